@@ -1,0 +1,637 @@
+//! The data each page template receives.
+//!
+//! Every href here is relative to the site root; templates put `root` (the
+//! `../` prefix of the page) in front, so the site works from any base path
+//! and from disk. Numbers that come from a JSON field carry a link to that
+//! field on its ETL page.
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::html;
+use crate::jsontree;
+use crate::lenient_json::non_finite;
+use crate::model::*;
+use crate::paths::{pointer_id, url_path};
+use crate::plan::{self, PageKind};
+use crate::timestamp;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Site-wide facts computed once before rendering.
+pub struct SiteIndex {
+    /// (stage, name) → [(version index, artifact index)], oldest first.
+    history: HashMap<(String, String), Vec<(usize, usize)>>,
+    /// `version/rel` → page path of the artifact showing that file.
+    file_pages: HashMap<String, String>,
+    /// version index → names of the aliases pointing at it.
+    aliases: HashMap<usize, Vec<String>>,
+}
+
+impl SiteIndex {
+    /// Builds the index for `site`.
+    pub fn new(site: &Site) -> Self {
+        let mut history: HashMap<(String, String), Vec<(usize, usize)>> = HashMap::new();
+        let mut file_pages = HashMap::new();
+        for (vi, v) in site.versions.iter().enumerate() {
+            for (ai, a) in v.artifacts.iter().enumerate() {
+                history.entry((a.stage.clone(), a.name.clone())).or_default().push((vi, ai));
+                if let Some(f) = &a.file {
+                    file_pages.insert(format!("{}/{f}", v.id), plan::artifact(v, ai));
+                }
+            }
+            for (di, d) in v.json.iter().enumerate() {
+                if let Some(p) = plan::etl(v, di) {
+                    file_pages.insert(format!("{}/{}", v.id, d.rel), p);
+                }
+            }
+            file_pages.insert(v.id.clone(), plan::version(v));
+        }
+        let mut aliases: HashMap<usize, Vec<String>> = HashMap::new();
+        for a in &site.aliases {
+            if let Some(vi) = site.versions.iter().position(|v| v.id == a.target) {
+                aliases.entry(vi).or_default().push(a.name.clone());
+            }
+        }
+        SiteIndex { history, file_pages, aliases }
+    }
+}
+
+/// A link.
+#[derive(Serialize, Clone)]
+pub struct Link {
+    /// Text to show.
+    pub label: String,
+    /// Target, relative to the site root.
+    pub href: String,
+}
+
+/// A number ready to show.
+#[derive(Serialize, Clone)]
+pub struct NumView {
+    /// Formatted for people (`48,213`, `94.62`, `NaN`).
+    pub text: String,
+    /// The exact value, for `data-value`.
+    pub value: String,
+    /// The JSON field it came from, relative to the site root.
+    pub href: Option<String>,
+}
+
+fn num_plain(v: f64) -> NumView {
+    NumView { text: html::number(v, 2), value: exact(v), href: None }
+}
+
+fn exact(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        format!("{v}")
+    }
+}
+
+fn sourced(v: &Version, s: &Sourced) -> NumView {
+    let href = plan::etl(v, s.doc).map(|p| format!("{p}#{}", pointer_id(&s.pointer)));
+    NumView { text: html::number(s.value, 2), value: exact(s.value), href }
+}
+
+/// A version as other pages refer to it.
+#[derive(Serialize, Clone)]
+pub struct VersionRef {
+    /// Folder name.
+    pub id: String,
+    /// Summary page.
+    pub href: String,
+    /// When it ran, if known.
+    pub time: Option<String>,
+    /// Where the time came from.
+    pub time_source: TimeSource,
+    /// Aliases that point at it.
+    pub aliases: Vec<String>,
+}
+
+fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
+    let v = &site.versions[vi];
+    VersionRef {
+        id: v.id.clone(),
+        href: plan::version(v),
+        time: v.time.map(timestamp::format),
+        time_source: v.time_source,
+        aliases: idx.aliases.get(&vi).cloned().unwrap_or_default(),
+    }
+}
+
+/// Headline numbers of a version.
+#[derive(Serialize)]
+pub struct SummaryView {
+    records_in: Option<NumView>,
+    records_out: Option<NumView>,
+    quality: Option<NumView>,
+    issues: Option<NumView>,
+}
+
+fn summary_view(v: &Version) -> SummaryView {
+    let s = &v.summary;
+    SummaryView {
+        records_in: s.records_in.as_ref().map(|x| sourced(v, x)),
+        records_out: s.records_out.as_ref().map(|x| sourced(v, x)),
+        quality: s.quality_score.as_ref().map(|x| sourced(v, x)),
+        issues: s.issues.map(num_plain),
+    }
+}
+
+/// A row of the home page's version table.
+#[derive(Serialize)]
+pub struct VersionRow {
+    r: VersionRef,
+    summary: SummaryView,
+    artifacts: usize,
+    problems: usize,
+    manifest: &'static str,
+}
+
+fn manifest_label(m: ManifestState) -> &'static str {
+    match m {
+        ManifestState::Read(_) => "manifest",
+        ManifestState::Missing => "no manifest",
+        ManifestState::Unreadable => "manifest unreadable",
+    }
+}
+
+/// An artifact as lists show it.
+#[derive(Serialize, Clone)]
+pub struct ArtifactRow {
+    name: String,
+    href: String,
+    stage: String,
+    artifact_type: String,
+    status: Status,
+    size: Option<String>,
+    description: Option<String>,
+    file_href: Option<String>,
+}
+
+fn artifact_row(v: &Version, ai: usize) -> ArtifactRow {
+    let a = &v.artifacts[ai];
+    ArtifactRow {
+        name: a.name.clone(),
+        href: plan::artifact(v, ai),
+        stage: a.stage.clone(),
+        artifact_type: a.artifact_type.clone(),
+        status: a.status,
+        size: a.file_index.map(|i| html::bytes(v.files[i].size)),
+        description: a.description.clone(),
+        file_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))),
+    }
+}
+
+/// A stage row of a version summary.
+#[derive(Serialize)]
+pub struct StageRow {
+    name: String,
+    href: String,
+    records_in: Option<NumView>,
+    records_out: Option<NumView>,
+    drop_pct: Option<String>,
+    seconds: Option<NumView>,
+    issues: Option<NumView>,
+    artifacts: Vec<ArtifactRow>,
+    etl: Vec<Link>,
+}
+
+fn stage_row(v: &Version, si: usize) -> StageRow {
+    let s = &v.stages[si];
+    let m = &s.metrics;
+    let drop_pct = match (&m.records_in, &m.records_out) {
+        (Some(i), Some(o)) if i.value > 0.0 && i.value.is_finite() && o.value.is_finite() => {
+            Some(format!("{:.1}%", (i.value - o.value) / i.value * 100.0))
+        }
+        _ => None,
+    };
+    StageRow {
+        name: s.name.clone(),
+        href: plan::stage(v, si),
+        records_in: m.records_in.as_ref().map(|x| sourced(v, x)),
+        records_out: m.records_out.as_ref().map(|x| sourced(v, x)),
+        drop_pct,
+        seconds: m.seconds.as_ref().map(|x| sourced(v, x)),
+        issues: m.issues.as_ref().map(|x| sourced(v, x)),
+        artifacts: s.artifacts.iter().map(|&ai| artifact_row(v, ai)).collect(),
+        etl: s.etl.iter().filter_map(|&di| etl_link(v, di)).collect(),
+    }
+}
+
+fn etl_link(v: &Version, di: usize) -> Option<Link> {
+    plan::etl(v, di).map(|href| Link { label: v.json[di].rel.trim_start_matches("etl_metadata/").to_string(), href })
+}
+
+/// A breadcrumb trail ending at the current page.
+fn crumbs(site: &Site, vi: Option<usize>, more: Vec<Link>) -> Vec<Link> {
+    let mut c = vec![Link { label: "Home".into(), href: "index.html".into() }];
+    if let Some(vi) = vi {
+        let v = &site.versions[vi];
+        c.push(Link { label: v.id.clone(), href: plan::version(v) });
+    }
+    c.extend(more);
+    c
+}
+
+/// Site-wide values every page gets as `site`.
+#[derive(Serialize)]
+pub struct SiteInfo {
+    title: String,
+    description: Option<String>,
+    footer: Option<String>,
+    version_count: usize,
+    problem_count: usize,
+    latest: Option<String>,
+}
+
+/// Builds the `site` value.
+pub fn site_info(site: &Site, config: &crate::config::Config) -> SiteInfo {
+    SiteInfo {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        footer: config.footer.clone(),
+        version_count: site.versions.len(),
+        problem_count: site.problems.iter().filter(|d| d.severity != Severity::Info).count(),
+        latest: site.versions.last().map(plan::version),
+    }
+}
+
+/// A rendered value of a record or metadata field.
+#[derive(Serialize)]
+pub struct Field {
+    key: String,
+    value: String,
+}
+
+fn field_text(v: &Value) -> String {
+    if let Some(x) = non_finite(v) {
+        return exact(x);
+    }
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        other => {
+            let mut s = serde_json::to_string(other).unwrap_or_default().replace("\"\\u0000", "\"");
+            if s.len() > 600 {
+                let cut = (0..=600).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                s.truncate(cut);
+                s.push_str(" …");
+            }
+            s
+        }
+    }
+}
+
+fn fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
+    map.iter().map(|(k, v)| Field { key: k.clone(), value: field_text(v) }).collect()
+}
+
+/// Everything a page's template receives, as a tera context.
+pub fn page_context(
+    site: &Site,
+    idx: &SiteIndex,
+    info: &SiteInfo,
+    config: &crate::config::Config,
+    kind: PageKind,
+    path: &str,
+) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("root", &crate::paths::root_prefix(path));
+    ctx.insert("site", info);
+    let (title, trail) = match kind {
+        PageKind::Home => {
+            let rows: Vec<VersionRow> = (0..site.versions.len())
+                .rev()
+                .map(|vi| {
+                    let v = &site.versions[vi];
+                    VersionRow {
+                        r: version_ref(site, idx, vi),
+                        summary: summary_view(v),
+                        artifacts: v.artifacts.len(),
+                        problems: v.problem_count,
+                        manifest: manifest_label(v.manifest),
+                    }
+                })
+                .collect();
+            ctx.insert("versions", &rows);
+            (config.title.clone(), vec![Link { label: "Home".into(), href: "index.html".into() }])
+        }
+        PageKind::Latest => ("Latest version".into(), crumbs(site, None, vec![])),
+        PageKind::NotFound => ("Page not found".into(), crumbs(site, None, vec![])),
+        PageKind::Problems => {
+            let rows: Vec<ProblemRow> = site.problems.iter().map(|d| problem_row(idx, d)).collect();
+            ctx.insert("problems", &rows);
+            ctx.insert("counts", &crate::diagnostics::Counts::of(&site.problems));
+            (
+                "Problems".into(),
+                crumbs(site, None, vec![Link { label: "Problems".into(), href: "problems/index.html".into() }]),
+            )
+        }
+        PageKind::Version(vi) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            ctx.insert("summary", &summary_view(v));
+            ctx.insert("stages", &(0..v.stages.len()).map(|si| stage_row(v, si)).collect::<Vec<_>>());
+            let eda: Vec<Link> =
+                (0..v.eda.len()).map(|ei| Link { label: v.eda[ei].name.clone(), href: plan::eda(v, ei) }).collect();
+            ctx.insert("eda", &eda);
+            let unified: Vec<ArtifactRow> = (0..v.artifacts.len())
+                .filter(|&ai| v.artifacts[ai].file.as_deref().is_some_and(|f| f.starts_with("unified_reports/")))
+                .map(|ai| artifact_row(v, ai))
+                .collect();
+            ctx.insert("unified", &unified);
+            ctx.insert("artifact_count", &v.artifacts.len());
+            ctx.insert("problem_count", &v.problem_count);
+            ctx.insert("manifest", manifest_label(v.manifest));
+            ctx.insert("artifacts_href", &plan::artifacts(v));
+            (v.id.clone(), crumbs(site, Some(vi), vec![]))
+        }
+        PageKind::Artifacts(vi) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            let mut groups: Vec<(String, Vec<ArtifactRow>)> = Vec::new();
+            let mut order: Vec<usize> = (0..v.artifacts.len()).collect();
+            order.sort_by(|&a, &b| v.artifacts[a].artifact_type.cmp(&v.artifacts[b].artifact_type).then(a.cmp(&b)));
+            for ai in order {
+                let row = artifact_row(v, ai);
+                match groups.last_mut() {
+                    Some((t, rows)) if *t == row.artifact_type => rows.push(row),
+                    _ => groups.push((row.artifact_type.clone(), vec![row])),
+                }
+            }
+            let groups: Vec<Group> = groups.into_iter().map(|(name, rows)| Group { name, rows }).collect();
+            ctx.insert("groups", &groups);
+            let trail = vec![Link { label: "Artifacts".into(), href: plan::artifacts(v) }];
+            (format!("Artifacts of {}", v.id), crumbs(site, Some(vi), trail))
+        }
+        PageKind::Artifact(vi, ai) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            let a = &v.artifacts[ai];
+            ctx.insert("artifact", &artifact_view(site, idx, config, vi, ai));
+            let stage_idx = v.stages.iter().position(|s| s.name == a.stage);
+            let mut trail = Vec::new();
+            if let Some(si) = stage_idx {
+                trail.push(Link { label: a.stage.clone(), href: plan::stage(v, si) });
+            }
+            trail.push(Link { label: a.name.clone(), href: plan::artifact(v, ai) });
+            (a.name.clone(), crumbs(site, Some(vi), trail))
+        }
+        PageKind::Stage(vi, si) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            ctx.insert("stage", &stage_row(v, si));
+            let name = v.stages[si].name.clone();
+            let trail = vec![Link { label: name.clone(), href: plan::stage(v, si) }];
+            (format!("Stage {name}"), crumbs(site, Some(vi), trail))
+        }
+        PageKind::Etl(vi, di) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            ctx.insert("etl", &etl_view(site, config, vi, di));
+            let d = &v.json[di];
+            let mut trail = Vec::new();
+            if let Some(si) = d.stage.as_ref().and_then(|s| v.stages.iter().position(|st| &st.name == s)) {
+                trail.push(Link { label: v.stages[si].name.clone(), href: plan::stage(v, si) });
+            }
+            let label = d.rel.rsplit('/').next().unwrap_or(&d.rel).to_string();
+            trail.push(Link { label: label.clone(), href: plan::etl(v, di).unwrap_or_default() });
+            (label, crumbs(site, Some(vi), trail))
+        }
+        PageKind::Eda(vi, ei) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            let e = &v.eda[ei];
+            let a = &v.artifacts[e.artifact];
+            let files = |list: &[String]| -> Vec<Link> {
+                list.iter()
+                    .map(|f| Link {
+                        label: f.rsplit('/').next().unwrap_or(f).to_string(),
+                        href: url_path(&plan::file(v, f)),
+                    })
+                    .collect()
+            };
+            ctx.insert(
+                "eda",
+                &EdaView {
+                    name: e.name.clone(),
+                    report_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))).unwrap_or_default(),
+                    artifact_href: plan::artifact(v, e.artifact),
+                    description: a.description.clone(),
+                    figures: files(&e.figures),
+                    tables: files(&e.tables),
+                    other: files(&e.other),
+                },
+            );
+            let trail = vec![Link { label: format!("EDA: {}", e.name), href: plan::eda(v, ei) }];
+            (format!("EDA report {}", e.name), crumbs(site, Some(vi), trail))
+        }
+    };
+    ctx.insert("title", &title);
+    ctx.insert("crumbs", &trail);
+    ctx
+}
+
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    rows: Vec<ArtifactRow>,
+}
+
+#[derive(Serialize)]
+struct EdaView {
+    name: String,
+    report_href: String,
+    artifact_href: String,
+    description: Option<String>,
+    figures: Vec<Link>,
+    tables: Vec<Link>,
+    other: Vec<Link>,
+}
+
+fn insert_version(ctx: &mut tera::Context, site: &Site, idx: &SiteIndex, vi: usize) {
+    ctx.insert("version", &version_ref(site, idx, vi));
+    ctx.insert("prev_version", &vi.checked_sub(1).map(|p| version_ref(site, idx, p)));
+    ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_ref(site, idx, vi + 1)));
+}
+
+/// A problem as the problems page lists it.
+#[derive(Serialize)]
+pub struct ProblemRow {
+    severity: Severity,
+    location: String,
+    message: String,
+    pointer: Option<String>,
+    code: &'static str,
+    href: Option<String>,
+}
+
+fn problem_row(idx: &SiteIndex, d: &Diagnostic) -> ProblemRow {
+    let mut href = idx.file_pages.get(&d.path).cloned();
+    if href.is_none() {
+        // A file without a page of its own (the manifest, say): its version.
+        let version = d.path.split('/').next().unwrap_or("");
+        href = idx.file_pages.get(version).cloned();
+    }
+    ProblemRow {
+        severity: d.severity,
+        location: d.location(),
+        message: d.message.clone(),
+        pointer: d.pointer.clone(),
+        code: d.code,
+        href,
+    }
+}
+
+#[derive(Serialize)]
+struct ArtifactView {
+    row: ArtifactRow,
+    id: Option<String>,
+    file: Option<String>,
+    declared_path: Option<String>,
+    created_at: Option<String>,
+    record_pointer: Option<String>,
+    record: Vec<Field>,
+    metadata: Vec<Field>,
+    metadata_scalar: Option<String>,
+    preview: Preview,
+    etl_href: Option<String>,
+    eda_href: Option<String>,
+    prev: Option<Link>,
+    next: Option<Link>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Preview {
+    None,
+    Json { tree: String },
+    JsonError { line: u32, column: u32, message: String },
+    Image { src: String, alt: String },
+    Html { src: String },
+    Pdf { src: String },
+}
+
+fn preview(config: &crate::config::Config, v: &Version, a: &Artifact) -> Preview {
+    let Some(file) = a.file.as_deref() else { return Preview::None };
+    if let Some(di) = a.json {
+        return match &v.json[di].parsed {
+            Ok(value) => Preview::Json { tree: jsontree::render(value, config.json_tree_max_nodes) },
+            Err(e) => Preview::JsonError { line: e.line, column: e.column, message: e.message.clone() },
+        };
+    }
+    let src = url_path(&plan::file(v, file));
+    match crate::infer::extension(file).as_str() {
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => {
+            Preview::Image { src, alt: a.description.clone().unwrap_or_else(|| a.name.clone()) }
+        }
+        "html" | "htm" => Preview::Html { src },
+        "pdf" => Preview::Pdf { src },
+        _ => Preview::None,
+    }
+}
+
+fn artifact_view(site: &Site, idx: &SiteIndex, config: &crate::config::Config, vi: usize, ai: usize) -> ArtifactView {
+    let v = &site.versions[vi];
+    let a = &v.artifacts[ai];
+    let history = idx.history.get(&(a.stage.clone(), a.name.clone()));
+    let neighbour = |forward: bool| -> Option<Link> {
+        let list = history?;
+        let pos = list.iter().position(|&(hv, ha)| hv == vi && ha == ai)?;
+        let other = if forward {
+            list[pos + 1..].iter().find(|&&(hv, _)| hv != vi)
+        } else {
+            list[..pos].iter().rev().find(|&&(hv, _)| hv != vi)
+        }?;
+        let ov = &site.versions[other.0];
+        Some(Link { label: ov.id.clone(), href: plan::artifact(ov, other.1) })
+    };
+    let (metadata, metadata_scalar) = match &a.metadata {
+        Value::Object(m) => (fields(m), None),
+        Value::Null => (Vec::new(), None),
+        other => (Vec::new(), Some(field_text(other))),
+    };
+    ArtifactView {
+        row: artifact_row(v, ai),
+        id: a.id.clone(),
+        file: a.file.clone(),
+        declared_path: a.declared_path.clone(),
+        created_at: a.created_at.clone(),
+        record_pointer: a.record.as_ref().map(|(p, _)| p.clone()),
+        record: a.record.as_ref().map(|(_, m)| fields(m)).unwrap_or_default(),
+        metadata,
+        metadata_scalar,
+        preview: preview(config, v, a),
+        etl_href: a.json.and_then(|di| plan::etl(v, di)),
+        eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
+        prev: neighbour(false),
+        next: neighbour(true),
+    }
+}
+
+#[derive(Serialize)]
+struct FigureView {
+    label: &'static str,
+    unit: &'static str,
+    num: NumView,
+}
+
+#[derive(Serialize)]
+struct EtlView {
+    rel: String,
+    kind: Option<&'static str>,
+    figures: Vec<FigureView>,
+    tree: Option<String>,
+    error: Option<Field>,
+    artifact_href: Option<String>,
+    file_href: String,
+    size: String,
+}
+
+fn etl_view(site: &Site, config: &crate::config::Config, vi: usize, di: usize) -> EtlView {
+    let v = &site.versions[vi];
+    let d = &v.json[di];
+    let page = plan::etl(v, di);
+    let figures = d
+        .typed
+        .as_ref()
+        .map(|t| {
+            t.figures()
+                .into_iter()
+                .map(|f| FigureView {
+                    label: f.label,
+                    unit: f.unit,
+                    num: NumView {
+                        text: html::number(f.value, 2),
+                        value: exact(f.value),
+                        href: page.as_ref().map(|p| format!("{p}#{}", pointer_id(&f.pointer))),
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (tree, error) = match &d.parsed {
+        Ok(value) => (Some(jsontree::render(value, config.json_tree_max_nodes)), None),
+        Err(e) => {
+            (None, Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() }))
+        }
+    };
+    let size = v.files.iter().find(|f| f.rel == d.rel).map(|f| html::bytes(f.size)).unwrap_or_default();
+    EtlView {
+        rel: d.rel.clone(),
+        kind: d.kind.map(|k| k.label()),
+        figures,
+        tree,
+        error,
+        artifact_href: v
+            .artifacts
+            .iter()
+            .position(|a| a.file.as_deref() == Some(d.rel.as_str()))
+            .map(|ai| plan::artifact(v, ai)),
+        file_href: url_path(&plan::file(v, &d.rel)),
+        size,
+    }
+}

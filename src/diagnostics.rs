@@ -1,0 +1,134 @@
+//! Problems found while reading the artifacts tree, as data.
+//!
+//! Every stage of the build pushes [`Diagnostic`]s into one list; the list is
+//! sorted and deduplicated once, then shown the same way in the terminal, on the
+//! problems page and in `index.json`.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a problem is. Ordered from worst to mildest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Input that could not be read at all (a JSON file that does not parse).
+    Error,
+    /// Input that was read, but not as the pipeline meant it (a missing file, NaN).
+    Warning,
+    /// Worth knowing, nothing lost (an alias, a skipped directory symlink).
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// One problem, located as precisely as the input allows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Diagnostic {
+    /// Path of the file, relative to the artifacts root, with `/` separators.
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+    /// How bad it is.
+    pub severity: Severity,
+    /// A short stable code naming the kind of problem, e.g. `json-syntax`.
+    pub code: &'static str,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// JSON pointer into the file, when the problem is at one value.
+    pub pointer: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `path` with no position.
+    pub fn new(severity: Severity, code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            line: None,
+            column: None,
+            severity,
+            code,
+            message: message.into(),
+            pointer: None,
+        }
+    }
+
+    /// The same diagnostic at a line and column.
+    pub fn at(mut self, line: u32, column: u32) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// The same diagnostic at a JSON pointer.
+    pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// `path:line:col`, as editors and CI annotations expect.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.path),
+            (Some(l), None) => format!("{}:{l}", self.path),
+            _ => self.path.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.location(), self.severity, self.message)?;
+        if let Some(p) = &self.pointer {
+            write!(f, " (at {p})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorts diagnostics by file, position and severity, and drops exact repeats.
+pub fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort();
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// Counts of each severity in a list.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Counts {
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Number of infos.
+    pub infos: usize,
+}
+
+impl Counts {
+    /// Counts the severities in `diagnostics`.
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Self {
+        let mut c = Counts::default();
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => c.errors += 1,
+                Severity::Warning => c.warnings += 1,
+                Severity::Info => c.infos += 1,
+            }
+        }
+        c
+    }
+
+    /// Errors plus warnings: what a reader would call problems.
+    pub fn problems(&self) -> usize {
+        self.errors + self.warnings
+    }
+}

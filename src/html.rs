@@ -1,0 +1,109 @@
+//! HTML escaping and number formatting shared by templates and Rust-built HTML.
+
+use std::io::{self, Write};
+
+/// Escapes text for HTML content and quoted attributes. Control characters,
+/// which HTML forbids, are shown as `\u{..}` escapes instead.
+pub fn escape_to(input: &str, out: &mut dyn Write) -> io::Result<()> {
+    let mut start = 0;
+    for (i, c) in input.char_indices() {
+        let rep: Option<&str> = match c {
+            '&' => Some("&amp;"),
+            '<' => Some("&lt;"),
+            '>' => Some("&gt;"),
+            '"' => Some("&quot;"),
+            '\'' => Some("&#39;"),
+            c if is_forbidden(c) => None,
+            _ => continue,
+        };
+        out.write_all(&input.as_bytes()[start..i])?;
+        match rep {
+            Some(r) => out.write_all(r.as_bytes())?,
+            None => write!(out, "\\u{{{:x}}}", c as u32)?,
+        }
+        start = i + c.len_utf8();
+    }
+    out.write_all(&input.as_bytes()[start..])
+}
+
+fn is_forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || matches!(c as u32, 0xFDD0..=0xFDEF)
+        || (c as u32 & 0xFFFE) == 0xFFFE
+}
+
+/// [`escape_to`] into a new string.
+pub fn escape(input: &str) -> String {
+    let mut out = Vec::with_capacity(input.len());
+    escape_to(input, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("escaping keeps UTF-8")
+}
+
+/// A number for people: NaN and infinities by name, whole numbers with
+/// thousands separators, others with up to `decimals` decimals.
+pub fn number(v: f64, decimals: usize) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return group(&format!("{}", v.abs() as u64), v < 0.0, "");
+    }
+    let text = format!("{:.*}", decimals, v.abs());
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let (int, frac) = text.split_once('.').map_or((text, ""), |(i, f)| (i, f));
+    let frac = if frac.is_empty() { String::new() } else { format!(".{frac}") };
+    group(int, v < 0.0, &frac)
+}
+
+fn group(int: &str, negative: bool, frac: &str) -> String {
+    let mut out = String::with_capacity(int.len() + int.len() / 3 + frac.len() + 1);
+    if negative {
+        out.push('-');
+    }
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out.push_str(frac);
+    out
+}
+
+/// A byte count for people: `512 B`, `1.5 KiB`, `3.2 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_controls() {
+        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(escape("a\u{0}b\u{7f}"), "a\\u{0}b\\u{7f}");
+        assert_eq!(escape("Überblick – ok\n"), "Überblick – ok\n");
+    }
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(number(48213.0, 2), "48,213");
+        assert_eq!(number(-1234567.0, 2), "-1,234,567");
+        assert_eq!(number(94.615384, 2), "94.62");
+        assert_eq!(number(2.5, 2), "2.5");
+        assert_eq!(number(f64::NAN, 2), "NaN");
+        assert_eq!(number(f64::NEG_INFINITY, 2), "-Infinity");
+        assert_eq!(bytes(1536), "1.5 KiB");
+    }
+}

@@ -1,0 +1,28 @@
+//! artsite: a static-site generator for data-pipeline artifact reports.
+//!
+//! Data flows one way: [`scan`] finds version folders and files, [`load`]
+//! reads them into the [`model`], [`plan`] lists the pages, [`render`] fills
+//! the theme's templates with each page's [`context`], and [`output`] writes
+//! the site atomically. [`build::build`] is the whole recipe.
+
+pub mod build;
+pub mod config;
+pub mod context;
+pub mod diagnostics;
+pub mod etl;
+pub mod html;
+pub mod infer;
+pub mod jsontree;
+pub mod lenient_json;
+pub mod load;
+pub mod manifest;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod paths;
+pub mod plan;
+pub mod render;
+pub mod resolve;
+pub mod scan;
+pub mod summary_json;
+pub mod timestamp;

@@ -1,0 +1,467 @@
+//! Turns scanned folders into the [`Site`] model.
+//!
+//! Per version, in parallel: parse every JSON file once, read the manifest,
+//! match its records to files, add the files it does not list, group
+//! everything into stages, and compute the headline numbers.
+
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::etl::{self, Kind};
+use crate::infer;
+use crate::lenient_json::{self, SyntaxError};
+use crate::manifest::{self, Manifest};
+use crate::metrics;
+use crate::model::*;
+use crate::paths::{segment, slug};
+use crate::resolve::{Resolution, Resolver};
+use crate::scan::{FileEntry, Scan, VersionDir};
+use crate::timestamp;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::sync::Arc;
+
+/// JSON files larger than this are not parsed; their page links the raw file.
+pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
+
+/// At most this many NaN/Infinity warnings are listed per file.
+const MAX_NON_FINITE_REPORTS: usize = 5;
+
+/// Loads every scanned version into the site model.
+pub fn load(scan: Scan) -> Site {
+    let mut problems = scan.problems;
+    let loaded: Vec<(Version, Vec<Diagnostic>)> = scan.versions.into_par_iter().map(load_version).collect();
+    let mut versions = Vec::with_capacity(loaded.len());
+    for (v, p) in loaded {
+        problems.extend(p);
+        versions.push(v);
+    }
+    versions.sort_by(|a, b| (a.time.unwrap_or(i64::MIN), &a.id).cmp(&(b.time.unwrap_or(i64::MIN), &b.id)));
+    assign_version_slugs(&mut versions, &mut problems);
+    let problems = diagnostics::finish(problems);
+    for v in &mut versions {
+        let prefix = format!("{}/", v.id);
+        v.problem_count =
+            problems.iter().filter(|d| d.severity != Severity::Info && d.path.starts_with(&prefix)).count();
+    }
+    let aliases = scan.aliases;
+    Site { versions, aliases, problems }
+}
+
+fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
+    let mut taken: HashSet<String> = HashSet::new();
+    for v in versions.iter_mut() {
+        let base = segment(&v.id);
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !taken.insert(candidate.to_ascii_lowercase()) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        if candidate != base {
+            problems.push(Diagnostic::new(
+                Severity::Warning,
+                "slug-collision",
+                &v.id,
+                format!("version folder name collides with another after making it URL-safe; its pages are under v/{candidate}/"),
+            ));
+        }
+        v.slug = candidate;
+    }
+}
+
+/// A JSON file read: `Err` when it could not be read at all, else the parse result.
+type JsonRead = Result<Result<lenient_json::Parsed, SyntaxError>, String>;
+
+fn parse_json(file: &FileEntry) -> JsonRead {
+    if file.size > MAX_JSON_BYTES {
+        return Err(format!(
+            "JSON file is {} bytes, over the {} byte limit for reading; shown as a download only",
+            file.size, MAX_JSON_BYTES
+        ));
+    }
+    let bytes = fs::read(&file.path).map_err(|e| format!("cannot read file: {e}"))?;
+    Ok(lenient_json::parse(&bytes))
+}
+
+fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
+    let VersionDir { id, dir, files } = vd;
+    let mut problems = Vec::new();
+    let diag_path = |rel: &str| format!("{id}/{rel}");
+
+    for f in files.iter().filter(|f| f.size == 0) {
+        problems.push(Diagnostic::new(Severity::Warning, "empty-file", diag_path(&f.rel), "file is empty (0 bytes)"));
+    }
+
+    // Parse every JSON file once, in parallel.
+    let parsed: Vec<(usize, JsonRead)> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| infer::extension(&f.rel) == "json" && f.size > 0)
+        .map(|(i, f)| (i, parse_json(f)))
+        .collect();
+
+    let mut manifest: Option<Manifest> = None;
+    let mut manifest_state = ManifestState::Missing;
+    let mut json = Vec::new();
+    let mut json_of_file: HashMap<usize, usize> = HashMap::new();
+    for (fi, result) in parsed {
+        let rel = files[fi].rel.clone();
+        let path = diag_path(&rel);
+        let parsed = match result {
+            Err(message) => {
+                problems.push(Diagnostic::new(Severity::Warning, "json-unread", &path, message));
+                continue;
+            }
+            Ok(Err(e)) => {
+                problems.push(
+                    Diagnostic::new(Severity::Error, "json-syntax", &path, e.message.clone()).at(e.line, e.column),
+                );
+                Err(e)
+            }
+            Ok(Ok(p)) => {
+                for (line, col, token) in p.non_finite.iter().take(MAX_NON_FINITE_REPORTS) {
+                    problems.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            "non-finite-number",
+                            &path,
+                            format!(
+                                "`{token}` is not valid JSON (Python writes it for a non-finite float); read as {token}"
+                            ),
+                        )
+                        .at(*line, *col),
+                    );
+                }
+                if p.non_finite.len() > MAX_NON_FINITE_REPORTS {
+                    problems.push(Diagnostic::new(
+                        Severity::Warning,
+                        "non-finite-number",
+                        &path,
+                        format!(
+                            "{} more NaN/Infinity tokens in this file",
+                            p.non_finite.len() - MAX_NON_FINITE_REPORTS
+                        ),
+                    ));
+                }
+                Ok(p.value)
+            }
+        };
+        if rel == manifest::FILE_NAME {
+            match parsed {
+                Ok(value) => {
+                    let (m, p) = manifest::read(value, &path);
+                    problems.extend(p);
+                    if let Some(declared) = &m.version_id
+                        && declared != &id
+                    {
+                        problems.push(
+                            Diagnostic::new(
+                                Severity::Info,
+                                "version-id-mismatch",
+                                &path,
+                                format!("manifest says version_id \"{declared}\" but its folder is \"{id}\"; the folder name is used"),
+                            )
+                            .at_pointer("/version_id"),
+                        );
+                    }
+                    manifest_state = ManifestState::Read(m.shape);
+                    manifest = Some(m);
+                }
+                Err(_) => manifest_state = ManifestState::Unreadable,
+            }
+            continue;
+        }
+        let kind = Kind::detect(&rel);
+        let mut typed = None;
+        if let (Some(k), Ok(value)) = (kind, &parsed) {
+            match etl::read(k, value) {
+                Ok(t) => typed = Some(t),
+                Err(e) => problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "etl-model",
+                    &path,
+                    format!("does not match the {} model ({e}); shown as generic JSON", k.label()),
+                )),
+            }
+        }
+        let stage = infer::etl_stage(&rel);
+        let page = stage.as_ref().map(|_| etl_page_path(&rel));
+        json_of_file.insert(fi, json.len());
+        json.push(JsonDoc { rel, parsed: parsed.map(Arc::new), kind, typed, stage, page });
+    }
+    if manifest_state == ManifestState::Missing {
+        problems.push(Diagnostic::new(
+            Severity::Info,
+            "no-manifest",
+            &id,
+            format!("version has no {}; its artifacts are built from the files on disk", manifest::FILE_NAME),
+        ));
+    }
+
+    let mut artifacts = Vec::new();
+    let mut claimed = vec![false; files.len()];
+    if let Some(m) = &manifest {
+        let resolver = Resolver::new(&files);
+        let mut seen_ids: HashMap<String, String> = HashMap::new();
+        let mpath = diag_path(manifest::FILE_NAME);
+        for r in &m.records {
+            if let Some(aid) = &r.artifact_id {
+                if let Some(first) = seen_ids.get(aid) {
+                    problems.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            "duplicate-id",
+                            &mpath,
+                            format!("artifact_id \"{aid}\" is used again (first at {first}); both artifacts are kept"),
+                        )
+                        .at_pointer(&r.pointer),
+                    );
+                } else {
+                    seen_ids.insert(aid.clone(), r.pointer.clone());
+                }
+            }
+            let (file_index, status) = match r.file_path.as_deref().map(|p| resolver.resolve(p)) {
+                Some(Resolution::Found { index, foreign }) => {
+                    if foreign {
+                        problems.push(
+                            Diagnostic::new(
+                                Severity::Info,
+                                "foreign-path",
+                                &mpath,
+                                format!(
+                                    "file_path \"{}\" is absolute from another machine; resolved to {}",
+                                    r.file_path.as_deref().unwrap_or_default(),
+                                    files[index].rel
+                                ),
+                            )
+                            .at_pointer(format!("{}/file_path", r.pointer)),
+                        );
+                    }
+                    claimed[index] = true;
+                    (Some(index), Status::Listed)
+                }
+                Some(Resolution::NotFound) => {
+                    problems.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            "missing-file",
+                            &mpath,
+                            format!(
+                                "file \"{}\" listed in the manifest is not in the version folder",
+                                r.file_path.as_deref().unwrap_or_default()
+                            ),
+                        )
+                        .at_pointer(format!("{}/file_path", r.pointer)),
+                    );
+                    (None, Status::Missing)
+                }
+                None => {
+                    problems.push(
+                        Diagnostic::new(Severity::Warning, "missing-file", &mpath, "artifact record has no file_path")
+                            .at_pointer(&r.pointer),
+                    );
+                    (None, Status::Missing)
+                }
+            };
+            let file = file_index.map(|i| files[i].rel.clone());
+            let (inferred_stage, inferred_name) = match (&file, r.file_path.as_deref()) {
+                (Some(f), _) => infer::stage_and_name(f, &[]),
+                (None, Some(p)) => infer::stage_and_name(p, &[]),
+                (None, None) => ("other".to_string(), "unnamed".to_string()),
+            };
+            artifacts.push(Artifact {
+                slug: String::new(),
+                id: r.artifact_id.clone(),
+                artifact_type: r
+                    .artifact_type
+                    .clone()
+                    .unwrap_or_else(|| infer::artifact_type(file.as_deref().unwrap_or_default()).to_string()),
+                stage: r.stage.clone().filter(|s| !s.is_empty()).unwrap_or(inferred_stage),
+                name: r.name.clone().filter(|s| !s.is_empty()).unwrap_or(inferred_name),
+                description: r.description.clone(),
+                json: file_index.and_then(|i| json_of_file.get(&i).copied()),
+                file,
+                file_index,
+                declared_path: r.file_path.clone(),
+                created_at: r.created_at.clone(),
+                metadata: r.metadata.clone(),
+                record: Some((r.pointer.clone(), r.fields.clone())),
+                status,
+            });
+        }
+    }
+
+    // EDA report folders own their figures and tables.
+    let eda_dirs: HashSet<String> = files
+        .iter()
+        .filter_map(|f| {
+            f.rel.strip_suffix("/report.html").filter(|d| d.starts_with("eda_reports/") && d.matches('/').count() == 1)
+        })
+        .map(str::to_string)
+        .collect();
+    let owned_by_eda = |rel: &str| {
+        eda_dirs
+            .iter()
+            .any(|d| rel.starts_with(d.as_str()) && rel[d.len()..].starts_with('/') && !rel.ends_with("/report.html"))
+    };
+
+    let mut known_stages: Vec<String> = artifacts.iter().map(|a| a.stage.clone()).collect();
+    known_stages.extend(json.iter().filter_map(|d| d.stage.clone()));
+    known_stages.sort();
+    known_stages.dedup();
+    for (i, f) in files.iter().enumerate() {
+        if claimed[i] || f.rel == manifest::FILE_NAME || owned_by_eda(&f.rel) {
+            continue;
+        }
+        if manifest.is_some() {
+            problems.push(Diagnostic::new(
+                Severity::Warning,
+                "unlisted-file",
+                diag_path(&f.rel),
+                "file is not listed in the manifest; shown as an unlisted artifact",
+            ));
+        }
+        let (stage, name) = infer::stage_and_name(&f.rel, &known_stages);
+        artifacts.push(Artifact {
+            slug: String::new(),
+            id: None,
+            artifact_type: infer::artifact_type(&f.rel).to_string(),
+            stage,
+            name,
+            description: None,
+            file: Some(f.rel.clone()),
+            file_index: Some(i),
+            declared_path: None,
+            created_at: None,
+            metadata: serde_json::Value::Null,
+            record: None,
+            status: Status::Unlisted,
+            json: json_of_file.get(&i).copied(),
+        });
+    }
+
+    artifacts.sort_by(|a, b| {
+        (infer::stage_rank(&a.stage), &a.stage, &a.name, &a.file, &a.id).cmp(&(
+            infer::stage_rank(&b.stage),
+            &b.stage,
+            &b.name,
+            &b.file,
+            &b.id,
+        ))
+    });
+    assign_artifact_slugs(&id, &mut artifacts, &mut problems);
+
+    let eda = eda_reports(&artifacts, &files);
+    let stages = stages(&artifacts, &json);
+    let summary = metrics::summary(&json, &stages);
+
+    let (time, time_source) = match timestamp::from_version_id(&id) {
+        Some(t) => (Some(t), TimeSource::VersionId),
+        None => match artifacts.iter().filter_map(|a| a.created_at.as_deref().and_then(timestamp::from_iso)).min() {
+            Some(t) => (Some(t), TimeSource::CreatedAt),
+            None => (None, TimeSource::Unknown),
+        },
+    };
+
+    let version = Version {
+        slug: segment(&id),
+        id,
+        time,
+        time_source,
+        manifest: manifest_state,
+        artifacts,
+        json,
+        stages,
+        eda,
+        files,
+        summary,
+        problem_count: 0,
+        dir,
+    };
+    (version, problems)
+}
+
+/// The page path of an ETL file: `etl/{path without .json}/index.html`, each
+/// segment made URL-safe.
+fn etl_page_path(rel: &str) -> String {
+    let inner = rel.strip_prefix("etl_metadata/").unwrap_or(rel);
+    let inner = inner.strip_suffix(".json").unwrap_or(inner);
+    let segs: Vec<String> = inner.split('/').map(segment).collect();
+    format!("etl/{}/index.html", segs.join("/"))
+}
+
+fn assign_artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
+    let mut taken: HashSet<String> = HashSet::new();
+    for a in artifacts.iter_mut() {
+        let base = if a.stage.is_empty() { slug(&a.name) } else { format!("{}--{}", slug(&a.stage), slug(&a.name)) };
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !taken.insert(candidate.clone()) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        if candidate != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                format!("{version}/{}", a.file.as_deref().or(a.declared_path.as_deref()).unwrap_or(&a.name)),
+                format!(
+                    "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}/",
+                    a.name, a.stage
+                ),
+            ));
+        }
+        a.slug = candidate;
+    }
+}
+
+fn eda_reports(artifacts: &[Artifact], files: &[FileEntry]) -> Vec<EdaReport> {
+    let mut out = Vec::new();
+    for (i, a) in artifacts.iter().enumerate() {
+        let Some(dir) = a.file.as_deref().and_then(|f| f.strip_suffix("/report.html")) else { continue };
+        if !dir.starts_with("eda_reports/") || dir.matches('/').count() != 1 {
+            continue;
+        }
+        let name = dir["eda_reports/".len()..].to_string();
+        let (mut figures, mut tables, mut other) = (Vec::new(), Vec::new(), Vec::new());
+        for f in files {
+            let Some(rest) = f.rel.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) else { continue };
+            if rest == "report.html" {
+                continue;
+            }
+            if rest.starts_with("figures/") {
+                figures.push(f.rel.clone());
+            } else if rest.starts_with("tables/") {
+                tables.push(f.rel.clone());
+            } else {
+                other.push(f.rel.clone());
+            }
+        }
+        out.push(EdaReport { slug: segment(&name), name, artifact: i, figures, tables, other });
+    }
+    out
+}
+
+fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
+    let mut by_name: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, a) in artifacts.iter().enumerate() {
+        by_name.entry(a.stage.clone()).or_default().0.push(i);
+    }
+    for (i, d) in json.iter().enumerate() {
+        if let Some(s) = &d.stage {
+            by_name.entry(s.clone()).or_default().1.push(i);
+        }
+    }
+    let mut stages: Vec<Stage> = by_name
+        .into_iter()
+        .map(|(name, (artifacts, etl))| Stage {
+            slug: slug(&name),
+            metrics: metrics::stage_metrics(json, &etl),
+            name,
+            artifacts,
+            etl,
+        })
+        .collect();
+    stages.sort_by(|a, b| (infer::stage_rank(&a.name), &a.name).cmp(&(infer::stage_rank(&b.name), &b.name)));
+    stages
+}

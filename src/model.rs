@@ -1,0 +1,211 @@
+//! The site as data: versions, their artifacts, ETL files and stages.
+//!
+//! Built once by [`crate::load`]; read by the page planner. Nothing here does I/O.
+
+use crate::diagnostics::Diagnostic;
+use crate::etl::{Kind, Typed};
+use crate::lenient_json::SyntaxError;
+use crate::manifest::Shape;
+use crate::scan::{Alias, FileEntry};
+use crate::timestamp::Epoch;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything read from the artifacts root.
+#[derive(Debug)]
+pub struct Site {
+    /// Versions, oldest first.
+    pub versions: Vec<Version>,
+    /// Symlink aliases such as `current`.
+    pub aliases: Vec<Alias>,
+    /// Every problem found, sorted and deduplicated.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Where a version's place in time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeSource {
+    /// The timestamp the version id starts with.
+    VersionId,
+    /// The earliest `created_at` of its manifest.
+    CreatedAt,
+    /// Neither: ordered by name, before all timed versions.
+    Unknown,
+}
+
+/// What became of a version's manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "shape")]
+pub enum ManifestState {
+    /// Read, in this shape.
+    Read(Shape),
+    /// There is no `artifact_manifest.json`.
+    Missing,
+    /// It exists but could not be read.
+    Unreadable,
+}
+
+/// One pipeline run.
+#[derive(Debug)]
+pub struct Version {
+    /// The folder name.
+    pub id: String,
+    /// Its output path segment.
+    pub slug: String,
+    /// Its place in time, if known.
+    pub time: Option<Epoch>,
+    /// Where `time` came from.
+    pub time_source: TimeSource,
+    /// What became of its manifest.
+    pub manifest: ManifestState,
+    /// Every artifact: listed, unlisted and missing.
+    pub artifacts: Vec<Artifact>,
+    /// Every JSON file, parsed once.
+    pub json: Vec<JsonDoc>,
+    /// Stages in pipeline order.
+    pub stages: Vec<Stage>,
+    /// EDA reports.
+    pub eda: Vec<EdaReport>,
+    /// Every file of the folder.
+    pub files: Vec<FileEntry>,
+    /// Headline numbers.
+    pub summary: Summary,
+    /// Errors and warnings whose file is in this version.
+    pub problem_count: usize,
+    /// The folder on disk.
+    pub dir: PathBuf,
+}
+
+/// Is an artifact in the manifest, on disk, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Listed in the manifest and found on disk.
+    Listed,
+    /// On disk, not in the manifest.
+    Unlisted,
+    /// In the manifest, not on disk.
+    Missing,
+}
+
+/// One artifact of a version.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// Page slug, unique within the version, stable across versions.
+    pub slug: String,
+    /// `artifact_id` from the manifest.
+    pub id: Option<String>,
+    /// `artifact_type`, or the one inferred from the file.
+    pub artifact_type: String,
+    /// `stage`, or the one inferred from the file.
+    pub stage: String,
+    /// `name`, or the file's stem.
+    pub name: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The file inside the version folder, when found.
+    pub file: Option<String>,
+    /// Index into [`Version::files`] of the file.
+    pub file_index: Option<usize>,
+    /// `file_path` as the manifest wrote it.
+    pub declared_path: Option<String>,
+    /// `created_at` as the manifest wrote it.
+    pub created_at: Option<String>,
+    /// `metadata` from the manifest.
+    pub metadata: Value,
+    /// The manifest record: its JSON pointer and every field.
+    pub record: Option<(String, Map<String, Value>)>,
+    /// Listed, unlisted or missing.
+    pub status: Status,
+    /// Index into [`Version::json`] when the file is JSON.
+    pub json: Option<usize>,
+}
+
+/// A JSON file of a version.
+#[derive(Debug)]
+pub struct JsonDoc {
+    /// Path inside the version folder.
+    pub rel: String,
+    /// The parsed document, or why it could not be parsed.
+    pub parsed: Result<Arc<Value>, SyntaxError>,
+    /// Its known kind, by file name.
+    pub kind: Option<Kind>,
+    /// Its typed model, when it is a known kind and matches it.
+    pub typed: Option<Typed>,
+    /// The stage folder under `etl_metadata/`, for ETL files.
+    pub stage: Option<String>,
+    /// Page path of its ETL page, for files under `etl_metadata/`.
+    pub page: Option<String>,
+}
+
+/// A number with the file and JSON pointer it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sourced {
+    /// The number (may be NaN).
+    pub value: f64,
+    /// Index into [`Version::json`] of the source file.
+    pub doc: usize,
+    /// JSON pointer of the value in that file.
+    pub pointer: String,
+}
+
+/// Numbers about one stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageMetrics {
+    /// Records that entered the stage.
+    pub records_in: Option<Sourced>,
+    /// Records that left it.
+    pub records_out: Option<Sourced>,
+    /// Seconds it took.
+    pub seconds: Option<Sourced>,
+    /// Issues it reported.
+    pub issues: Option<Sourced>,
+}
+
+/// One stage of a version.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Stage name, e.g. `cleaning` or `features/hold_time`.
+    pub name: String,
+    /// Page slug.
+    pub slug: String,
+    /// Its numbers.
+    pub metrics: StageMetrics,
+    /// Indices into [`Version::artifacts`].
+    pub artifacts: Vec<usize>,
+    /// Indices into [`Version::json`] of its ETL files.
+    pub etl: Vec<usize>,
+}
+
+/// Headline numbers of a version.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Records that entered the pipeline.
+    pub records_in: Option<Sourced>,
+    /// Valid records after cleaning.
+    pub records_out: Option<Sourced>,
+    /// Data quality score, 0–100.
+    pub quality_score: Option<Sourced>,
+    /// Issues over all stages.
+    pub issues: Option<f64>,
+}
+
+/// An EDA report folder.
+#[derive(Debug, Clone)]
+pub struct EdaReport {
+    /// Report name (its folder).
+    pub name: String,
+    /// Page slug.
+    pub slug: String,
+    /// Index into [`Version::artifacts`] of its `report.html`.
+    pub artifact: usize,
+    /// Files under its `figures/`.
+    pub figures: Vec<String>,
+    /// Files under its `tables/`.
+    pub tables: Vec<String>,
+    /// Any other files.
+    pub other: Vec<String>,
+}

@@ -1,0 +1,136 @@
+//! Names turned into safe, stable output paths, URLs and fragment ids.
+//!
+//! Everything here is pure: the same input always gives the same path, on every
+//! machine, so permalinks survive rebuilds.
+
+/// FNV-1a, 32 bits: a tiny, stable hash to keep lossy slugs unique.
+fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+const MAX_SEGMENT: usize = 80;
+
+/// A lowercase ASCII slug (`a-z`, `0-9`, `-`) for a free-form name.
+///
+/// Names that lose information on the way (non-ASCII letters, an empty result,
+/// a cut at 80 characters) get a short hash of the original appended, so two
+/// different names do not share a slug by accident.
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut lossy = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            if !c.is_ascii() {
+                lossy = true;
+            }
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.len() > MAX_SEGMENT {
+        out.truncate(MAX_SEGMENT);
+        lossy = true;
+    }
+    if out.is_empty() || lossy {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&format!("{:08x}", fnv1a(name)));
+    }
+    out
+}
+
+/// A path segment that keeps a readable name as it is when it is already safe
+/// (`A-Z a-z 0-9 . _ -`, not `.` or `..`, at most 80 bytes), and otherwise
+/// falls back to [`slug`]. Used for version folders and ETL file paths.
+pub fn segment(name: &str) -> String {
+    let safe = !name.is_empty()
+        && name.len() <= MAX_SEGMENT
+        && name != "."
+        && name != ".."
+        && !name.starts_with('.')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if safe { name.to_string() } else { slug(name) }
+}
+
+/// Percent-encodes a `/`-separated relative path for use in an `href` or `src`.
+pub fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The fragment id for a JSON pointer: `p` followed by the pointer, with bytes
+/// outside `A-Z a-z 0-9 / _ . -` written as `~XX`. Valid as an HTML id and as
+/// a URL fragment without further escaping.
+pub fn pointer_id(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + 1);
+    out.push('p');
+    for b in pointer.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'.' | b'-') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("~{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Appends one key or index to a JSON pointer, escaping `~` and `/` (RFC 6901).
+pub fn pointer_push(pointer: &str, key: &str) -> String {
+    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+/// The `../` prefix that leads from a page at `page_path` (e.g.
+/// `v/x/index.html`) back to the site root.
+pub fn root_prefix(page_path: &str) -> String {
+    "../".repeat(page_path.matches('/').count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable_and_distinct() {
+        assert_eq!(slug("Cleaning Summary"), "cleaning-summary");
+        assert_eq!(slug("features/hold_time"), "features-hold-time");
+        assert_ne!(slug("hold time – Überblick"), slug("hold time – Uberblick"));
+        assert!(slug("<script>").starts_with("script"));
+        assert_eq!(slug(""), format!("{:08x}", fnv1a("")));
+        assert!(slug(&"a".repeat(500)).len() <= MAX_SEGMENT + 9);
+    }
+
+    #[test]
+    fn segments_keep_safe_names() {
+        assert_eq!(segment("2024-03-01_09-00-00_ci-runner"), "2024-03-01_09-00-00_ci-runner");
+        assert_eq!(segment(".."), slug(".."));
+        assert_eq!(segment("a b"), slug("a b"));
+    }
+
+    #[test]
+    fn urls_and_ids_are_escaped() {
+        assert_eq!(url_path("plots/a b?.png"), "plots/a%20b%3F.png");
+        assert_eq!(pointer_id("/a b/0"), "p/a~20b/0");
+        assert_eq!(pointer_push("", "a/b~c"), "/a~1b~0c");
+        assert_eq!(root_prefix("v/x/index.html"), "../../");
+        assert_eq!(root_prefix("index.html"), "");
+    }
+}

@@ -1,0 +1,203 @@
+//! Finds the version folders under the artifacts root and the files in each.
+//!
+//! Nothing is read here but directory entries and file sizes. Symlinks are
+//! resolved and kept only when their target stays inside the root; a symlink at
+//! the top level that names another version folder becomes an alias.
+
+use crate::diagnostics::{Diagnostic, Severity};
+use rayon::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// What the scan found.
+#[derive(Debug)]
+pub struct Scan {
+    /// The artifacts root, canonicalised.
+    pub root: PathBuf,
+    /// Version folders, sorted by name.
+    pub versions: Vec<VersionDir>,
+    /// Top-level symlinks naming a version folder, such as `current`.
+    pub aliases: Vec<Alias>,
+    /// Problems met while scanning.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// One version folder and its files.
+#[derive(Debug)]
+pub struct VersionDir {
+    /// The folder name: the version id.
+    pub id: String,
+    /// Its path on disk.
+    pub dir: PathBuf,
+    /// Every regular file inside, sorted by relative path.
+    pub files: Vec<FileEntry>,
+}
+
+/// A file inside a version folder.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Path relative to the version folder, `/`-separated.
+    pub rel: String,
+    /// Where to read it (the symlink's target when it was a symlink).
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A top-level symlink to a version folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The symlink's name, e.g. `current`.
+    pub name: String,
+    /// The version id it points at.
+    pub target: String,
+}
+
+/// Why the root could not be scanned at all.
+#[derive(Debug)]
+pub enum ScanError {
+    /// The root does not exist or is not a directory.
+    NotADirectory(PathBuf),
+    /// The root could not be listed.
+    Unreadable(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScanError::NotADirectory(p) => write!(
+                f,
+                "artifacts root {} does not exist or is not a directory (expected a folder holding one folder per pipeline run; set it with --root)",
+                p.display()
+            ),
+            ScanError::Unreadable(p, e) => write!(f, "cannot list artifacts root {}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+fn rel_display(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Scans `root`: one [`VersionDir`] per folder, aliases for symlinks to them.
+pub fn scan(root: &Path) -> Result<Scan, ScanError> {
+    if !root.is_dir() {
+        return Err(ScanError::NotADirectory(root.to_path_buf()));
+    }
+    let canonical = fs::canonicalize(root).map_err(|e| ScanError::Unreadable(root.to_path_buf(), e))?;
+    let mut entries: Vec<_> = fs::read_dir(&canonical)
+        .map_err(|e| ScanError::Unreadable(root.to_path_buf(), e))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+
+    let mut problems = Vec::new();
+    let mut dirs = Vec::new();
+    let mut aliases = Vec::new();
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            dirs.push((name, entry.path()));
+        } else if kind.is_symlink() {
+            match top_level_symlink(&canonical, &entry.path()) {
+                Ok(target) => aliases.push(Alias { name, target }),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+
+    let versions: Vec<(VersionDir, Vec<Diagnostic>)> =
+        dirs.into_par_iter().map(|(id, dir)| scan_version(&canonical, id, dir)).collect();
+    let mut out = Vec::with_capacity(versions.len());
+    for (v, p) in versions {
+        problems.extend(p);
+        out.push(v);
+    }
+    Ok(Scan { root: canonical, versions: out, aliases, problems })
+}
+
+fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
+    let rel = rel_display(root, link);
+    let target = fs::canonicalize(link).map_err(|e| {
+        Diagnostic::new(Severity::Warning, "broken-symlink", &rel, format!("symlink cannot be resolved ({e}); skipped"))
+    })?;
+    if !target.starts_with(root) {
+        return Err(Diagnostic::new(
+            Severity::Warning,
+            "symlink-outside-root",
+            &rel,
+            "symlink leads outside the artifacts root; not followed",
+        ));
+    }
+    if target.parent() == Some(root) && target.is_dir() {
+        return Ok(target.file_name().unwrap_or_default().to_string_lossy().into_owned());
+    }
+    Err(Diagnostic::new(
+        Severity::Info,
+        "symlink-not-version",
+        &rel,
+        "symlink does not name a version folder of the root; skipped",
+    ))
+}
+
+fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = WalkDir::new(&dir)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| rel_display(root, p)).unwrap_or_else(|| id.clone());
+                problems.push(Diagnostic::new(Severity::Warning, "unreadable", path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let rel = rel_display(&dir, entry.path());
+        let shown = rel_display(root, entry.path());
+        let kind = entry.file_type();
+        if kind.is_file() {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            files.push(FileEntry { rel, path: entry.into_path(), size });
+        } else if kind.is_symlink() {
+            match fs::canonicalize(entry.path()) {
+                Err(e) => problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "broken-symlink",
+                    shown,
+                    format!("symlink cannot be resolved ({e}); skipped"),
+                )),
+                Ok(target) if !target.starts_with(root) => problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "symlink-outside-root",
+                    shown,
+                    "symlink leads outside the artifacts root; not followed",
+                )),
+                Ok(target) if target.is_file() => {
+                    let size = fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+                    files.push(FileEntry { rel, path: target, size });
+                }
+                Ok(_) => problems.push(Diagnostic::new(
+                    Severity::Info,
+                    "symlink-dir",
+                    shown,
+                    "directory symlink inside a version is not followed",
+                )),
+            }
+        }
+    }
+    (VersionDir { id, dir, files }, problems)
+}

@@ -1,0 +1,201 @@
+//! Shared test helpers: fixture trees, builds, and a parsed view of the output.
+#![allow(dead_code)]
+
+use artsite::build::{Report, build};
+use artsite::config::Config;
+use html5gum::{Token, Tokenizer};
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// An artifacts tree in a temporary folder.
+pub struct Tree {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Tree {
+    pub fn new() -> Tree {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir(tmp.path().join("artifacts")).unwrap();
+        Tree { tmp }
+    }
+    pub fn root(&self) -> PathBuf {
+        self.tmp.path().join("artifacts")
+    }
+    pub fn out(&self) -> PathBuf {
+        self.tmp.path().join("public")
+    }
+    pub fn file(&self, rel: &str, bytes: impl AsRef<[u8]>) -> &Tree {
+        let p = self.root().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+        self
+    }
+    pub fn json(&self, rel: &str, v: serde_json::Value) -> &Tree {
+        self.file(rel, serde_json::to_vec_pretty(&v).unwrap())
+    }
+    pub fn config(&self) -> Config {
+        Config { root: self.root(), out: self.out(), ..Config::default() }
+    }
+    pub fn build(&self) -> Report {
+        build(&self.config()).unwrap()
+    }
+}
+
+/// A version with a manifest listing `cleaning_summary.json` and a plot.
+pub fn small_version(tree: &Tree, id: &str) {
+    tree.json(
+        &format!("{id}/etl_metadata/cleaned_data/cleaning_summary.json"),
+        serde_json::json!({"total_records": 100, "valid_records": 90, "data_quality_score": 90.0, "issues_found": 3, "outliers_removed": 2}),
+    );
+    tree.file(&format!("{id}/plots/eda_hist.png"), b"\x89PNG\r\n\x1a\n");
+    tree.json(
+        &format!("{id}/artifact_manifest.json"),
+        serde_json::json!({"version_id": id, "artifacts": {
+            "s": {"artifact_id": "s", "artifact_type": "etl_metadata", "stage": "cleaned_data", "name": "cleaning_summary",
+                  "file_path": format!("artifacts/{id}/etl_metadata/cleaned_data/cleaning_summary.json"), "metadata": {}},
+            "p": {"artifact_id": "p", "artifact_type": "plot", "stage": "eda", "name": "hist",
+                  "file_path": format!("artifacts/{id}/plots/eda_hist.png"), "metadata": {}}
+        }}),
+    );
+}
+
+/// One page of the output, tokenised.
+pub struct Page {
+    pub ids: HashSet<String>,
+    /// (tag, attribute, value) of every href/src.
+    pub links: Vec<(String, String, String)>,
+    /// Every start tag: (tag, attributes).
+    pub elements: Vec<(String, BTreeMap<String, String>)>,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn parse_page(html: &str) -> Page {
+    let mut ids = HashSet::new();
+    let mut links = Vec::new();
+    let mut elements = Vec::new();
+    let mut text = String::new();
+    for token in Tokenizer::new(html).flatten() {
+        match token {
+            Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).into_owned();
+                let mut attrs = BTreeMap::new();
+                for (k, v) in &tag.attributes {
+                    let k = String::from_utf8_lossy(k).into_owned();
+                    let v = String::from_utf8_lossy(&v.value).into_owned();
+                    if k == "id" {
+                        ids.insert(v.clone());
+                    } else if k == "href" || k == "src" {
+                        links.push((name.clone(), k.clone(), v.clone()));
+                    }
+                    attrs.insert(k, v);
+                }
+                elements.push((name, attrs));
+            }
+            Token::String(s) => text.push_str(&String::from_utf8_lossy(&s.value)),
+            _ => {}
+        }
+    }
+    Page { ids, links, elements, text, html: html.to_string() }
+}
+
+/// Every HTML page under `out`, by path relative to it.
+pub fn pages(out: &Path) -> BTreeMap<String, Page> {
+    let mut map = BTreeMap::new();
+    for e in walkdir::WalkDir::new(out).into_iter().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "html") && !p.to_string_lossy().contains("/files/") {
+            let rel = p.strip_prefix(out).unwrap().to_string_lossy().into_owned();
+            map.insert(rel, parse_page(&fs::read_to_string(p).unwrap()));
+        }
+    }
+    map
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Resolves `href` from the page at `from` (relative to `out`) to a path
+/// relative to `out` and a fragment. None for external links.
+pub fn resolve(from: &str, href: &str) -> Option<(String, String)> {
+    if href.contains("://")
+        || href.starts_with("mailto:")
+        || href.starts_with("data:")
+        || href.starts_with("javascript:")
+    {
+        return None;
+    }
+    let (path, frag) = href.split_once('#').unwrap_or((href, ""));
+    if path.is_empty() {
+        return Some((from.to_string(), frag.to_string()));
+    }
+    let mut parts: Vec<String> = from.split('/').map(str::to_string).collect();
+    parts.pop();
+    for seg in percent_decode(path).split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s.to_string()),
+        }
+    }
+    Some((parts.join("/"), frag.to_string()))
+}
+
+/// Every internal link or fragment of the site that does not resolve.
+pub fn broken_links(out: &Path) -> Vec<String> {
+    let pages = pages(out);
+    let mut broken = Vec::new();
+    for (rel, page) in &pages {
+        for (tag, attr, href) in &page.links {
+            let Some((target, frag)) = resolve(rel, href) else {
+                broken.push(format!("{rel}: external {tag} {attr}={href}"));
+                continue;
+            };
+            if !out.join(&target).is_file() {
+                broken.push(format!("{rel}: {href} -> {target} does not exist"));
+                continue;
+            }
+            if !frag.is_empty() && target.ends_with(".html") {
+                let ok = pages.get(&target).is_some_and(|p| p.ids.contains(&frag));
+                if !ok {
+                    broken.push(format!("{rel}: {href} -> no id {frag} in {target}"));
+                }
+            }
+        }
+    }
+    broken
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+pub fn examples_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/artifacts")
+}

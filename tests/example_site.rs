@@ -1,0 +1,210 @@
+//! The bundled example, built for real: every page exists, every link
+//! resolves, every traced number equals its source field, and builds repeat.
+
+mod common;
+
+use artsite::config::Config;
+use common::*;
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+fn build_example(out: &Path) -> artsite::build::Report {
+    let config = Config { root: examples_root(), out: out.to_path_buf(), ..Config::default() };
+    artsite::build::build(&config).unwrap()
+}
+
+fn version_dirs() -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(examples_root())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_artifact_and_etl_json_has_a_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let report = build_example(&out);
+    assert_eq!(report.versions, version_dirs().len(), "the `current` alias is not a version");
+
+    let index: Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
+    let mut artifacts = 0;
+    for v in index["versions"].as_array().unwrap() {
+        assert!(out.join(v["page"].as_str().unwrap()).is_file());
+        assert!(out.join(v["summary"].as_str().unwrap()).is_file());
+        for a in v["artifacts"].as_array().unwrap() {
+            artifacts += 1;
+            assert!(out.join(a["page"].as_str().unwrap()).is_file(), "{a}");
+            if let Some(f) = a["file"].as_str() {
+                assert!(out.join(f).is_file(), "raw file {f} not copied");
+            }
+        }
+    }
+    assert_eq!(artifacts, report.artifacts);
+
+    for id in version_dirs() {
+        let etl = examples_root().join(&id).join("etl_metadata");
+        for e in walkdir::WalkDir::new(&etl).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "json") {
+                let rel = e.path().strip_prefix(&etl).unwrap().to_string_lossy().trim_end_matches(".json").to_string();
+                let page = out.join(format!("v/{id}/etl/{rel}/index.html"));
+                assert!(page.is_file(), "no ETL page for {id}/{rel}");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_internal_link_or_fragment_is_broken() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_example(&out);
+    let broken = broken_links(&out);
+    assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
+}
+
+fn pointer_of(fragment: &str) -> String {
+    let p = fragment.strip_prefix('p').expect("fragment ids start with p");
+    let mut out = Vec::new();
+    let b = p.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'~' {
+            out.push(u8::from_str_radix(&p[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn as_number(v: &Value) -> f64 {
+    artsite::lenient_json::as_f64(v).unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Every number that links to a JSON field shows that field's value; counts
+/// that link to a list or map never exceed its number of entries.
+#[test]
+fn every_traced_number_equals_its_source_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_example(&out);
+    let pages = pages(&out);
+    let mut checked = 0;
+    for (rel, page) in &pages {
+        for (tag, attrs) in &page.elements {
+            if tag != "a" || attrs.get("class").map(String::as_str) != Some("num") {
+                continue;
+            }
+            let (target, frag) = resolve(rel, &attrs["href"]).unwrap();
+            let etl = &pages[&target];
+            let raw_href = etl
+                .links
+                .iter()
+                .find(|(_, _, h)| h.contains("/files/etl_metadata/"))
+                .map(|(_, _, h)| h.clone())
+                .expect("ETL pages link their raw file");
+            let (raw, _) = resolve(&target, &raw_href).unwrap();
+            let doc = artsite::lenient_json::parse(&fs::read(out.join(&raw)).unwrap()).unwrap().value;
+            let pointer = pointer_of(&frag);
+            let field = doc.pointer(&pointer).unwrap_or_else(|| panic!("{rel}: {pointer} not in {raw}"));
+            let shown: f64 = attrs["data-value"].parse().unwrap();
+            match field {
+                // A count of entries (all of them, or those that failed a check).
+                Value::Array(_) | Value::Object(_) => {
+                    let len = field.as_array().map(Vec::len).or(field.as_object().map(|m| m.len())).unwrap();
+                    assert!(
+                        shown.fract() == 0.0 && shown <= len as f64,
+                        "{rel}: count {shown} of {pointer} in {raw} ({len} entries)"
+                    );
+                }
+                other => {
+                    let expected = as_number(other);
+                    if expected.is_nan() {
+                        assert!(shown.is_nan(), "{rel}: {pointer} of {raw} is NaN, page shows {shown}");
+                    } else {
+                        assert_eq!(shown, expected, "{rel}: {pointer} of {raw}");
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} traced numbers found");
+}
+
+#[test]
+fn version_summaries_show_the_cleaning_summary_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_example(&out);
+    let mut seen = 0;
+    for id in version_dirs() {
+        let src = examples_root().join(&id).join("etl_metadata/cleaned_data/cleaning_summary.json");
+        let Ok(bytes) = fs::read(&src) else { continue };
+        let doc = artsite::lenient_json::parse(&bytes).unwrap().value;
+        let page = parse_page(&fs::read_to_string(out.join(format!("v/{id}/index.html"))).unwrap());
+        let values: Vec<(&str, &str)> = page
+            .elements
+            .iter()
+            .filter(|(_, a)| a.get("class").map(String::as_str) == Some("num") && a.contains_key("href"))
+            .map(|(_, a)| (a["href"].as_str(), a["data-value"].as_str()))
+            .collect();
+        let score = as_number(&doc["data_quality_score"]);
+        let shown = values
+            .iter()
+            .find(|(h, _)| h.ends_with("cleaning_summary/index.html#p/data_quality_score"))
+            .unwrap_or_else(|| panic!("{id}: quality score not linked"));
+        assert_eq!(shown.1.parse::<f64>().unwrap(), score, "{id}");
+        let valid = as_number(&doc["valid_records"]);
+        let text = &page.text;
+        assert!(text.contains(&artsite::html::number(valid, 2)), "{id}: valid records {valid} not shown");
+        seen += 1;
+    }
+    assert!(seen >= 3);
+}
+
+#[test]
+fn each_wart_is_on_the_problems_page_and_the_build_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let report = build_example(&out);
+    let problems = parse_page(&fs::read_to_string(out.join("problems/index.html")).unwrap()).text;
+    for (file, what) in [
+        ("2024-03-02_09-00-00_ci-runner/etl_metadata/keypairs/extraction_stats.json", "NaN"),
+        ("2024-03-02_09-00-00_ci-runner/artifact_manifest.json", "eda_session_length_hist.png"),
+        ("2024-03-02_09-00-00_ci-runner/tables/cleaned_data_extra_sample.csv", "not listed"),
+        ("2024-03-02_09-00-00_ci-runner/artifact_manifest.json", "/home/alice"),
+        ("2024-03-04_09-00-00_ci-runner/etl_metadata/features/digraph/validation_report.json", "truncated"),
+        ("2024-03-03_09-00-00_laptop-bob", "no artifact_manifest.json"),
+        ("2024-03-04_09-00-00_ci-runner/artifact_manifest.json", "used again"),
+        ("2024-03-04_09-00-00_ci-runner/logs/empty.log", "empty"),
+    ] {
+        let hit = report.problems.iter().any(|d| d.path == file && d.to_string().contains(what));
+        assert!(hit, "no problem for {file} mentioning {what}");
+        assert!(problems.contains(file), "problems page does not name {file}");
+    }
+    assert!(!out.join("v/current").exists(), "an alias is not a second version");
+    let home = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("current"), "the alias is shown on the home page");
+}
+
+#[test]
+fn two_builds_give_byte_identical_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_example(&tmp.path().join("a"));
+    build_example(&tmp.path().join("b"));
+    let a = snapshot(&tmp.path().join("a"));
+    let b = snapshot(&tmp.path().join("b"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between builds");
+    }
+}
