@@ -87,6 +87,8 @@ pub struct CleaningStats {
     pub duplicates_removed: Option<Num>,
     /// Missing values filled, per column.
     pub missing_data_handled: Option<BTreeMap<String, Num>>,
+    /// Validation errors, when the stage keeps them here.
+    pub validation_errors: Option<Vec<ValidationError>>,
     /// Seconds the stage took.
     pub processing_time: Option<Num>,
 }
@@ -127,6 +129,8 @@ pub struct DownloadedFile {
     pub records: Option<Num>,
     /// SHA-256 of the file.
     pub sha256: Option<String>,
+    /// Size of the file in bytes.
+    pub size_bytes: Option<Num>,
 }
 
 /// `download_log.json`: the download attempts.
@@ -214,10 +218,12 @@ pub struct ValidationReport {
 pub struct ValidationCheck {
     /// Check name.
     pub check: Option<String>,
-    /// Measured value.
-    pub value: Option<Num>,
+    /// Measured value: a number, or a string or boolean for non-numeric checks.
+    pub value: Option<Value>,
     /// Threshold it was held to.
-    pub threshold: Option<Num>,
+    pub threshold: Option<Value>,
+    /// How `value` is compared with `threshold` (`<=`, `>=`).
+    pub comparison: Option<String>,
     /// Whether it passed.
     pub passed: Option<bool>,
 }

@@ -45,8 +45,9 @@ pub fn etl_stage(rel: &str) -> Option<String> {
 }
 
 /// Stage and name of an unlisted file. `known` are the stage names the version
-/// already uses; a file named `{stage}_{name}.ext` in `tables/` or `plots/`
-/// takes the longest known stage its stem starts with.
+/// already uses; a file named `{stage}_{name}.ext` takes the longest known or
+/// standard stage its stem starts with. Other files keep their whole stem as
+/// the name, in stage `other` (or `pipeline` at the top level and in `logs/`).
 pub fn stage_and_name(rel: &str, known: &[String]) -> (String, String) {
     let file = rel.rsplit('/').next().unwrap_or(rel);
     let stem = match file.rsplit_once('.') {
@@ -62,30 +63,26 @@ pub fn stage_and_name(rel: &str, known: &[String]) -> (String, String) {
     }
     let prefixed = known
         .iter()
+        .map(String::as_str)
+        .chain(STANDARD_STAGES)
         .filter(|s| {
-            !s.is_empty()
-                && stem.len() > s.len() + 1
-                && stem.starts_with(s.as_str())
-                && stem.as_bytes()[s.len()] == b'_'
+            !s.is_empty() && stem.len() > s.len() + 1 && stem.starts_with(*s) && stem.as_bytes()[s.len()] == b'_'
         })
         .max_by_key(|s| s.len());
     if let Some(stage) = prefixed {
-        return (stage.clone(), stem[stage.len() + 1..].to_string());
+        return (stage.to_string(), stem[stage.len() + 1..].to_string());
     }
     let stage = match parts[0] {
         "unified_reports" | "logs" => "pipeline",
         _ if parts.len() == 1 => "pipeline",
-        _ => match stem.split_once('_') {
-            Some((s, _)) if parts[0] == "plots" || parts[0] == "tables" => s,
-            _ => "other",
-        },
+        _ => "other",
     };
-    let name = match stem.split_once('_') {
-        Some((s, rest)) if s == stage && !rest.is_empty() => rest,
-        _ => stem,
-    };
-    (stage.to_string(), name.to_string())
+    (stage.to_string(), stem.to_string())
 }
+
+/// Stage names of the reference pipeline, recognised as file-name prefixes
+/// (`plots/{stage}_{name}.png`) even when no other file names them.
+const STANDARD_STAGES: [&str; 7] = ["download", "cleaning", "cleaned_data", "keypairs", "features", "eda", "pipeline"];
 
 /// Rank of a stage in pipeline order: download, cleaning, key pairs, features,
 /// EDA, then the rest.
@@ -124,6 +121,7 @@ mod tests {
         assert_eq!(stage_and_name("plots/eda_hold_hist.png", &known), ("eda".into(), "hold_hist".into()));
         assert_eq!(stage_and_name("etl_metadata/features/ft/x.json", &known), ("features/ft".into(), "x".into()));
         assert_eq!(stage_and_name("logs/pipeline.log", &known), ("pipeline".into(), "pipeline".into()));
-        assert_eq!(stage_and_name("tables/raw_sessions.parquet", &known), ("raw".into(), "sessions".into()));
+        assert_eq!(stage_and_name("tables/raw_sessions.parquet", &known), ("other".into(), "raw_sessions".into()));
+        assert_eq!(stage_and_name("plots/keypairs_rate.png", &[]), ("keypairs".into(), "rate".into()));
     }
 }

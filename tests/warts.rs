@@ -1,0 +1,231 @@
+//! One small fixture tree per kind of messy input: each builds, and each
+//! problem is reported naming its file.
+
+mod common;
+
+use artsite::diagnostics::Severity;
+use common::*;
+use serde_json::json;
+use std::fs;
+
+fn problem<'a>(r: &'a artsite::build::Report, path: &str, code: &str) -> &'a artsite::diagnostics::Diagnostic {
+    r.problems
+        .iter()
+        .find(|d| d.path == path && d.code == code)
+        .unwrap_or_else(|| panic!("no {code} problem for {path}; got {:#?}", r.problems))
+}
+
+fn read(tree: &Tree, rel: &str) -> String {
+    fs::read_to_string(tree.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn assert_links_ok(tree: &Tree) {
+    let broken = broken_links(&tree.out());
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn python_nan_and_infinity_are_read_shown_and_warned() {
+    let t = Tree::new();
+    small_version(&t, "2024-01-01_00-00-00_a");
+    t.file(
+        "2024-01-01_00-00-00_a/etl_metadata/cleaned_data/cleaning_summary.json",
+        "{\n  \"total_records\": 10,\n  \"valid_records\": 9,\n  \"data_quality_score\": NaN,\n  \"issues_found\": -Infinity\n}",
+    );
+    let r = t.build();
+    let d = problem(&r, "2024-01-01_00-00-00_a/etl_metadata/cleaned_data/cleaning_summary.json", "non-finite-number");
+    assert_eq!((d.line, d.column), (Some(4), Some(25)));
+    assert_eq!(d.severity, Severity::Warning);
+    let page = read(&t, "v/2024-01-01_00-00-00_a/index.html");
+    assert!(page.contains("data-value=\"NaN\""), "the NaN score is shown as NaN");
+    let etl = read(&t, "v/2024-01-01_00-00-00_a/etl/cleaned_data/cleaning_summary/index.html");
+    assert!(etl.contains(">NaN<") && etl.contains(">-Infinity<"));
+    assert_links_ok(&t);
+}
+
+#[test]
+fn missing_and_unlisted_files_become_marked_artifacts() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    fs::remove_file(t.root().join("v1/plots/eda_hist.png")).unwrap();
+    t.file("v1/tables/extra_rows.csv", "a,b\n1,2\n");
+    let r = t.build();
+    let d = problem(&r, "v1/artifact_manifest.json", "missing-file");
+    assert_eq!(d.pointer.as_deref(), Some("/artifacts/p/file_path"));
+    problem(&r, "v1/tables/extra_rows.csv", "unlisted-file");
+    let missing = read(&t, "v/v1/a/eda--hist/index.html");
+    assert!(missing.contains("missing") && missing.contains("not found on disk"));
+    let index = read(&t, "v/v1/artifacts/index.html");
+    assert!(index.contains("unlisted") && index.contains("extra_rows"));
+    assert_links_ok(&t);
+}
+
+#[test]
+fn file_paths_resolve_from_any_machine_or_working_directory() {
+    let t = Tree::new();
+    t.file("run1/plots/a.png", "png").file("run1/plots/b.png", "png").file("run1/tables/c.csv", "x\n1\n");
+    t.json(
+        "run1/artifact_manifest.json",
+        json!([
+            {"artifact_id": "a", "artifact_type": "plot", "stage": "eda", "name": "a", "file_path": "/home/alice/proj/artifacts/run1/plots/a.png"},
+            {"artifact_id": "b", "artifact_type": "plot", "stage": "eda", "name": "b", "file_path": "artifacts/run1/plots/b.png"},
+            {"artifact_id": "c", "artifact_type": "table", "stage": "eda", "name": "c", "file_path": "tables/c.csv"}
+        ]),
+    );
+    let r = t.build();
+    let d = problem(&r, "run1/artifact_manifest.json", "foreign-path");
+    assert!(d.message.contains("plots/a.png"));
+    assert!(!r.problems.iter().any(|d| d.code == "missing-file" || d.code == "unlisted-file"), "{:#?}", r.problems);
+    for name in ["a", "b"] {
+        assert!(read(&t, &format!("v/run1/a/eda--{name}/index.html")).contains(&format!("files/plots/{name}.png")));
+    }
+    assert_links_ok(&t);
+}
+
+#[test]
+fn malformed_json_is_an_error_with_position_and_the_rest_builds() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    t.file("v1/etl_metadata/keypairs/extraction_stats.json", "{\n  \"input_records\": 10,\n  \"output_records\": \n");
+    let r = t.build();
+    let d = problem(&r, "v1/etl_metadata/keypairs/extraction_stats.json", "json-syntax");
+    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.line, Some(4));
+    let page = read(&t, "v/v1/etl/keypairs/extraction_stats/index.html");
+    assert!(page.contains("does not parse") && page.contains("line 4"));
+    assert!(read(&t, "v/v1/index.html").contains("cleaning_summary"));
+    assert!(read(&t, "problems/index.html").contains("v1/etl_metadata/keypairs/extraction_stats.json:4:"));
+}
+
+#[test]
+fn an_unreadable_manifest_falls_back_to_the_files() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    t.file("v1/artifact_manifest.json", "{\"artifacts\": {\"s\": {\"name\": ");
+    let r = t.build();
+    problem(&r, "v1/artifact_manifest.json", "json-syntax");
+    assert_eq!(r.artifacts, 2, "both files still become artifacts");
+    assert!(!r.problems.iter().any(|d| d.code == "unlisted-file"));
+}
+
+#[test]
+fn a_version_without_manifest_is_built_from_its_files() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    fs::remove_file(t.root().join("v1/artifact_manifest.json")).unwrap();
+    t.file("v1/eda_reports/q/report.html", "<h1>q</h1>").file("v1/eda_reports/q/figures/f.png", "png");
+    let r = t.build();
+    problem(&r, "v1", "no-manifest");
+    assert_eq!(r.artifacts, 3, "summary, plot and the EDA report; the figure belongs to the report");
+    assert!(read(&t, "v/v1/index.html").contains("data-value=\"90\""), "typed numbers still feed the summary");
+    let eda = read(&t, "v/v1/eda/q/index.html");
+    assert!(eda.contains("sandbox=\"\"") && eda.contains("files/eda_reports/q/figures/f.png"));
+    assert_links_ok(&t);
+}
+
+#[test]
+fn duplicate_ids_odd_names_and_empty_files() {
+    let t = Tree::new();
+    t.file("v1/plots/hold time – Überblick.png", "png").file("v1/plots/b.png", "png").file("v1/logs/empty.log", "");
+    t.json(
+        "v1/artifact_manifest.json",
+        json!({"artifacts": [
+            {"artifact_id": "dup", "artifact_type": "plot", "stage": "eda", "name": "hold time – Überblick", "file_path": "plots/hold time – Überblick.png"},
+            {"artifact_id": "dup", "artifact_type": "plot", "stage": "eda", "name": "b", "file_path": "plots/b.png"},
+            {"artifact_id": "e", "artifact_type": "log", "stage": "pipeline", "name": "empty", "file_path": "logs/empty.log"}
+        ]}),
+    );
+    let r = t.build();
+    assert_eq!(problem(&r, "v1/artifact_manifest.json", "duplicate-id").pointer.as_deref(), Some("/artifacts/1"));
+    problem(&r, "v1/logs/empty.log", "empty-file");
+    assert_eq!(r.artifacts, 3);
+    let index = read(&t, "v/v1/artifacts/index.html");
+    assert!(index.contains("hold time – Überblick"));
+    let listing: serde_json::Value = serde_json::from_str(&read(&t, "index.json")).unwrap();
+    let odd = listing["versions"][0]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "hold time – Überblick")
+        .unwrap();
+    let page = read(&t, odd["page"].as_str().unwrap());
+    assert!(page.contains("files/plots/hold%20time%20%E2%80%93%20%C3%9Cberblick.png"));
+    assert!(t.out().join("v/v1/files/plots/hold time – Überblick.png").is_file());
+    assert_links_ok(&t);
+}
+
+#[test]
+fn all_four_manifest_shapes_give_the_same_artifacts() {
+    let rec = |id: &str| json!({"artifact_id": id, "artifact_type": "plot", "stage": "eda", "name": id, "file_path": format!("plots/{id}.png")});
+    let shapes = [
+        json!({"version_id": "x", "artifacts": {"a": rec("a"), "b": rec("b")}}),
+        json!({"a": rec("a"), "b": rec("b")}),
+        json!({"artifacts": [rec("a"), rec("b")]}),
+        json!([rec("a"), rec("b")]),
+    ];
+    let t = Tree::new();
+    for (i, m) in shapes.iter().enumerate() {
+        let v = format!("2024-01-0{}_00-00-00_h", i + 1);
+        t.file(&format!("{v}/plots/a.png"), "png").file(&format!("{v}/plots/b.png"), "png");
+        t.json(&format!("{v}/artifact_manifest.json"), m.clone());
+    }
+    let r = t.build();
+    assert_eq!(r.artifacts, 8);
+    assert!(r.problems.iter().all(|d| d.severity == Severity::Info), "{:#?}", r.problems);
+    for i in 1..=4 {
+        for a in ["a", "b"] {
+            assert!(t.out().join(format!("v/2024-01-0{i}_00-00-00_h/a/eda--{a}/index.html")).is_file());
+        }
+    }
+}
+
+#[test]
+fn versions_are_ordered_by_id_time_then_created_at_then_name() {
+    let t = Tree::new();
+    t.file("2024-05-01_10-00-00_x/plots/eda_a.png", "png");
+    t.file("zeta/plots/eda_a.png", "png");
+    t.file("alpha/plots/eda_a.png", "png");
+    t.file("baseline/plots/eda_a.png", "png");
+    t.json(
+        "baseline/artifact_manifest.json",
+        json!([{"name": "a", "stage": "eda", "file_path": "plots/eda_a.png", "created_at": "2024-04-01T00:00:00+02:00"}]),
+    );
+    t.build();
+    let home = read(&t, "index.html");
+    let pos = |id: &str| home.find(&format!(">{id}</a>")).unwrap_or_else(|| panic!("{id} not on home"));
+    // Newest first: timed versions by time, then untimed ones by name.
+    assert!(pos("2024-05-01_10-00-00_x") < pos("baseline"));
+    assert!(pos("baseline") < pos("zeta"));
+    assert!(pos("zeta") < pos("alpha"));
+    assert!(read(&t, "latest/index.html").contains("v/2024-05-01_10-00-00_x/index.html"));
+    let a = read(&t, "v/zeta/a/eda--a/index.html");
+    assert!(
+        a.contains("v/alpha/a/eda--a/index.html") && a.contains("v/baseline/a/eda--a/index.html"),
+        "previous and next versions of the same artifact"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn aliases_and_symlinks_never_leak_outside_the_root() {
+    use std::os::unix::fs::symlink;
+    let t = Tree::new();
+    small_version(&t, "2024-01-01_00-00-00_a");
+    let secret_dir = t.tmp.path().join("secret");
+    fs::create_dir(&secret_dir).unwrap();
+    fs::write(secret_dir.join("passwords.txt"), "TOP-SECRET-CONTENT").unwrap();
+    symlink("2024-01-01_00-00-00_a", t.root().join("current")).unwrap();
+    symlink(&secret_dir, t.root().join("outside")).unwrap();
+    symlink(secret_dir.join("passwords.txt"), t.root().join("2024-01-01_00-00-00_a/plots/leak.txt")).unwrap();
+    symlink(&secret_dir, t.root().join("2024-01-01_00-00-00_a/linked_dir")).unwrap();
+    let r = t.build();
+    assert_eq!(r.versions, 1, "the alias is not a second version and the outside link is not followed");
+    problem(&r, "outside", "symlink-outside-root");
+    problem(&r, "2024-01-01_00-00-00_a/plots/leak.txt", "symlink-outside-root");
+    problem(&r, "2024-01-01_00-00-00_a/linked_dir", "symlink-outside-root");
+    for (path, bytes) in snapshot(&t.out()) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("TOP-SECRET"), "{path} leaks the outside file");
+        assert!(!path.contains("passwords"), "{path}");
+    }
+    assert!(read(&t, "index.html").contains("current"));
+}
