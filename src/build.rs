@@ -69,6 +69,9 @@ fn template_of(kind: PageKind) -> &'static str {
         PageKind::Stage(..) => "stage.html",
         PageKind::Etl(..) => "etl.html",
         PageKind::Eda(..) => "eda.html",
+        PageKind::Trends => "trends.html",
+        PageKind::Quality(_) => "quality.html",
+        PageKind::Compare(_) => "compare.html",
     }
 }
 

@@ -76,11 +76,13 @@ pub struct NumView {
     pub href: Option<String>,
 }
 
-fn num_plain(v: f64) -> NumView {
+/// A number without a source link.
+pub fn num_plain(v: f64) -> NumView {
     NumView { text: html::number(v, 2), value: exact(v), href: None }
 }
 
-fn exact(v: f64) -> String {
+/// The exact value of a number, as `data-value` carries it.
+pub fn exact(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
@@ -90,7 +92,8 @@ fn exact(v: f64) -> String {
     }
 }
 
-fn sourced(v: &Version, s: &Sourced) -> NumView {
+/// A number linked to the JSON field it came from.
+pub fn sourced(v: &Version, s: &Sourced) -> NumView {
     let href = plan::etl(v, s.doc).map(|p| format!("{p}#{}", pointer_id(&s.pointer)));
     NumView { text: html::number(s.value, 2), value: exact(s.value), href }
 }
@@ -110,7 +113,8 @@ pub struct VersionRef {
     pub aliases: Vec<String>,
 }
 
-fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
+/// How pages refer to version `vi`.
+pub fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
     let v = &site.versions[vi];
     VersionRef {
         id: v.id.clone(),
@@ -171,7 +175,8 @@ pub struct ArtifactRow {
     file_href: Option<String>,
 }
 
-fn artifact_row(v: &Version, ai: usize) -> ArtifactRow {
+/// An artifact as lists show it.
+pub fn artifact_row(v: &Version, ai: usize) -> ArtifactRow {
     let a = &v.artifacts[ai];
     ArtifactRow {
         name: a.name.clone(),
@@ -317,9 +322,32 @@ pub fn page_context(
                 })
                 .collect();
             ctx.insert("versions", &rows);
+            ctx.insert("sparks", &crate::trends::sparks(site));
             (config.title.clone(), vec![Link { label: "Home".into(), href: "index.html".into() }])
         }
         PageKind::Latest => ("Latest version".into(), crumbs(site, None, vec![])),
+        PageKind::Trends => {
+            ctx.insert("charts", &crate::trends::view(site, &crate::paths::root_prefix(path)));
+            (
+                "Trends".into(),
+                crumbs(site, None, vec![Link { label: "Trends".into(), href: "trends/index.html".into() }]),
+            )
+        }
+        PageKind::Quality(vi) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            ctx.insert("quality", &crate::quality::view(v, &crate::paths::root_prefix(path)));
+            let trail = vec![Link { label: "Data quality".into(), href: plan::quality(v) }];
+            (format!("Data quality of {}", v.id), crumbs(site, Some(vi), trail))
+        }
+        PageKind::Compare(vi) => {
+            insert_version(&mut ctx, site, idx, vi);
+            let v = &site.versions[vi];
+            let compare = vi.checked_sub(1).map(|pi| crate::compare::view(&site.versions[pi], v));
+            ctx.insert("compare", &compare);
+            let trail = vec![Link { label: "Compare".into(), href: plan::compare(v) }];
+            (format!("{} compared with the previous run", v.id), crumbs(site, Some(vi), trail))
+        }
         PageKind::NotFound => ("Page not found".into(), crumbs(site, None, vec![])),
         PageKind::Problems => {
             let rows: Vec<ProblemRow> = site.problems.iter().map(|d| problem_row(idx, d)).collect();
@@ -347,6 +375,8 @@ pub fn page_context(
             ctx.insert("problem_count", &v.problem_count);
             ctx.insert("manifest", manifest_label(v.manifest));
             ctx.insert("artifacts_href", &plan::artifacts(v));
+            ctx.insert("quality_href", &plan::quality(v));
+            ctx.insert("compare_href", &plan::compare(v));
             (v.id.clone(), crumbs(site, Some(vi), vec![]))
         }
         PageKind::Artifacts(vi) => {

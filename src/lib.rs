@@ -6,6 +6,8 @@
 //! the site atomically. [`build::build`] is the whole recipe.
 
 pub mod build;
+pub mod charts;
+pub mod compare;
 pub mod config;
 pub mod context;
 pub mod diagnostics;
@@ -21,8 +23,10 @@ pub mod model;
 pub mod output;
 pub mod paths;
 pub mod plan;
+pub mod quality;
 pub mod render;
 pub mod resolve;
 pub mod scan;
 pub mod summary_json;
 pub mod timestamp;
+pub mod trends;

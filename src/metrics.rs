@@ -101,10 +101,36 @@ pub fn summary(docs: &[JsonDoc], stages: &[Stage]) -> Summary {
         })
     });
     let issues: Vec<f64> = stages.iter().filter_map(|s| s.metrics.issues.as_ref().map(|i| i.value)).collect();
+    let cleaning_field = |pick: fn(&Typed, usize) -> Option<Sourced>| {
+        let mut found: Vec<(u8, Sourced)> = docs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.typed.as_ref().and_then(|t| pick(t, i).map(|s| (priority(t), s))))
+            .collect();
+        found.sort_by_key(|(p, _)| *p);
+        found.into_iter().next().map(|(_, s)| s)
+    };
     Summary {
         records_in: first_in,
         records_out: cleaning_out.or(last_out),
         quality_score: score,
         issues: if issues.is_empty() { None } else { Some(issues.iter().sum()) },
+        outliers_removed: cleaning_field(|t, i| match t {
+            Typed::CleaningStats(s) => src(i, "outliers_removed", s.outliers_removed),
+            Typed::CleaningSummary(s) => src(i, "outliers_removed", s.outliers_removed),
+            _ => None,
+        }),
+        duplicates_removed: cleaning_field(|t, i| match t {
+            Typed::CleaningStats(s) => src(i, "duplicates_removed", s.duplicates_removed),
+            _ => None,
+        }),
+        features: docs.iter().enumerate().find_map(|(i, d)| match &d.typed {
+            Some(Typed::FeatureRegistry(r)) => {
+                let n: usize = r.values().map(|e| e.features.len()).sum();
+                let n = if n == 0 { r.len() } else { n };
+                Some(Sourced { value: n as f64, doc: i, pointer: String::new() })
+            }
+            _ => None,
+        }),
     }
 }

@@ -191,6 +191,12 @@ pub struct Summary {
     pub quality_score: Option<Sourced>,
     /// Issues over all stages.
     pub issues: Option<f64>,
+    /// Records removed as outliers during cleaning.
+    pub outliers_removed: Option<Sourced>,
+    /// Duplicate records removed during cleaning.
+    pub duplicates_removed: Option<Sourced>,
+    /// Features in the feature registry (all feature types together).
+    pub features: Option<Sourced>,
 }
 
 /// An EDA report folder.

@@ -25,6 +25,12 @@ pub enum PageKind {
     Eda(usize, usize),
     /// The 404 page.
     NotFound,
+    /// Metrics across versions.
+    Trends,
+    /// A version's data-quality dashboard.
+    Quality(usize),
+    /// A version compared with the previous one.
+    Compare(usize),
 }
 
 /// A page to render.
@@ -39,6 +45,16 @@ pub struct Page {
 /// Path of a version's summary page.
 pub fn version(v: &Version) -> String {
     format!("v/{}/index.html", v.slug)
+}
+
+/// Path of a version's data-quality dashboard.
+pub fn quality(v: &Version) -> String {
+    format!("v/{}/quality/index.html", v.slug)
+}
+
+/// Path of a version's comparison with the previous version.
+pub fn compare(v: &Version) -> String {
+    format!("v/{}/compare/index.html", v.slug)
 }
 
 /// Path of a version's artifact index.
@@ -80,10 +96,13 @@ pub fn plan(site: &Site) -> Vec<Page> {
     ];
     if !site.versions.is_empty() {
         pages.push(Page { path: "latest/index.html".into(), kind: PageKind::Latest });
+        pages.push(Page { path: "trends/index.html".into(), kind: PageKind::Trends });
     }
     for (vi, v) in site.versions.iter().enumerate() {
         pages.push(Page { path: version(v), kind: PageKind::Version(vi) });
         pages.push(Page { path: artifacts(v), kind: PageKind::Artifacts(vi) });
+        pages.push(Page { path: quality(v), kind: PageKind::Quality(vi) });
+        pages.push(Page { path: compare(v), kind: PageKind::Compare(vi) });
         for ai in 0..v.artifacts.len() {
             pages.push(Page { path: artifact(v, ai), kind: PageKind::Artifact(vi, ai) });
         }

@@ -29,6 +29,9 @@ pub const DEFAULT_THEME: Theme = Theme {
         ("stage.html", include_str!("../themes/default/templates/stage.html")),
         ("etl.html", include_str!("../themes/default/templates/etl.html")),
         ("eda.html", include_str!("../themes/default/templates/eda.html")),
+        ("trends.html", include_str!("../themes/default/templates/trends.html")),
+        ("quality.html", include_str!("../themes/default/templates/quality.html")),
+        ("compare.html", include_str!("../themes/default/templates/compare.html")),
     ],
     statics: &[("style.css", include_bytes!("../themes/default/static/style.css"))],
 };

@@ -131,3 +131,13 @@ fn a_failed_build_leaves_the_previous_output_intact() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Charts are drawn without a system font library.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_links_no_font_library() {
+    let o = Command::new("ldd").arg(env!("CARGO_BIN_EXE_artsite")).output().expect("ldd is on Linux machines");
+    let libs = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && libs.contains("libc"), "{libs}");
+    assert!(!libs.contains("fontconfig") && !libs.contains("freetype"), "{libs}");
+}

@@ -1,0 +1,324 @@
+//! A version compared with the one before it: stage numbers with deltas,
+//! artifacts added, removed and changed, changed ETL fields, and feature
+//! registry differences.
+
+use crate::context::{ArtifactRow, Link, NumView, artifact_row, sourced};
+use crate::etl::Typed;
+use crate::html;
+use crate::model::{Sourced, Version};
+use crate::paths::{pointer_id, pointer_push};
+use crate::plan;
+use crate::trends::signed;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Files larger than this are compared by size only.
+const MAX_COMPARE_BYTES: u64 = 256 * 1024 * 1024;
+/// At most this many changed fields are listed per ETL file.
+const MAX_FIELDS: usize = 60;
+
+/// An old and a new number with their difference.
+#[derive(Serialize)]
+pub struct Delta {
+    old: Option<NumView>,
+    new: Option<NumView>,
+    delta: Option<String>,
+    pct: Option<String>,
+    /// `up`, `down` or `same`.
+    dir: &'static str,
+}
+
+fn delta(prev: &Version, cur: &Version, old: Option<&Sourced>, new: Option<&Sourced>) -> Delta {
+    let (d, pct, dir) = match (old.map(|s| s.value), new.map(|s| s.value)) {
+        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => {
+            let d = b - a;
+            let pct = (a != 0.0).then(|| format!("{}%", signed((d / a.abs() * 1000.0).round() / 10.0)));
+            (
+                Some(signed(d)),
+                pct,
+                if d > 0.0 {
+                    "up"
+                } else if d < 0.0 {
+                    "down"
+                } else {
+                    "same"
+                },
+            )
+        }
+        _ => (None, None, "same"),
+    };
+    Delta { old: old.map(|s| sourced(prev, s)), new: new.map(|s| sourced(cur, s)), delta: d, pct, dir }
+}
+
+/// One stage in both versions.
+#[derive(Serialize)]
+pub struct StageDelta {
+    name: String,
+    href: Option<String>,
+    records_in: Delta,
+    records_out: Delta,
+    seconds: Delta,
+}
+
+/// An artifact whose file differs.
+#[derive(Serialize)]
+pub struct Changed {
+    row: ArtifactRow,
+    old_href: String,
+    why: String,
+}
+
+/// One changed leaf of a typed ETL file.
+#[derive(Serialize)]
+pub struct FieldChange {
+    pointer: String,
+    old: Option<String>,
+    new: Option<String>,
+    old_href: Option<String>,
+    new_href: Option<String>,
+}
+
+/// The changed fields of one ETL file.
+#[derive(Serialize)]
+pub struct EtlDiff {
+    rel: String,
+    href: Option<String>,
+    old_href: Option<String>,
+    fields: Vec<FieldChange>,
+    more: usize,
+}
+
+/// Feature registry differences.
+#[derive(Serialize, Default)]
+pub struct FeatureDiff {
+    added: Vec<String>,
+    removed: Vec<String>,
+    changed: Vec<(String, String, String)>,
+}
+
+/// Everything the compare page shows.
+#[derive(Serialize)]
+pub struct CompareView {
+    quality: Delta,
+    records_in: Delta,
+    records_out: Delta,
+    stages: Vec<StageDelta>,
+    added: Vec<ArtifactRow>,
+    removed: Vec<Link>,
+    changed: Vec<Changed>,
+    unchanged: usize,
+    etl: Vec<EtlDiff>,
+    features: FeatureDiff,
+}
+
+/// Whether two files have the same bytes, reading both in step.
+fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
+    let (mut fa, mut fb) = (File::open(a)?, File::open(b)?);
+    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = fa.read(&mut ba)?;
+        if n == 0 {
+            return Ok(fb.read(&mut bb)? == 0);
+        }
+        let mut got = 0;
+        while got < n {
+            let m = fb.read(&mut bb[got..n])?;
+            if m == 0 {
+                return Ok(false);
+            }
+            got += m;
+        }
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+    }
+}
+
+fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, child) in m {
+                leaves(child, pointer_push(&pointer, k), out);
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for (i, child) in a.iter().enumerate() {
+                leaves(child, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {
+            out.insert(pointer, v);
+        }
+    }
+}
+
+fn show(v: &Value) -> String {
+    match crate::lenient_json::non_finite(v) {
+        Some(x) => crate::context::exact(x),
+        None => match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        },
+    }
+}
+
+fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDiff> {
+    let (Ok(old), Ok(new)) = (&prev.json[pi].parsed, &cur.json[ci].parsed) else { return None };
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    leaves(old, String::new(), &mut a);
+    leaves(new, String::new(), &mut b);
+    let (old_page, new_page) = (plan::etl(prev, pi), plan::etl(cur, ci));
+    let at = |page: &Option<String>, p: &str| page.as_ref().map(|pg| format!("{pg}#{}", pointer_id(p)));
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let changed: Vec<FieldChange> = keys
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| FieldChange {
+            pointer: k.clone(),
+            old: a.get(k).map(|v| show(v)),
+            new: b.get(k).map(|v| show(v)),
+            old_href: a.contains_key(k).then(|| at(&old_page, k)).flatten(),
+            new_href: b.contains_key(k).then(|| at(&new_page, k)).flatten(),
+        })
+        .collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let more = changed.len().saturating_sub(MAX_FIELDS);
+    Some(EtlDiff {
+        rel: cur.json[ci].rel.clone(),
+        href: new_page.clone(),
+        old_href: old_page.clone(),
+        fields: changed.into_iter().take(MAX_FIELDS).collect(),
+        more,
+    })
+}
+
+fn registry(v: &Version) -> Option<&BTreeMap<String, crate::etl::RegistryEntry>> {
+    v.json.iter().find_map(|d| match &d.typed {
+        Some(Typed::FeatureRegistry(r)) => Some(r),
+        _ => None,
+    })
+}
+
+fn feature_diff(prev: &Version, cur: &Version) -> FeatureDiff {
+    let (Some(a), Some(b)) = (registry(prev), registry(cur)) else { return FeatureDiff::default() };
+    let mut d = FeatureDiff::default();
+    for (name, entry) in b {
+        match a.get(name) {
+            None => d.added.push(name.clone()),
+            Some(old) => {
+                let show = |e: &crate::etl::RegistryEntry| {
+                    format!(
+                        "{} records, {} features",
+                        e.records.map_or("?".into(), |n| html::number(n.0, 2)),
+                        e.features.len()
+                    )
+                };
+                if old.records != entry.records || old.features != entry.features {
+                    d.changed.push((name.clone(), show(old), show(entry)));
+                }
+            }
+        }
+    }
+    d.removed = a.keys().filter(|k| !b.contains_key(*k)).cloned().collect();
+    d
+}
+
+/// Compares `cur` with `prev`.
+pub fn view(prev: &Version, cur: &Version) -> CompareView {
+    let stage_of = |v: &Version, name: &str| v.stages.iter().position(|s| s.name == name);
+    let mut names: Vec<&str> = cur.stages.iter().map(|s| s.name.as_str()).collect();
+    names.extend(prev.stages.iter().map(|s| s.name.as_str()).filter(|n| stage_of(cur, n).is_none()));
+    let stages = names
+        .into_iter()
+        .map(|name| {
+            let (p, c) = (stage_of(prev, name).map(|i| &prev.stages[i]), stage_of(cur, name));
+            let cm = c.map(|i| &cur.stages[i].metrics);
+            let pm = p.map(|s| &s.metrics);
+            StageDelta {
+                name: name.to_string(),
+                href: c.map(|i| plan::stage(cur, i)),
+                records_in: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.records_in.as_ref()),
+                    cm.and_then(|m| m.records_in.as_ref()),
+                ),
+                records_out: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.records_out.as_ref()),
+                    cm.and_then(|m| m.records_out.as_ref()),
+                ),
+                seconds: delta(prev, cur, pm.and_then(|m| m.seconds.as_ref()), cm.and_then(|m| m.seconds.as_ref())),
+            }
+        })
+        .collect();
+
+    let key = |v: &Version, i: usize| (v.artifacts[i].stage.clone(), v.artifacts[i].name.clone());
+    let old: HashMap<(String, String), usize> = (0..prev.artifacts.len()).map(|i| (key(prev, i), i)).collect();
+    let new: HashMap<(String, String), usize> = (0..cur.artifacts.len()).map(|i| (key(cur, i), i)).collect();
+    let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    for ci in 0..cur.artifacts.len() {
+        let Some(&pi) = old.get(&key(cur, ci)) else {
+            added.push(artifact_row(cur, ci));
+            continue;
+        };
+        let (a, b) = (&prev.artifacts[pi], &cur.artifacts[ci]);
+        let why = match (a.file_index.map(|i| &prev.files[i]), b.file_index.map(|i| &cur.files[i])) {
+            (Some(fa), Some(fb)) if fa.size != fb.size => {
+                Some(format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)))
+            }
+            (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match same_content(&fa.path, &fb.path) {
+                Ok(true) => None,
+                Ok(false) => Some("same size, different content".to_string()),
+                Err(e) => Some(format!("could not compare: {e}")),
+            },
+            (Some(_), Some(_)) => None,
+            (None, Some(_)) => Some("file was missing before".into()),
+            (Some(_), None) => Some("file is missing now".into()),
+            (None, None) => None,
+        };
+        match why {
+            Some(why) => changed.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why }),
+            None => unchanged += 1,
+        }
+    }
+    let removed = (0..prev.artifacts.len())
+        .filter(|&pi| !new.contains_key(&key(prev, pi)))
+        .map(|pi| Link {
+            label: format!("{} ({})", prev.artifacts[pi].name, prev.artifacts[pi].stage),
+            href: plan::artifact(prev, pi),
+        })
+        .collect();
+
+    let prev_docs: HashMap<&str, usize> = prev.json.iter().enumerate().map(|(i, d)| (d.rel.as_str(), i)).collect();
+    let etl = cur
+        .json
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.typed.is_some())
+        .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).and_then(|&pi| etl_diff(prev, cur, pi, ci)))
+        .collect();
+
+    let (ps, cs) = (&prev.summary, &cur.summary);
+    CompareView {
+        quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref()),
+        records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref()),
+        records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref()),
+        stages,
+        added,
+        removed,
+        changed,
+        unchanged,
+        etl,
+        features: feature_diff(prev, cur),
+    }
+}
