@@ -3,11 +3,10 @@
 use crate::config::Config;
 use crate::context::{self, SiteIndex};
 use crate::diagnostics::{Counts, Diagnostic};
-use crate::model::Site;
-use crate::output::Staging;
+use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
 use crate::render::{self, DEFAULT_THEME};
-use crate::{load, scan, summary_json};
+use crate::{fingerprint, load, scan, summary_json};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -21,18 +20,25 @@ pub struct Report {
     pub artifacts: usize,
     /// Pages written.
     pub pages: usize,
-    /// Every problem found in the input.
+    /// Every problem found in the input (empty when the site was up to date).
     pub problems: Vec<Diagnostic>,
+    /// Errors and warnings found in the input.
+    pub counts: Counts,
+    /// The output was already up to date: nothing was read or written.
+    pub up_to_date: bool,
     /// Wall time of the build.
     pub seconds: f64,
+    /// Wall time of each step.
+    pub timings: Timings,
 }
 
 impl Report {
     /// The one-line summary printed after a build.
     pub fn line(&self) -> String {
-        let c = Counts::of(&self.problems);
+        let c = &self.counts;
         format!(
-            "built {} versions, {} artifacts, {} pages; {} problems ({} errors, {} warnings) in {:.2}s",
+            "{} {} versions, {} artifacts, {} pages; {} problems ({} errors, {} warnings) in {:.2}s",
+            if self.up_to_date { "up to date:" } else { "built" },
             self.versions,
             self.artifacts,
             self.pages,
@@ -42,19 +48,6 @@ impl Report {
             self.seconds
         )
     }
-}
-
-/// Reads the artifacts root into the site model.
-pub fn read_site(config: &Config) -> Result<Site> {
-    let scanned = scan::scan(&config.root)?;
-    if scanned.versions.is_empty() {
-        bail!(
-            "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
-            config.root.display(),
-            config.root.display()
-        );
-    }
-    Ok(load::load(scanned))
 }
 
 fn template_of(kind: PageKind) -> &'static str {
@@ -75,52 +68,162 @@ fn template_of(kind: PageKind) -> &'static str {
     }
 }
 
+/// How a build reports on itself while it runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Show a progress bar on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Wall time per build step, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    steps: Vec<(&'static str, f64)>,
+    lap: Option<Instant>,
+}
+
+impl Timings {
+    fn lap(&mut self, step: &'static str) {
+        let now = Instant::now();
+        if let Some(start) = self.lap {
+            self.steps.push((step, (now - start).as_secs_f64()));
+        }
+        self.lap = Some(now);
+    }
+
+    /// Each step with its seconds.
+    pub fn steps(&self) -> &[(&'static str, f64)] {
+        &self.steps
+    }
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (step, secs) in &self.steps {
+            writeln!(f, "{step:>18}  {:>8.1} ms", secs * 1000.0)?;
+        }
+        Ok(())
+    }
+}
+
+fn progress_bar(options: Options, len: usize, what: &'static str) -> indicatif::ProgressBar {
+    if !options.progress {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    let style = indicatif::ProgressStyle::with_template("{msg:>14} [{bar:30}] {pos}/{len} ({eta})")
+        .expect("a valid progress template")
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what);
+    bar
+}
+
 /// Builds the site into `config.out`. The old output is replaced only when
 /// the whole build succeeded.
 pub fn build(config: &Config) -> Result<Report> {
+    build_with(config, Options::default())
+}
+
+/// [`build`], with progress reporting.
+pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let start = Instant::now();
+    let mut timings = Timings::default();
+    timings.lap("start");
     crate::output::check_replaceable(&config.out)?;
-    let site = read_site(config)?;
+    let scanned = scan::scan(&config.root)?;
+    if scanned.versions.is_empty() {
+        bail!(
+            "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
+            config.root.display(),
+            config.root.display()
+        );
+    }
+    let fingerprint = fingerprint::of(config, &DEFAULT_THEME, &scanned);
+    timings.lap("scan");
+    if let Some(stamp) = output::read_stamp(&config.out).filter(|s| s.fingerprint == fingerprint) {
+        timings.lap("compare fingerprint");
+        return Ok(Report {
+            versions: stamp.versions,
+            artifacts: stamp.artifacts,
+            pages: stamp.pages,
+            problems: Vec::new(),
+            counts: Counts { errors: stamp.errors, warnings: stamp.warnings, infos: 0 },
+            up_to_date: true,
+            seconds: start.elapsed().as_secs_f64(),
+            timings,
+        });
+    }
+    let site = load::load(scanned);
+    timings.lap("load");
     let pages: Vec<Page> = plan::plan(&site);
     let tera = render::engine(&DEFAULT_THEME)?;
     let index = SiteIndex::new(&site);
     let info = context::site_info(&site, config);
     let staging = Staging::new(&config.out)?;
+    timings.lap("plan");
 
+    let bar = progress_bar(options, pages.len(), "pages");
     let errors: Vec<String> = pages
         .par_iter()
         .filter_map(|page| {
             let ctx = context::page_context(&site, &index, &info, config, page.kind, &page.path);
             let result = render::render(&tera, template_of(page.kind), &ctx)
                 .and_then(|html| staging.write(&page.path, html.as_bytes()));
+            bar.inc(1);
             result.err().map(|e| format!("{}: {e:#}", page.path))
         })
         .collect();
+    bar.finish_and_clear();
     if let Some(first) = errors.first() {
         bail!("{} pages failed to render; the previous output is left as it was. First: {first}", errors.len());
     }
+    timings.lap("render pages");
 
     let copies: Vec<(String, &std::path::Path)> = site
         .versions
         .iter()
         .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), f.path.as_path())))
         .collect();
-    copies.par_iter().try_for_each(|(rel, from)| staging.copy(rel, from))?;
+    let bar = progress_bar(options, copies.len(), "raw files");
+    let link = config.raw_files == crate::config::RawFiles::Hardlink;
+    copies.par_iter().try_for_each(|(rel, from)| {
+        bar.inc(1);
+        staging.copy(rel, from, link)
+    })?;
+    bar.finish_and_clear();
+    timings.lap("copy raw files");
 
     for (name, bytes) in DEFAULT_THEME.statics {
         staging.write(&format!("static/{name}"), bytes)?;
     }
     staging.write("index.json", &summary_json::site_index(&site))?;
+    staging.write("problems.json", &summary_json::problems(&site))?;
     for v in &site.versions {
         staging.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))?;
     }
-    staging.commit()?;
-
-    Ok(Report {
+    timings.lap("index files");
+    let counts = Counts::of(&site.problems);
+    let stamp = output::Stamp {
+        generator: concat!("artsite ", env!("CARGO_PKG_VERSION")).into(),
+        fingerprint,
         versions: site.versions.len(),
         artifacts: site.versions.iter().map(|v| v.artifacts.len()).sum(),
         pages: pages.len(),
+        errors: counts.errors,
+        warnings: counts.warnings,
+    };
+    staging.commit(&stamp)?;
+    timings.lap("swap output");
+
+    Ok(Report {
+        versions: stamp.versions,
+        artifacts: stamp.artifacts,
+        pages: stamp.pages,
         problems: site.problems,
+        counts,
+        up_to_date: false,
         seconds: start.elapsed().as_secs_f64(),
+        timings,
     })
 }

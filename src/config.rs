@@ -27,6 +27,19 @@ pub struct Config {
     pub footer: Option<String>,
     /// At most this many JSON values are drawn in one JSON tree.
     pub json_tree_max_nodes: usize,
+    /// How raw files get into the site: `hardlink` (fast, falls back to a
+    /// copy across file systems) or `copy`.
+    pub raw_files: RawFiles,
+}
+
+/// How raw files get into the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawFiles {
+    /// Hard-link each file, copying where linking fails.
+    Hardlink,
+    /// Copy each file.
+    Copy,
 }
 
 impl Default for Config {
@@ -39,11 +52,13 @@ impl Default for Config {
             description: None,
             footer: None,
             json_tree_max_nodes: 5000,
+            raw_files: RawFiles::Hardlink,
         }
     }
 }
 
-const KEYS: &[&str] = &["root", "out", "base_url", "title", "description", "footer", "json_tree_max_nodes"];
+const KEYS: &[&str] =
+    &["root", "out", "base_url", "title", "description", "footer", "json_tree_max_nodes", "raw_files"];
 
 /// Why a config file could not be used.
 #[derive(Debug)]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod context;
 pub mod diagnostics;
 pub mod etl;
+pub mod fingerprint;
 pub mod html;
 pub mod infer;
 pub mod jsontree;

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use artsite::config::{self, Config};
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,6 +37,9 @@ struct BuildArgs {
     /// Print nothing but errors
     #[arg(long, short)]
     quiet: bool,
+    /// Print the time spent in each build step
+    #[arg(long)]
+    timings: bool,
 }
 
 fn load_config(args: &BuildArgs) -> Result<Config> {
@@ -62,12 +66,16 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => {
             let config = load_config(&args)?;
-            let report = artsite::build::build(&config)?;
+            let progress = !args.quiet && std::io::stderr().is_terminal();
+            let report = artsite::build::build_with(&config, artsite::build::Options { progress })?;
             if !args.quiet {
                 for d in &report.problems {
                     eprintln!("{d}");
                 }
                 println!("{}", report.line());
+            }
+            if args.timings {
+                eprint!("{}", report.timings);
             }
             Ok(())
         }

@@ -4,11 +4,36 @@
 //! file artsite writes, so a mistyped `--out` never deletes someone's folder.
 
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as artsite's output.
 pub const MARKER: &str = ".artsite-output";
+
+/// What the marker file records about the build that wrote the output.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// The generator that wrote it.
+    pub generator: String,
+    /// Fingerprint of the inputs (see [`crate::fingerprint`]).
+    pub fingerprint: String,
+    /// Versions built.
+    pub versions: usize,
+    /// Artifacts built.
+    pub artifacts: usize,
+    /// Pages written.
+    pub pages: usize,
+    /// Errors found in the input.
+    pub errors: usize,
+    /// Warnings found in the input.
+    pub warnings: usize,
+}
+
+/// The stamp of the build that wrote `out`, if it is artsite's and readable.
+pub fn read_stamp(out: &Path) -> Option<Stamp> {
+    serde_json::from_slice(&fs::read(out.join(MARKER)).ok()?).ok()
+}
 
 /// A staging folder next to the output, swapped in by [`Staging::commit`].
 pub struct Staging {
@@ -72,11 +97,15 @@ impl Staging {
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
     }
 
-    /// Copies the file at `from` to `rel` inside the staging folder.
-    pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+    /// Puts the file at `from` at `rel` inside the staging folder: a hard link
+    /// when `link` is set and the file system allows it, else a copy.
+    pub fn copy(&self, rel: &str, from: &Path, link: bool) -> Result<()> {
         let path = self.path_of(rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        if link && fs::hard_link(from, &path).is_ok() {
+            return Ok(());
         }
         fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
         Ok(())
@@ -93,9 +122,11 @@ impl Staging {
         Ok(path)
     }
 
-    /// Marks the staging folder and swaps it in for the output folder.
-    pub fn commit(self) -> Result<()> {
-        fs::write(self.dir.join(MARKER), b"This folder is written by artsite build; it is replaced on every build.\n")?;
+    /// Marks the staging folder with `stamp` and swaps it in for the output folder.
+    pub fn commit(self, stamp: &Stamp) -> Result<()> {
+        let mut marker = serde_json::to_vec_pretty(stamp).expect("a stamp serialises");
+        marker.push(b'\n');
+        fs::write(self.dir.join(MARKER), marker)?;
         let old = sibling(&self.out, "old");
         if self.out.exists() {
             check_replaceable(&self.out)?;

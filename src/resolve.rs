@@ -64,7 +64,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn files(rels: &[&str]) -> Vec<FileEntry> {
-        rels.iter().map(|r| FileEntry { rel: r.to_string(), path: PathBuf::from(r), size: 1 }).collect()
+        rels.iter().map(|r| FileEntry { rel: r.to_string(), path: PathBuf::from(r), size: 1, modified: 0 }).collect()
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Finds the version folders under the artifacts root and the files in each.
 //!
-//! Nothing is read here but directory entries and file sizes. Symlinks are
+//! Nothing is read here but directory entries, file sizes and times. Symlinks are
 //! resolved and kept only when their target stays inside the root; a symlink at
 //! the top level that names another version folder becomes an alias.
 
@@ -43,6 +43,12 @@ pub struct FileEntry {
     pub path: PathBuf,
     /// Size in bytes.
     pub size: u64,
+    /// Last modification time, in nanoseconds since the epoch (0 if unknown).
+    pub modified: u128,
+}
+
+fn modified(meta: &fs::Metadata) -> u128 {
+    meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos())
 }
 
 /// A top-level symlink to a version folder.
@@ -170,8 +176,8 @@ fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<Diagn
         let shown = rel_display(root, entry.path());
         let kind = entry.file_type();
         if kind.is_file() {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            files.push(FileEntry { rel, path: entry.into_path(), size });
+            let (size, modified) = entry.metadata().map(|m| (m.len(), modified(&m))).unwrap_or((0, 0));
+            files.push(FileEntry { rel, path: entry.into_path(), size, modified });
         } else if kind.is_symlink() {
             match fs::canonicalize(entry.path()) {
                 Err(e) => problems.push(Diagnostic::new(
@@ -187,8 +193,8 @@ fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<Diagn
                     "symlink leads outside the artifacts root; not followed",
                 )),
                 Ok(target) if target.is_file() => {
-                    let size = fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
-                    files.push(FileEntry { rel, path: target, size });
+                    let (size, modified) = fs::metadata(&target).map(|m| (m.len(), modified(&m))).unwrap_or((0, 0));
+                    files.push(FileEntry { rel, path: target, size, modified });
                 }
                 Ok(_) => problems.push(Diagnostic::new(
                     Severity::Info,

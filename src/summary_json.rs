@@ -75,3 +75,9 @@ pub fn version_summary(v: &Version) -> Vec<u8> {
         "artifacts": v.artifacts.len(), "problems": v.problem_count, "stages": stages,
     }))
 }
+
+/// Every problem found in the input, as a JSON list (the same list as the
+/// problems page).
+pub fn problems(site: &Site) -> Vec<u8> {
+    pretty(&serde_json::to_value(&site.problems).expect("diagnostics serialise"))
+}

@@ -1,0 +1,41 @@
+//! A fingerprint of everything a build reads, to skip builds that would
+//! produce the same site.
+//!
+//! It covers artsite's version, the theme, the config, and every file of
+//! every version by path, size and modification time (as make and cargo do).
+//! An output whose marker holds the same fingerprint is up to date.
+
+use crate::config::Config;
+use crate::render::Theme;
+use crate::scan::Scan;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// The fingerprint of a build of `scan` with `config` and `theme`, as hex.
+pub fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
+    let mut h = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    for (name, text) in theme.templates {
+        (name, text).hash(&mut h);
+    }
+    for (name, bytes) in theme.statics {
+        (name, bytes).hash(&mut h);
+    }
+    // Where the site goes does not change what it holds.
+    let content = Config { out: Default::default(), ..config.clone() };
+    serde_json::to_string(&content).expect("config serialises").hash(&mut h);
+    scan.root.hash(&mut h);
+    for a in &scan.aliases {
+        (&a.name, &a.target).hash(&mut h);
+    }
+    for v in &scan.versions {
+        v.id.hash(&mut h);
+        v.files.len().hash(&mut h);
+        for f in &v.files {
+            (&f.rel, &f.path, f.size, f.modified).hash(&mut h);
+        }
+    }
+    for p in &scan.problems {
+        p.hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
