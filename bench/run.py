@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""artsite's build benchmark: cold build, no-change rebuild, output copy, and
+Hugo on the equivalent pages, all measured in one run.
+
+    python3 bench/run.py [--sizes 1000,10000,100000] [--work DIR] [--runs N]
+                         [--to-peer ../shared/bench/to_peer.py] [--no-hugo]
+
+For each size it generates a corpus with bench/gen_corpus.py (100 versions for
+100,000 artifacts, 50 for 10,000, 10 for 1,000), then prints: cold build wall
+time into a new output folder, pages per second, peak memory, output size,
+rebuild time with nothing changed, `cp -r` of artsite's output (the floor for
+any generator), and, when `hugo` is installed and the converter is found,
+Hugo's build of the equivalent pages with the ratio. Also times a cold build of
+the bundled example. Build artsite first: `cargo build --release`.
+Figures are medians of N runs (default 3); compare only within one run of this
+script, since this machine's speed drifts between runs.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+ARTSITE = os.path.join(REPO, "target", "release", "artsite")
+LAYOUT = {1000: (10, 100), 10000: (50, 200), 100000: (100, 1000)}
+
+
+def measured(cmd, runs, fresh=None, cwd=None):
+    """Median wall time, max peak RSS (MiB) and last stdout over `runs` runs;
+    `fresh()` runs before each. Peak RSS is the child's own, from wait4."""
+    walls, peaks, out = [], [], b""
+    for _ in range(runs):
+        if fresh:
+            fresh()
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        out = p.stdout.read()
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append(time.monotonic() - t0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(walls), max(peaks), out.decode()
+
+
+def du(path):
+    total = 0
+    for dirpath, _, names in os.walk(path):
+        for n in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, n)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def rm(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--work", default="/tmp/artsite-bench")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--to-peer", default=os.path.join(REPO, "..", "shared", "bench", "to_peer.py"))
+    ap.add_argument("--no-hugo", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(ARTSITE):
+        raise SystemExit("build artsite first: cargo build --release")
+    hugo = None if a.no_hugo else shutil.which("hugo")
+    to_peer = a.to_peer if os.path.exists(a.to_peer) else None
+    os.makedirs(a.work, exist_ok=True)
+
+    rows = []
+    ex_out = os.path.join(a.work, "example-out")
+    wall, peak, _ = measured([ARTSITE, "build", "--quiet", "--root", os.path.join(REPO, "examples", "artifacts"),
+                              "--out", ex_out], a.runs, fresh=lambda: rm(ex_out))
+    print(f"example site: cold build {wall * 1000:.0f} ms, peak {peak:.0f} MiB", flush=True)
+
+    for size in [int(s) for s in a.sizes.split(",")]:
+        versions, per = LAYOUT.get(size, (max(1, size // 1000), min(size, 1000)))
+        corpus = os.path.join(a.work, f"corpus-{size}")
+        if not os.path.exists(os.path.join(corpus, ".complete")):
+            rm(corpus)
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), corpus, "--versions", str(versions),
+                            "--artifacts-per-version", str(per)], check=True, stdout=subprocess.DEVNULL)
+            open(os.path.join(corpus, ".complete"), "w").close()
+        root = os.path.join(corpus, "artifacts")
+        out = os.path.join(a.work, f"out-{size}")
+        cold, peak, line = measured([ARTSITE, "build", "--root", root, "--out", out], a.runs, fresh=lambda: rm(out))
+        pages = int(line.split(" pages")[0].rsplit(" ", 1)[1].replace(",", ""))
+        rebuild, _, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs)
+        copy_to = os.path.join(a.work, f"cp-{size}")
+        cp, _, _ = measured(["cp", "-r", out, copy_to], a.runs, fresh=lambda: rm(copy_to))
+        rm(copy_to)
+        row = {"size": size, "pages": pages, "cold": cold, "peak": peak, "bytes": du(out), "rebuild": rebuild, "cp": cp}
+        if hugo and to_peer:
+            site = os.path.join(a.work, f"hugo-site-{size}")
+            if not os.path.exists(os.path.join(site, ".complete")):
+                rm(site)
+                subprocess.run([sys.executable, to_peer, corpus, site, "--flavor", "hugo"], check=True,
+                               stdout=subprocess.DEVNULL)
+                open(os.path.join(site, ".complete"), "w").close()
+            hout = os.path.join(a.work, f"hugo-out-{size}")
+            row["hugo"], row["hugo_peak"], _ = measured([hugo, "--quiet", "-s", site, "-d", hout], a.runs,
+                                                        fresh=lambda: rm(hout))
+            rm(hout)
+        rows.append(row)
+        print(f"  done {size}", flush=True)
+
+    print()
+    print(f"{'artifacts':>10} {'pages':>8} {'cold s':>8} {'pages/s':>9} {'peak MiB':>9} {'output MB':>10} "
+          f"{'rebuild s':>10} {'rebuild %':>10} {'cp -r s':>8} {'cold/cp':>8} {'hugo s':>8} {'artsite/hugo':>13}")
+    for r in rows:
+        hugo_s = f"{r['hugo']:.2f}" if "hugo" in r else "-"
+        ratio = f"{r['cold'] / r['hugo']:.2f}" if "hugo" in r else "-"
+        print(f"{r['size']:>10,} {r['pages']:>8,} {r['cold']:>8.2f} {r['pages'] / r['cold']:>9,.0f} {r['peak']:>9.0f} "
+              f"{r['bytes'] / 1e6:>10.1f} {r['rebuild']:>10.3f} {100 * r['rebuild'] / r['cold']:>9.1f}% "
+              f"{r['cp']:>8.2f} {r['cold'] / r['cp']:>8.2f} {hugo_s:>8} {ratio:>13}")
+    if not hugo:
+        print("(hugo not installed: apt-get install hugo to add the peer column)")
+    elif not to_peer:
+        print(f"(converter not found at {a.to_peer}: pass --to-peer)")
+
+
+if __name__ == "__main__":
+    main()
