@@ -6,7 +6,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
 use crate::render::{self, DEFAULT_THEME};
-use crate::{fingerprint, load, scan, summary_json};
+use crate::{fingerprint, load, scan, search, summary_json};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -65,6 +65,7 @@ fn template_of(kind: PageKind) -> &'static str {
         PageKind::Trends => "trends.html",
         PageKind::Quality(_) => "quality.html",
         PageKind::Compare(_) => "compare.html",
+        PageKind::Search => "search.html",
     }
 }
 
@@ -199,6 +200,9 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     }
     staging.write("index.json", &summary_json::site_index(&site))?;
     staging.write("problems.json", &summary_json::problems(&site))?;
+    for (path, bytes) in search::index(&site) {
+        staging.write(&path, &bytes)?;
+    }
     for v in &site.versions {
         staging.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))?;
     }

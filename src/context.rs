@@ -25,6 +25,14 @@ pub struct SiteIndex {
     file_pages: HashMap<String, String>,
     /// version index → names of the aliases pointing at it.
     aliases: HashMap<usize, Vec<String>>,
+    /// (version, stage, name) → artifact index.
+    artifact_at: HashMap<(usize, String, String), usize>,
+    /// (version, stage name) → stage index.
+    stage_at: HashMap<(usize, String), usize>,
+    /// (version, path of a JSON file) → JSON doc index.
+    json_at: HashMap<(usize, String), usize>,
+    /// (version, report name) → EDA report index.
+    eda_at: HashMap<(usize, String), usize>,
 }
 
 impl SiteIndex {
@@ -32,8 +40,20 @@ impl SiteIndex {
     pub fn new(site: &Site) -> Self {
         let mut history: HashMap<(String, String), Vec<(usize, usize)>> = HashMap::new();
         let mut file_pages = HashMap::new();
+        let (mut artifact_at, mut stage_at, mut json_at, mut eda_at) =
+            (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
         for (vi, v) in site.versions.iter().enumerate() {
+            for (si, s) in v.stages.iter().enumerate() {
+                stage_at.insert((vi, s.name.clone()), si);
+            }
+            for (di, d) in v.json.iter().enumerate() {
+                json_at.insert((vi, d.rel.clone()), di);
+            }
+            for (ei, e) in v.eda.iter().enumerate() {
+                eda_at.insert((vi, e.name.clone()), ei);
+            }
             for (ai, a) in v.artifacts.iter().enumerate() {
+                artifact_at.entry((vi, a.stage.clone(), a.name.clone())).or_insert(ai);
                 history.entry((a.stage.clone(), a.name.clone())).or_default().push((vi, ai));
                 if let Some(f) = &a.file {
                     file_pages.insert(format!("{}/{f}", v.id), plan::artifact(v, ai));
@@ -52,7 +72,7 @@ impl SiteIndex {
                 aliases.entry(vi).or_default().push(a.name.clone());
             }
         }
-        SiteIndex { history, file_pages, aliases }
+        SiteIndex { history, file_pages, aliases, artifact_at, stage_at, json_at, eda_at }
     }
 }
 
@@ -334,14 +354,14 @@ pub fn page_context(
             )
         }
         PageKind::Quality(vi) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             ctx.insert("quality", &crate::quality::view(v, &crate::paths::root_prefix(path)));
             let trail = vec![Link { label: "Data quality".into(), href: plan::quality(v) }];
             (format!("Data quality of {}", v.id), crumbs(site, Some(vi), trail))
         }
         PageKind::Compare(vi) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             let compare = vi.checked_sub(1).map(|pi| crate::compare::view(&site.versions[pi], v));
             ctx.insert("compare", &compare);
@@ -349,6 +369,7 @@ pub fn page_context(
             (format!("{} compared with the previous run", v.id), crumbs(site, Some(vi), trail))
         }
         PageKind::NotFound => ("Page not found".into(), crumbs(site, None, vec![])),
+        PageKind::Search => ("Search".into(), crumbs(site, None, vec![Link { label: "Search".into(), href: "search/index.html".into() }])),
         PageKind::Problems => {
             let rows: Vec<ProblemRow> = site.problems.iter().map(|d| problem_row(idx, d)).collect();
             ctx.insert("problems", &rows);
@@ -359,7 +380,7 @@ pub fn page_context(
             )
         }
         PageKind::Version(vi) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             ctx.insert("summary", &summary_view(v));
             ctx.insert("stages", &(0..v.stages.len()).map(|si| stage_row(v, si)).collect::<Vec<_>>());
@@ -380,7 +401,7 @@ pub fn page_context(
             (v.id.clone(), crumbs(site, Some(vi), vec![]))
         }
         PageKind::Artifacts(vi) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             let mut groups: Vec<(String, Vec<ArtifactRow>)> = Vec::new();
             let mut order: Vec<usize> = (0..v.artifacts.len()).collect();
@@ -398,7 +419,7 @@ pub fn page_context(
             (format!("Artifacts of {}", v.id), crumbs(site, Some(vi), trail))
         }
         PageKind::Artifact(vi, ai) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             let a = &v.artifacts[ai];
             ctx.insert("artifact", &artifact_view(site, idx, config, vi, ai));
@@ -411,7 +432,7 @@ pub fn page_context(
             (a.name.clone(), crumbs(site, Some(vi), trail))
         }
         PageKind::Stage(vi, si) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             ctx.insert("stage", &stage_row(v, si));
             let name = v.stages[si].name.clone();
@@ -419,7 +440,7 @@ pub fn page_context(
             (format!("Stage {name}"), crumbs(site, Some(vi), trail))
         }
         PageKind::Etl(vi, di) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             ctx.insert("etl", &etl_view(site, config, vi, di));
             let d = &v.json[di];
@@ -432,7 +453,7 @@ pub fn page_context(
             (label, crumbs(site, Some(vi), trail))
         }
         PageKind::Eda(vi, ei) => {
-            insert_version(&mut ctx, site, idx, vi);
+            insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             let e = &v.eda[ei];
             let a = &v.artifacts[e.artifact];
@@ -482,10 +503,62 @@ struct EdaView {
     other: Vec<Link>,
 }
 
-fn insert_version(ctx: &mut tera::Context, site: &Site, idx: &SiteIndex, vi: usize) {
+fn insert_version(ctx: &mut tera::Context, site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) {
     ctx.insert("version", &version_ref(site, idx, vi));
     ctx.insert("prev_version", &vi.checked_sub(1).map(|p| version_ref(site, idx, p)));
     ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_ref(site, idx, vi + 1)));
+    ctx.insert("switcher", &switcher(site, idx, vi, kind));
+}
+
+/// How many versions before and after the current one the switcher lists.
+const SWITCHER_SPAN: usize = 5;
+
+/// A link of the version switcher.
+#[derive(Serialize)]
+pub struct SwitchLink {
+    /// Version id.
+    label: String,
+    /// The same page in that version, or its summary.
+    href: String,
+    /// Whether `href` is the same page (not the summary as a fallback).
+    same: bool,
+    /// Whether this is the current version.
+    current: bool,
+}
+
+/// The same page in nearby versions: the same artifact, stage, ETL file or
+/// report when that version has it, else that version's summary.
+fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<SwitchLink> {
+    let v = &site.versions[vi];
+    let lo = vi.saturating_sub(SWITCHER_SPAN);
+    let hi = (vi + SWITCHER_SPAN + 1).min(site.versions.len());
+    (lo..hi)
+        .rev()
+        .map(|wi| {
+            let w = &site.versions[wi];
+            let same: Option<String> = match kind {
+                PageKind::Version(_) => Some(plan::version(w)),
+                PageKind::Artifacts(_) => Some(plan::artifacts(w)),
+                PageKind::Quality(_) => Some(plan::quality(w)),
+                PageKind::Compare(_) => Some(plan::compare(w)),
+                PageKind::Artifact(_, ai) => {
+                    let a = &v.artifacts[ai];
+                    let key = (wi, a.stage.clone(), a.name.clone());
+                    idx.artifact_at.get(&key).map(|&wa| plan::artifact(w, wa))
+                }
+                PageKind::Stage(_, si) => idx.stage_at.get(&(wi, v.stages[si].name.clone())).map(|&ws| plan::stage(w, ws)),
+                PageKind::Etl(_, di) => idx.json_at.get(&(wi, v.json[di].rel.clone())).and_then(|&wd| plan::etl(w, wd)),
+                PageKind::Eda(_, ei) => idx.eda_at.get(&(wi, v.eda[ei].name.clone())).map(|&we| plan::eda(w, we)),
+                _ => None,
+            };
+            SwitchLink {
+                label: w.id.clone(),
+                same: same.is_some(),
+                href: same.unwrap_or_else(|| plan::version(w)),
+                current: wi == vi,
+            }
+        })
+        .collect()
 }
 
 /// A problem as the problems page lists it.

@@ -28,6 +28,7 @@ pub mod quality;
 pub mod render;
 pub mod resolve;
 pub mod scan;
+pub mod search;
 pub mod summary_json;
 pub mod timestamp;
 pub mod trends;

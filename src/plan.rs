@@ -31,6 +31,8 @@ pub enum PageKind {
     Quality(usize),
     /// A version compared with the previous one.
     Compare(usize),
+    /// The search page.
+    Search,
 }
 
 /// A page to render.
@@ -93,6 +95,7 @@ pub fn plan(site: &Site) -> Vec<Page> {
         Page { path: "index.html".into(), kind: PageKind::Home },
         Page { path: "problems/index.html".into(), kind: PageKind::Problems },
         Page { path: "404.html".into(), kind: PageKind::NotFound },
+        Page { path: "search/index.html".into(), kind: PageKind::Search },
     ];
     if !site.versions.is_empty() {
         pages.push(Page { path: "latest/index.html".into(), kind: PageKind::Latest });

@@ -32,8 +32,12 @@ pub const DEFAULT_THEME: Theme = Theme {
         ("trends.html", include_str!("../themes/default/templates/trends.html")),
         ("quality.html", include_str!("../themes/default/templates/quality.html")),
         ("compare.html", include_str!("../themes/default/templates/compare.html")),
+        ("search.html", include_str!("../themes/default/templates/search.html")),
     ],
-    statics: &[("style.css", include_bytes!("../themes/default/static/style.css"))],
+    statics: &[
+        ("style.css", include_bytes!("../themes/default/static/style.css")),
+        ("search.js", include_bytes!("../themes/default/static/search.js")),
+    ],
 };
 
 /// Compiles a theme's templates.

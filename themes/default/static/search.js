@@ -1,0 +1,163 @@
+// artsite search. The index is a set of small scripts (see src/search.rs),
+// loaded on demand with <script> tags so search also works from file://.
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var root = me.src.replace(/static\/search\.js([?#].*)?$/, "");
+  var S = (window.artsiteSearch = { data: null, tokenShards: {}, docShards: {}, loading: {} });
+
+  S.meta = function (m) { S.data = m; };
+  S.tokens = function (name, map) { S.tokenShards[name] = map; };
+  S.docs = function (n, list) { S.docShards[n] = list; };
+
+  function load(path) {
+    if (!S.loading[path]) {
+      S.loading[path] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = root + path;
+        s.onload = resolve;
+        s.onerror = function () { reject(new Error("cannot load " + path)); };
+        document.head.appendChild(s);
+      });
+    }
+    return S.loading[path];
+  }
+
+  function words(text) {
+    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return [...w].length >= 2; });
+  }
+  function shardOf(token) {
+    return [...token].slice(0, 2).map(function (c) { return /[a-z0-9]/.test(c) ? c : "_"; }).join("");
+  }
+  function decode(list) {
+    var out = [], prev = 0;
+    list.split(".").forEach(function (d) { prev += parseInt(d, 36); out.push(prev); });
+    return out;
+  }
+  // Ids of the artifacts with a token that starts with `word`.
+  function idsFor(word) {
+    var shard = shardOf(word);
+    if (S.data.shards.indexOf(shard) < 0) return Promise.resolve(new Set());
+    return load("search/t-" + shard + ".js").then(function () {
+      var map = S.tokenShards[shard], ids = new Set();
+      Object.keys(map).forEach(function (t) {
+        if (t.lastIndexOf(word, 0) === 0) decode(map[t]).forEach(function (i) { ids.add(i); });
+      });
+      return ids;
+    });
+  }
+  function intersect(a, b) { return a === null ? b : new Set([...a].filter(function (x) { return b.has(x); })); }
+
+  // Runs a query: { q, version, type, stage } → Promise of { total, docs }.
+  S.search = function (query, limit) {
+    return load("search/meta.js").then(function () {
+      var m = S.data, ws = words(query.q || "");
+      var version = m.versions.find(function (v) { return v[0] === query.version; });
+      var pending = ws.map(idsFor);
+      return Promise.all(pending).then(function (sets) {
+        var ids = null;
+        sets.forEach(function (s) { ids = intersect(ids, s); });
+        if (ids === null) {
+          if (!version) return { total: 0, docs: [], empty: true };
+          ids = new Set();
+          for (var i = version[3]; i < version[4]; i++) ids.add(i);
+        }
+        var list = [...ids].sort(function (a, b) { return a - b; });
+        if (version) list = list.filter(function (i) { return i >= version[3] && i < version[4]; });
+        return filterAndFetch(list, query, limit);
+      });
+    });
+  };
+
+  // Loads doc shards in order, keeping docs that pass the type and stage filters.
+  function filterAndFetch(list, query, limit) {
+    var m = S.data, kept = [], total = 0, per = m.per_shard;
+    var typeIx = query.type ? m.types.indexOf(query.type) : -1;
+    var stageIx = query.stage ? m.stages.indexOf(query.stage) : -1;
+    var needsDocs = typeIx >= 0 || stageIx >= 0;
+    if ((query.type && typeIx < 0) || (query.stage && stageIx < 0)) return Promise.resolve({ total: 0, docs: [] });
+    var shards = [];
+    list.forEach(function (i) { var n = Math.floor(i / per); if (shards[shards.length - 1] !== n) shards.push(n); });
+    var k = 0;
+    function next() {
+      if (k >= shards.length || (!needsDocs && kept.length >= limit)) {
+        return { total: needsDocs ? total : list.length, docs: kept };
+      }
+      var n = shards[k++];
+      return load("search/d-" + n + ".js").then(function () {
+        list.forEach(function (i) {
+          if (Math.floor(i / per) !== n) return;
+          var d = S.docShards[n][i - n * per];
+          if ((typeIx >= 0 && d[2] !== typeIx) || (stageIx >= 0 && d[1] !== stageIx)) return;
+          total++;
+          if (kept.length < limit) kept.push(d);
+        });
+        return next();
+      });
+    }
+    return next();
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function fill(select, values, chosen) {
+    values.forEach(function (v) {
+      var o = el("option", null, v);
+      o.value = v;
+      if (v === chosen) o.selected = true;
+      select.appendChild(o);
+    });
+  }
+
+  // The search page: read the query from the URL, fill the filters, show results.
+  function page() {
+    var form = document.getElementById("search-form");
+    if (!form) return;
+    var status = document.getElementById("search-status"), out = document.getElementById("search-results");
+    var params = new URLSearchParams(location.search);
+    var fields = ["q", "version", "type", "stage"];
+    fields.forEach(function (f) { if (params.get(f) && form.elements[f].tagName === "INPUT") form.elements[f].value = params.get(f); });
+    function run() {
+      var query = {};
+      fields.forEach(function (f) { query[f] = form.elements[f].value.trim(); });
+      status.textContent = "Searching…";
+      var t0 = performance.now();
+      S.search(query, 100).then(function (r) {
+        out.textContent = "";
+        if (r.empty) { status.textContent = "Type a word, or choose a version."; return; }
+        var ms = Math.round(performance.now() - t0);
+        status.textContent = r.total + " artifact" + (r.total === 1 ? "" : "s") + " found" + (r.total > r.docs.length ? ", showing the first " + r.docs.length : "") + " (" + ms + " ms).";
+        r.docs.forEach(function (d) {
+          var li = el("li", "hit"), a = el("a", null, d[0]);
+          a.href = root + d[4];
+          li.appendChild(a);
+          var meta = el("span", "muted");
+          meta.appendChild(el("span", "badge", S.data.types[d[2]]));
+          meta.appendChild(document.createTextNode(" " + S.data.stages[d[1]] + " · " + S.data.versions.find(function (v) { return v[2] === d[3]; })[0]));
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(meta);
+          if (d[5]) li.appendChild(el("div", "desc", d[5]));
+          out.appendChild(li);
+        });
+      }).catch(function (e) { status.textContent = "Search failed: " + e.message; });
+    }
+    load("search/meta.js").then(function () {
+      fill(form.elements.version, S.data.versions.map(function (v) { return v[0]; }), params.get("version"));
+      fill(form.elements.type, S.data.types.slice().sort(), params.get("type"));
+      fill(form.elements.stage, S.data.stages.slice().sort(), params.get("stage"));
+      if (fields.some(function (f) { return params.get(f); })) run();
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var p = new URLSearchParams();
+      fields.forEach(function (f) { if (form.elements[f].value) p.set(f, form.elements[f].value); });
+      try { history.replaceState(null, "", "?" + p.toString()); } catch (e) { /* file:// may refuse; the search still runs */ }
+      run();
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", page); else page();
+})();
