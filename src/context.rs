@@ -369,7 +369,10 @@ pub fn page_context(
             (format!("{} compared with the previous run", v.id), crumbs(site, Some(vi), trail))
         }
         PageKind::NotFound => ("Page not found".into(), crumbs(site, None, vec![])),
-        PageKind::Search => ("Search".into(), crumbs(site, None, vec![Link { label: "Search".into(), href: "search/index.html".into() }])),
+        PageKind::Search => (
+            "Search".into(),
+            crumbs(site, None, vec![Link { label: "Search".into(), href: "search/index.html".into() }]),
+        ),
         PageKind::Problems => {
             let rows: Vec<ProblemRow> = site.problems.iter().map(|d| problem_row(idx, d)).collect();
             ctx.insert("problems", &rows);
@@ -546,7 +549,9 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
                     let key = (wi, a.stage.clone(), a.name.clone());
                     idx.artifact_at.get(&key).map(|&wa| plan::artifact(w, wa))
                 }
-                PageKind::Stage(_, si) => idx.stage_at.get(&(wi, v.stages[si].name.clone())).map(|&ws| plan::stage(w, ws)),
+                PageKind::Stage(_, si) => {
+                    idx.stage_at.get(&(wi, v.stages[si].name.clone())).map(|&ws| plan::stage(w, ws))
+                }
                 PageKind::Etl(_, di) => idx.json_at.get(&(wi, v.json[di].rel.clone())).and_then(|&wd| plan::etl(w, wd)),
                 PageKind::Eda(_, ei) => idx.eda_at.get(&(wi, v.eda[ei].name.clone())).map(|&we| plan::eda(w, we)),
                 _ => None,

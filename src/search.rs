@@ -123,10 +123,16 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
     });
     files.push(("search/meta.js".to_string(), script("artsiteSearch.meta", "", &meta)));
     for (name, map) in shards {
-        files.push((format!("search/t-{name}.js"), script("artsiteSearch.tokens", &format!("{name:?}, "), &Value::Object(map))));
+        files.push((
+            format!("search/t-{name}.js"),
+            script("artsiteSearch.tokens", &format!("{name:?}, "), &Value::Object(map)),
+        ));
     }
     for (n, chunk) in docs.chunks(DOCS_PER_SHARD).enumerate() {
-        files.push((format!("search/d-{n}.js"), script("artsiteSearch.docs", &format!("{n}, "), &Value::Array(chunk.to_vec()))));
+        files.push((
+            format!("search/d-{n}.js"),
+            script("artsiteSearch.docs", &format!("{n}, "), &Value::Array(chunk.to_vec())),
+        ));
     }
     files
 }

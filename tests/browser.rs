@@ -1,0 +1,218 @@
+//! Search and navigation in a real headless Chromium, over loopback HTTP and
+//! from `file://`. `.ci/run` installs Chromium (`apt-get install chromium`).
+
+mod common;
+
+use artsite::config::Config;
+use common::*;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+fn chromium() -> PathBuf {
+    let path = PathBuf::from("/usr/bin/chromium");
+    assert!(path.exists(), "these tests drive a real browser: apt-get install chromium (.ci/run does)");
+    path
+}
+
+/// The DOM of `url` after its scripts ran (virtual time lets async loads finish).
+fn dom(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=8000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A static file server on 127.0.0.1 for one test; stops when dropped.
+struct Server {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn serve_one(mut stream: TcpStream, dir: &Path) {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut line = String::new();
+    if BufReader::new(&stream).read_line(&mut line).is_err() {
+        return;
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let rel = percent_decode(path.trim_start_matches('/'));
+    let mut file = dir.join(&rel);
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let (status, body, ty) = match (rel.contains(".."), fs::read(&file)) {
+        (false, Ok(body)) => {
+            let ty = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("css") => "text/css",
+                Some("svg") => "image/svg+xml",
+                Some("png") => "image/png",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", body, ty)
+        }
+        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Server {
+    fn start(dir: PathBuf) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            // Bounded: at most two minutes and 10,000 requests.
+            let deadline = Instant::now() + Duration::from_secs(120);
+            let mut served = 0;
+            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline && served < 10_000 {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        stream.set_nonblocking(false).unwrap();
+                        serve_one(stream, &dir);
+                        served += 1;
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Server { port, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn example_site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    artsite::build::build(&Config { root: examples_root(), out: out.clone(), ..Config::default() }).unwrap();
+    (tmp, out)
+}
+
+/// (status text, [(link, text of the hit)]) of a search results page.
+fn results(dom: &str) -> (String, Vec<(String, String)>) {
+    let status_at = dom.find("id=\"search-status\"").expect("search page");
+    let status = dom[status_at..].split_once('>').unwrap().1.split('<').next().unwrap().to_string();
+    let list_at = dom.find("id=\"search-results\"").unwrap();
+    let list = &dom[list_at..list_at + dom[list_at..].find("</ol>").unwrap()];
+    let hits = list
+        .split("<li class=\"hit\">")
+        .skip(1)
+        .map(|item| {
+            let hit = parse_page(item);
+            (hit.links.first().map(|(_, _, h)| h.clone()).unwrap_or_default(), hit.text)
+        })
+        .collect();
+    (status, hits)
+}
+
+fn check_search(base: &str) {
+    // By name.
+    let (status, hits) = results(&dom(&format!("{base}search/index.html?q=cleaning_summary")));
+    assert!(status.contains("found"), "{status}");
+    assert!(
+        hits.iter().any(|(h, t)| h.contains("/a/cleaned-data--cleaning-summary/") && t.contains("cleaning_summary")),
+        "{hits:?}"
+    );
+    // By a metadata key: tables carry `dtypes` in their manifest metadata.
+    let (_, hits) = results(&dom(&format!("{base}search/index.html?q=dtypes")));
+    assert!(!hits.is_empty() && hits.iter().all(|(_, t)| t.contains("table")), "{hits:?}");
+    // Filtered by version.
+    let v = "2024-03-02_09-00-00_ci-runner";
+    let (status, hits) = results(&dom(&format!("{base}search/index.html?q=hold&version={v}")));
+    assert!(!hits.is_empty(), "{status}");
+    assert!(hits.iter().all(|(h, t)| h.contains(&format!("/v/{v}/")) && t.contains(v)), "{hits:?}");
+}
+
+#[test]
+fn search_works_over_http() {
+    let (_tmp, out) = example_site();
+    let server = Server::start(out);
+    check_search(&format!("http://127.0.0.1:{}/", server.port));
+}
+
+#[test]
+fn search_works_from_disk() {
+    let (_tmp, out) = example_site();
+    check_search(&format!("file://{}/", out.display()));
+}
+
+#[test]
+fn the_version_switcher_keeps_the_artifact() {
+    let (_tmp, out) = example_site();
+    let from = "v/2024-03-02_09-00-00_ci-runner/a/cleaning--cleaning-stats/index.html";
+    let page = parse_page(&fs::read_to_string(out.join(from)).unwrap());
+    let targets: Vec<String> = page
+        .links
+        .iter()
+        .filter_map(|(_, _, h)| resolve(from, h).map(|(p, _)| p))
+        .filter(|p| p.ends_with("/a/cleaning--cleaning-stats/index.html"))
+        .collect();
+    for v in
+        ["2024-03-01_09-00-00_ci-runner", "2024-03-03_09-00-00_laptop-bob", "2024-03-04_09-00-00_ci-runner", "baseline"]
+    {
+        let expected = format!("v/{v}/a/cleaning--cleaning-stats/index.html");
+        assert!(targets.contains(&expected), "no switch to {expected}: {targets:?}");
+        assert!(out.join(&expected).is_file());
+    }
+    // Served pages keep working when followed in a browser.
+    let server = Server::start(out.clone());
+    let html = dom(&format!("http://127.0.0.1:{}/v/baseline/a/cleaning--cleaning-stats/index.html", server.port));
+    assert!(html.contains("cleaning_stats") && html.contains("baseline"));
+}
