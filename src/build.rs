@@ -6,7 +6,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
 use crate::render::{self, DEFAULT_THEME};
-use crate::{fingerprint, load, scan, search, summary_json};
+use crate::{fingerprint, load, scan, search, sitemap, summary_json};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -200,6 +200,9 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     }
     staging.write("index.json", &summary_json::site_index(&site))?;
     staging.write("problems.json", &summary_json::problems(&site))?;
+    if let Some(base) = &config.base_url {
+        staging.write("sitemap.xml", &sitemap::sitemap(base, &pages))?;
+    }
     for (path, bytes) in search::index(&site) {
         staging.write(&path, &bytes)?;
     }

@@ -29,6 +29,7 @@ pub mod render;
 pub mod resolve;
 pub mod scan;
 pub mod search;
+pub mod sitemap;
 pub mod summary_json;
 pub mod timestamp;
 pub mod trends;

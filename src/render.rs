@@ -37,6 +37,7 @@ pub const DEFAULT_THEME: Theme = Theme {
     statics: &[
         ("style.css", include_bytes!("../themes/default/static/style.css")),
         ("search.js", include_bytes!("../themes/default/static/search.js")),
+        ("tables.js", include_bytes!("../themes/default/static/tables.js")),
     ],
 };
 

@@ -141,3 +141,16 @@ fn the_binary_links_no_font_library() {
     assert!(o.status.success() && libs.contains("libc"), "{libs}");
     assert!(!libs.contains("fontconfig") && !libs.contains("freetype"), "{libs}");
 }
+
+#[test]
+fn a_base_url_adds_a_sitemap() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let o = artsite(t.tmp.path(), &["build", "--base-url", "https://reports.example.org/etl/"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let xml = fs::read_to_string(t.out().join("sitemap.xml")).unwrap();
+    assert!(xml.contains("<loc>https://reports.example.org/etl/v/v1/</loc>"), "{xml}");
+    let o = artsite(t.tmp.path(), &["build", "--out", "plain"]);
+    assert!(o.status.success());
+    assert!(!t.tmp.path().join("plain/sitemap.xml").exists(), "no base URL, no sitemap");
+}

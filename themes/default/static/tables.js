@@ -1,0 +1,55 @@
+// Sorting and filtering for long tables. Pages read well without it: this
+// only adds a filter box and sort buttons to tables of more than ten rows.
+(function () {
+  "use strict";
+  function cellValue(cell) {
+    var num = cell.querySelector("[data-value]");
+    var raw = num ? num.getAttribute("data-value") : cell.textContent.replace(/,/g, "").trim();
+    var n = parseFloat(raw);
+    return isNaN(n) || !/^[-+]?[\d.]/.test(raw) ? { text: cell.textContent.trim().toLowerCase() } : { num: n };
+  }
+  function compare(a, b) {
+    if (a.num !== undefined && b.num !== undefined) return a.num - b.num;
+    if (a.num !== undefined) return -1;
+    if (b.num !== undefined) return 1;
+    return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+  }
+  function enhance(table, n) {
+    var body = table.tBodies[0], head = table.tHead;
+    if (!body || !head || body.rows.length <= 10) return;
+    var wrap = table.closest(".table-wrap") || table;
+    var label = document.createElement("label");
+    label.className = "table-filter";
+    label.textContent = "Filter rows ";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = "table-filter-" + n;
+    label.htmlFor = input.id;
+    label.appendChild(input);
+    wrap.parentNode.insertBefore(label, wrap);
+    input.addEventListener("input", function () {
+      var q = input.value.toLowerCase();
+      Array.prototype.forEach.call(body.rows, function (r) { r.hidden = q !== "" && r.textContent.toLowerCase().indexOf(q) < 0; });
+    });
+    Array.prototype.forEach.call(head.rows[0].cells, function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(head.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var d = compare(cellValue(a.cells[col]), cellValue(b.cells[col]));
+          return asc ? d : -d;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  function run() { Array.prototype.forEach.call(document.querySelectorAll("table.data"), enhance); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run); else run();
+})();
