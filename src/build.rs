@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::context::{self, SiteIndex};
 use crate::diagnostics::{Counts, Diagnostic};
+use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
 use crate::render::{self, DEFAULT_THEME};
@@ -120,6 +121,101 @@ fn progress_bar(options: Options, len: usize, what: &'static str) -> indicatif::
     bar
 }
 
+/// Where generated files go: a staging folder on disk, or memory for `serve`.
+pub trait Sink: Sync {
+    /// Stores a generated file at `path` (relative to the site root).
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+    /// Publishes the input file `from` at `path`.
+    fn raw(&self, path: &str, from: &std::path::Path) -> Result<()>;
+}
+
+/// A scanned root, ready to load: fails when the root has no version folders.
+pub fn scan_root(config: &Config) -> Result<scan::Scan> {
+    let scanned = scan::scan(&config.root)?;
+    if scanned.versions.is_empty() {
+        bail!(
+            "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
+            config.root.display(),
+            config.root.display()
+        );
+    }
+    Ok(scanned)
+}
+
+/// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
+pub fn render_pages(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink, options: Options) -> Result<()> {
+    let tera = render::engine(&DEFAULT_THEME)?;
+    let index = SiteIndex::new(site);
+    let info = context::site_info(site, config);
+    let bar = progress_bar(options, pages.len(), "pages");
+    let errors: Vec<String> = pages
+        .par_iter()
+        .filter_map(|page| {
+            let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
+            let result = render::render(&tera, template_of(page.kind), &ctx)
+                .and_then(|html| sink.write(&page.path, html.as_bytes()));
+            bar.inc(1);
+            result.err().map(|e| format!("{}: {e:#}", page.path))
+        })
+        .collect();
+    bar.finish_and_clear();
+    match errors.first() {
+        Some(first) => bail!("{} pages failed to render. First: {first}", errors.len()),
+        None => Ok(()),
+    }
+}
+
+/// Publishes every raw file of `site` into `sink`.
+pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Result<()> {
+    let files: Vec<(String, &std::path::Path)> = site
+        .versions
+        .iter()
+        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), f.path.as_path())))
+        .collect();
+    let bar = progress_bar(options, files.len(), "raw files");
+    files.par_iter().try_for_each(|(rel, from)| {
+        bar.inc(1);
+        sink.raw(rel, from)
+    })?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Writes the site-wide files: theme statics, `index.json`, `problems.json`,
+/// the per-version summaries, the search index and, with a base URL, the sitemap.
+pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    for (name, bytes) in DEFAULT_THEME.statics {
+        sink.write(&format!("static/{name}"), bytes)?;
+    }
+    sink.write("index.json", &summary_json::site_index(site))?;
+    sink.write("problems.json", &summary_json::problems(site))?;
+    if let Some(base) = &config.base_url {
+        sink.write("sitemap.xml", &sitemap::sitemap(base, pages))?;
+    }
+    for (path, bytes) in search::index(site) {
+        sink.write(&path, &bytes)?;
+    }
+    for v in &site.versions {
+        sink.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))?;
+    }
+    Ok(())
+}
+
+/// A staging folder as a sink.
+struct Disk<'a> {
+    staging: &'a Staging,
+    link: bool,
+}
+
+impl Sink for Disk<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.staging.write(path, bytes)
+    }
+    fn raw(&self, path: &str, from: &std::path::Path) -> Result<()> {
+        self.staging.copy(path, from, self.link)
+    }
+}
+
 /// Builds the site into `config.out`. The old output is replaced only when
 /// the whole build succeeded.
 pub fn build(config: &Config) -> Result<Report> {
@@ -131,15 +227,8 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let start = Instant::now();
     let mut timings = Timings::default();
     timings.lap("start");
-    crate::output::check_replaceable(&config.out)?;
-    let scanned = scan::scan(&config.root)?;
-    if scanned.versions.is_empty() {
-        bail!(
-            "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
-            config.root.display(),
-            config.root.display()
-        );
-    }
+    output::check_replaceable(&config.out)?;
+    let scanned = scan_root(config)?;
     let fingerprint = fingerprint::of(config, &DEFAULT_THEME, &scanned);
     timings.lap("scan");
     if let Some(stamp) = output::read_stamp(&config.out).filter(|s| s.fingerprint == fingerprint) {
@@ -158,58 +247,16 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let site = load::load(scanned);
     timings.lap("load");
     let pages: Vec<Page> = plan::plan(&site);
-    let tera = render::engine(&DEFAULT_THEME)?;
-    let index = SiteIndex::new(&site);
-    let info = context::site_info(&site, config);
     let staging = Staging::new(&config.out)?;
+    let disk = Disk { staging: &staging, link: config.raw_files == crate::config::RawFiles::Hardlink };
     timings.lap("plan");
-
-    let bar = progress_bar(options, pages.len(), "pages");
-    let errors: Vec<String> = pages
-        .par_iter()
-        .filter_map(|page| {
-            let ctx = context::page_context(&site, &index, &info, config, page.kind, &page.path);
-            let result = render::render(&tera, template_of(page.kind), &ctx)
-                .and_then(|html| staging.write(&page.path, html.as_bytes()));
-            bar.inc(1);
-            result.err().map(|e| format!("{}: {e:#}", page.path))
-        })
-        .collect();
-    bar.finish_and_clear();
-    if let Some(first) = errors.first() {
-        bail!("{} pages failed to render; the previous output is left as it was. First: {first}", errors.len());
-    }
+    render_pages(config, &site, &pages, &disk, options)
+        .map_err(|e| e.context("the previous output is left as it was"))?;
     timings.lap("render pages");
-
-    let copies: Vec<(String, &std::path::Path)> = site
-        .versions
-        .iter()
-        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), f.path.as_path())))
-        .collect();
-    let bar = progress_bar(options, copies.len(), "raw files");
-    let link = config.raw_files == crate::config::RawFiles::Hardlink;
-    copies.par_iter().try_for_each(|(rel, from)| {
-        bar.inc(1);
-        staging.copy(rel, from, link)
-    })?;
-    bar.finish_and_clear();
+    publish_raw_files(&site, &disk, options)?;
     timings.lap("copy raw files");
-
-    for (name, bytes) in DEFAULT_THEME.statics {
-        staging.write(&format!("static/{name}"), bytes)?;
-    }
-    staging.write("index.json", &summary_json::site_index(&site))?;
-    staging.write("problems.json", &summary_json::problems(&site))?;
-    if let Some(base) = &config.base_url {
-        staging.write("sitemap.xml", &sitemap::sitemap(base, &pages))?;
-    }
-    for (path, bytes) in search::index(&site) {
-        staging.write(&path, &bytes)?;
-    }
-    for v in &site.versions {
-        staging.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))?;
-    }
-    timings.lap("index files");
+    write_site_files(config, &site, &pages, &disk)?;
+    timings.lap("site files");
     let counts = Counts::of(&site.problems);
     let stamp = output::Stamp {
         generator: concat!("artsite ", env!("CARGO_PKG_VERSION")).into(),
