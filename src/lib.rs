@@ -21,6 +21,7 @@ pub mod model;
 pub mod output;
 pub mod paths;
 pub mod plan;
+pub mod preview;
 pub mod render;
 pub mod resolve;
 pub mod scan;
