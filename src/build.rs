@@ -6,6 +6,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use crate::model::Site;
 use crate::output::Staging;
 use crate::plan::{self, Page, PageKind};
+use crate::preview::PreviewConfig;
 use crate::render::{self, DEFAULT_THEME};
 use crate::{load, scan, summary_json};
 use anyhow::{Result, bail};
@@ -54,7 +55,7 @@ pub fn read_site(config: &Config) -> Result<Site> {
             config.root.display()
         );
     }
-    Ok(load::load(scanned))
+    Ok(load::load(scanned, &PreviewConfig::from(config)))
 }
 
 fn template_of(kind: PageKind) -> &'static str {
