@@ -1,5 +1,5 @@
-//! The manifest's `metadata.shape`, `columns` and `dtypes` set against what a
-//! table file holds.
+//! The manifest's `metadata.rows`, `shape`, `columns` and `dtypes` set against
+//! what a table file holds.
 //!
 //! Pipelines write pandas facts (`"shape": [rows, cols]`, `"dtypes": {"n":
 //! "int64"}`); a file holds rows and typed columns. Each fact the manifest
@@ -84,6 +84,9 @@ pub fn against(metadata: &Value, rows: u64, columns: &[(String, Family)]) -> (Ve
     let mut check = |what: String, manifest: String, file: String, ok: bool| {
         checks.push(Check { what, manifest, file, ok });
     };
+    if let Some(r) = metadata.get("rows").and_then(Value::as_u64) {
+        check("rows".into(), r.to_string(), rows.to_string(), r == rows);
+    }
     if let Some([r, c]) = metadata.get("shape").and_then(Value::as_array).map(Vec::as_slice) {
         if let Some(r) = r.as_u64() {
             check("rows".into(), r.to_string(), rows.to_string(), r == rows);
@@ -164,8 +167,15 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_row_count_is_checked() {
+        let (checks, warnings) = against(&json!({"rows": 20}), 19, &[]);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(warnings[0].code, "manifest-mismatch");
+    }
+
+    #[test]
     fn metadata_without_table_facts_checks_nothing() {
-        assert!(against(&json!({"rows": 20}), 20, &[]).0.is_empty());
+        assert!(against(&json!({"pages": 1}), 20, &[]).0.is_empty());
         assert!(against(&Value::Null, 20, &[]).0.is_empty());
     }
 }

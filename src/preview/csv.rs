@@ -184,6 +184,7 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
             name: names.get(i).cloned().unwrap_or_else(|| format!("(column {})", i + 1)),
             dtype: t.label().to_string(),
             empty: Some(empty[i]),
+            numeric: matches!(t, Inferred::Integer | Inferred::Float),
         })
         .collect();
     let facts: Vec<(String, Family)> = columns.iter().zip(&types).map(|(c, t)| (c.name.clone(), family(*t))).collect();

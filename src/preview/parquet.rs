@@ -107,11 +107,13 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
     let schema: Vec<SchemaField> = fields.iter().map(|f| schema_field(f)).collect();
     let columns = schema
         .iter()
+        .zip(fields)
         .enumerate()
-        .map(|(i, f)| Column {
+        .map(|(i, (f, t))| Column {
             name: f.name.clone(),
             dtype: f.logical.clone().unwrap_or_else(|| f.physical.to_ascii_lowercase()),
             empty: nulls(meta, i),
+            numeric: matches!(family(t), Family::Integer | Family::Float),
         })
         .collect();
     let mut sample = Vec::new();

@@ -28,6 +28,8 @@ pub struct Column {
     /// Empty fields (CSV, missing fields of short rows included) or nulls
     /// (parquet) in the whole file, when known.
     pub empty: Option<u64>,
+    /// Whether its values are numbers (shown right-aligned).
+    pub numeric: bool,
 }
 
 /// The type a column's non-empty values share, widened as values come.
