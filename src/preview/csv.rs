@@ -6,7 +6,7 @@
 //! in, and an odd count is reported.
 
 use super::compare::{self, Family};
-use super::table::{Column, Inferred, Table};
+use super::table::{Column, Inferred, MAX_COLUMNS, TEXT_BUDGET, Table};
 use super::{Body, Preview, PreviewConfig, Warning, unreadable};
 use serde_json::Value;
 use std::fs::File;
@@ -77,7 +77,7 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
     let mut rows = Vec::new();
     let (mut total, mut last_line) = (0u64, 0u64);
     let (mut ragged, mut not_utf8, mut multiline) = (Seen::default(), Seen::default(), Seen::default());
-    let mut cut_cells = false;
+    let (mut cut_cells, mut budget) = (false, TEXT_BUDGET);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -117,17 +117,18 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
                 Some(_) => {}
             }
         }
-        if rows.len() < cfg.rows {
-            rows.push(
-                record
-                    .iter()
-                    .map(|f| {
-                        let (text, cut) = super::cap(&String::from_utf8_lossy(f), cfg.cell_chars);
-                        cut_cells |= cut;
-                        Some(text)
-                    })
-                    .collect(),
-            );
+        if rows.len() < cfg.rows && budget > 0 {
+            let row: Vec<Option<String>> = record
+                .iter()
+                .take(MAX_COLUMNS)
+                .map(|f| {
+                    let (text, cut) = super::cap(&String::from_utf8_lossy(f), cfg.cell_chars);
+                    cut_cells |= cut;
+                    Some(text)
+                })
+                .collect();
+            budget = budget.saturating_sub(row.iter().flatten().map(String::len).sum());
+            rows.push(row);
         }
     }
     drop(reader);
@@ -176,6 +177,9 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
     if cut_cells {
         notes.push(format!("Cells longer than {} characters are cut (…).", cfg.cell_chars));
     }
+    if budget == 0 && (rows.len() as u64) < total && rows.len() < cfg.rows {
+        notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", rows.len()));
+    }
 
     let columns: Vec<Column> = types
         .iter()
@@ -190,8 +194,13 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
     let facts: Vec<(String, Family)> = columns.iter().zip(&types).map(|(c, t)| (c.name.clone(), family(*t))).collect();
     let (checks, mismatches) = compare::against(metadata, total, &facts);
     warnings.extend(mismatches);
+    let total_columns = columns.len();
+    if total_columns > MAX_COLUMNS {
+        notes.push(format!("The first {MAX_COLUMNS} of {total_columns} columns are shown."));
+    }
+    let columns = columns.into_iter().take(MAX_COLUMNS).collect();
     let format = if delimiter == b'\t' { "tsv" } else { "csv" };
-    let table = Table { format, columns, rows, total_rows: total, checks };
+    let table = Table { format, columns, total_columns, rows, total_rows: total, checks };
     Preview { body: Body::Table(table), notes, warnings }
 }
 
@@ -298,6 +307,21 @@ mod tests {
         let p = run(format!("a\n{long}\n").as_bytes());
         assert_eq!(table(&p).rows[0][0].as_ref().unwrap().chars().count(), 201);
         assert!(p.notes.iter().any(|n| n.contains("cut")));
+    }
+
+    #[test]
+    fn wide_tables_of_long_cells_stay_small() {
+        let header: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
+        let row = vec!["y".repeat(300); 300].join(",");
+        let text = format!("{}\n{}", header.join(","), format!("{row}\n").repeat(100));
+        let p = run(text.as_bytes());
+        let t = table(&p);
+        assert_eq!((t.total_columns, t.columns.len(), t.rows[0].len()), (300, 100, 100));
+        assert_eq!(t.total_rows, 100);
+        let kept: usize = t.rows.iter().flatten().flatten().map(String::len).sum();
+        assert!(kept <= TEXT_BUDGET + 100 * 202, "{kept}");
+        assert!(t.rows.len() < 100 && p.notes.iter().any(|n| n.contains("a lot of text")), "{:?}", p.notes);
+        assert!(p.notes.iter().any(|n| n.contains("first 100 of 300 columns")));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use super::compare::{self, Check, Family};
 use super::sniff;
-use super::table::Column;
+use super::table::{Column, MAX_COLUMNS, TEXT_BUDGET};
 use super::{Body, Preview, PreviewConfig, Warning, read_head, read_tail, unreadable};
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as Physical};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -30,8 +30,10 @@ pub struct ParquetPreview {
     pub compression: Vec<String>,
     /// The writer, e.g. `parquet-cpp-arrow version 15.0.0`.
     pub created_by: Option<String>,
-    /// Top-level fields.
+    /// Top-level fields shown (at most [`MAX_COLUMNS`]).
     pub schema: Vec<SchemaField>,
+    /// Top-level fields in the file.
+    pub total_columns: usize,
     /// The same fields as table columns, with null counts from the footer's
     /// statistics.
     pub columns: Vec<Column>,
@@ -102,8 +104,13 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
             compression.push(name);
         }
     }
-    let descr = fm.schema_descr();
-    let fields = descr.root_schema().get_fields();
+    let root = fm.schema_descr().root_schema();
+    let all_fields = root.get_fields();
+    let fields = &all_fields[..all_fields.len().min(MAX_COLUMNS)];
+    let mut notes = Vec::new();
+    if all_fields.len() > MAX_COLUMNS {
+        notes.push(format!("The first {MAX_COLUMNS} of {} columns are shown.", all_fields.len()));
+    }
     let schema: Vec<SchemaField> = fields.iter().map(|f| schema_field(f)).collect();
     let columns = schema
         .iter()
@@ -116,13 +123,24 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
             numeric: matches!(family(t), Family::Integer | Family::Float),
         })
         .collect();
-    let mut sample = Vec::new();
-    match reader.get_row_iter(None) {
+    let mut sample: Vec<Vec<Option<String>>> = Vec::new();
+    let projection = (all_fields.len() > MAX_COLUMNS)
+        .then(|| Type::group_type_builder(root.name()).with_fields(fields.to_vec()).build().ok())
+        .flatten();
+    let mut budget = TEXT_BUDGET;
+    match reader.get_row_iter(projection) {
         Ok(iter) => {
             for row in iter.take(cfg.rows) {
+                if budget == 0 {
+                    notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", sample.len()));
+                    break;
+                }
                 match row {
                     Ok(row) => {
-                        sample.push(row.get_column_iter().map(|(_, field)| cell(field, cfg.cell_chars)).collect())
+                        let cells: Vec<Option<String>> =
+                            row.get_column_iter().map(|(_, field)| cell(field, cfg.cell_chars)).collect();
+                        budget = budget.saturating_sub(cells.iter().flatten().map(String::len).sum());
+                        sample.push(cells);
                     }
                     Err(e) => {
                         warnings.push(malformed(format!("rows after the first {} cannot be read: {e}", sample.len())));
@@ -133,7 +151,7 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
         }
         Err(e) => warnings.push(malformed(format!("the rows cannot be read: {e}"))),
     }
-    let facts: Vec<(String, Family)> = fields.iter().map(|f| (f.name().to_string(), family(f))).collect();
+    let facts: Vec<(String, Family)> = all_fields.iter().map(|f| (f.name().to_string(), family(f))).collect();
     let (checks, mismatches) = compare::against(metadata, rows, &facts);
     warnings.extend(mismatches);
     let body = ParquetPreview {
@@ -142,11 +160,12 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
         compression,
         created_by: fm.created_by().map(str::to_string),
         schema,
+        total_columns: all_fields.len(),
         columns,
         sample,
         checks,
     };
-    Preview { body: Body::Parquet(body), notes: Vec::new(), warnings }
+    Preview { body: Body::Parquet(body), notes, warnings }
 }
 
 /// Nulls of top-level field `field` by the footer's statistics: `None` for
@@ -393,6 +412,30 @@ pub(crate) mod tests {
         let p = preview(&path, broken.len() as u64, &Value::Null, &PreviewConfig::default());
         assert_eq!(p.warnings[0].code, "parquet-malformed");
         assert!(p.warnings[0].message.contains("cannot read the footer"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn wide_files_show_the_first_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.parquet");
+        let fields: String = (0..120).map(|i| format!("REQUIRED INT64 c{i}; ")).collect();
+        let schema = parse_message_type(&format!("message m {{ {fields}}}")).unwrap();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(File::create(&path).unwrap(), Arc::new(schema), props).unwrap();
+        let mut rg = w.next_row_group().unwrap();
+        while let Some(mut col) = rg.next_column().unwrap() {
+            col.typed::<Int64Type>().write_batch(&[1, 2, 3], None, None).unwrap();
+            col.close().unwrap();
+        }
+        rg.close().unwrap();
+        w.close().unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let p = preview(&path, size, &json!({"shape": [3, 120]}), &PreviewConfig::default());
+        let b = body(&p);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!((b.total_columns, b.schema.len(), b.columns.len()), (120, 100, 100));
+        assert_eq!((b.sample.len(), b.sample[0].len()), (3, 100));
+        assert!(p.notes[0].contains("first 100 of 120 columns"));
     }
 
     #[test]

@@ -2,13 +2,22 @@
 
 use serde::Serialize;
 
+/// Columns shown of a table; facts are still gathered for all of them.
+pub const MAX_COLUMNS: usize = 100;
+
+/// Characters of cell text kept over all rows of a table: rows stop when it
+/// runs out, so a wide table of long cells still gives a small page.
+pub const TEXT_BUDGET: usize = 512 * 1024;
+
 /// The first rows of a table and facts about all of it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Table {
     /// `csv` or `tsv`.
     pub format: &'static str,
-    /// One per column, in order.
+    /// One per column shown (at most [`MAX_COLUMNS`]), in order.
     pub columns: Vec<Column>,
+    /// Columns in the file.
+    pub total_columns: usize,
     /// The first rows; `None` is a null (parquet), `""` an empty field.
     pub rows: Vec<Vec<Option<String>>>,
     /// Data rows in the whole file (the header not counted).
