@@ -150,8 +150,8 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
             Warning::new(
                 "csv-ragged",
                 format!(
-                    "{} rows have a different number of fields than the header's {} (first at line {}); missing fields count as empty",
-                    ragged.count,
+                    "{} a different number of fields than the header's {} (first at line {}); missing fields count as empty",
+                    has(ragged.count),
                     names.len(),
                     ragged.first_line
                 ),
@@ -164,15 +164,16 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
             Warning::new(
                 "csv-encoding",
                 format!(
-                    "{} rows are not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
-                    not_utf8.count, not_utf8.first_line
+                    "{} not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
+                    is(not_utf8.count),
+                    not_utf8.first_line
                 ),
             )
             .at_line(not_utf8.first_line),
         );
     }
     if multiline.count > 0 {
-        notes.push(format!("{} rows have quoted fields that span lines.", multiline.count));
+        notes.push(format!("{} quoted fields that span lines.", has(multiline.count)));
     }
     if cut_cells {
         notes.push(format!("Cells longer than {} characters are cut (…).", cfg.cell_chars));
@@ -202,6 +203,16 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
     let format = if delimiter == b'\t' { "tsv" } else { "csv" };
     let table = Table { format, columns, total_columns, rows, total_rows: total, checks };
     Preview { body: Body::Table(table), notes, warnings }
+}
+
+/// `1 row has`, `2 rows have`.
+fn has(n: u64) -> String {
+    format!("{} {}", super::plural(n, "row"), if n == 1 { "has" } else { "have" })
+}
+
+/// `1 row is`, `2 rows are`.
+fn is(n: u64) -> String {
+    format!("{} {}", super::plural(n, "row"), if n == 1 { "is" } else { "are" })
 }
 
 fn family(t: Inferred) -> Family {

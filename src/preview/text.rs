@@ -162,8 +162,9 @@ impl Encoding {
             Warning::new(
                 "text-encoding",
                 format!(
-                    "{} lines are not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
-                    self.bad, self.first
+                    "{} not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
+                    super::plural(self.bad, "line") + if self.bad == 1 { " is" } else { " are" },
+                    self.first
                 ),
             )
             .at_line(self.first)
