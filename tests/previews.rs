@@ -162,7 +162,6 @@ fn malformed_files_warn_on_their_page_and_the_problems_page() {
         ("tables/quoting.csv", b"a,b\n1,2\n3,\"never closed\n4,5\n".to_vec(), "csv-quoting"),
         ("tables/latin1.csv", b"name\nM\xfcller\n".to_vec(), "csv-encoding"),
         ("tables/ragged.tsv", b"a\tb\n1\n".to_vec(), "csv-ragged"),
-        ("tables/fake.parquet", b"a,b\n1,2\n".to_vec(), "parquet-malformed"),
         ("plots/cut.png", TINY_PNG[..40].to_vec(), "image-truncated"),
         ("plots/stub.png", b"\x89PNG\r\n\x1a\n".to_vec(), "image-malformed"),
         ("plots/cut.jpg", vec![0xff, 0xd8, 0xff, 0xe0, 0x00], "image-malformed"),
@@ -177,6 +176,7 @@ fn malformed_files_warn_on_their_page_and_the_problems_page() {
     }
     #[cfg(feature = "parquet")]
     {
+        t.file(&format!("{V}/tables/fake.parquet"), "a,b\n1,2\n");
         let path = t.root().join(V).join("tables/cut.parquet");
         write_parquet(&path, 50);
         let bytes = fs::read(&path).unwrap();
@@ -187,6 +187,7 @@ fn malformed_files_warn_on_their_page_and_the_problems_page() {
     let mut all = cases.iter().map(|(rel, _, code)| (*rel, *code)).collect::<Vec<_>>();
     if cfg!(feature = "parquet") {
         all.push(("tables/cut.parquet", "parquet-malformed"));
+        all.push(("tables/fake.parquet", "parquet-malformed"));
     }
     for (rel, code) in all {
         let path = format!("{V}/{rel}");
