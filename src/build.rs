@@ -6,6 +6,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
+use crate::preview::PreviewConfig;
 use crate::render::{self, DEFAULT_THEME};
 use crate::{fingerprint, load, scan, search, sitemap, summary_json};
 use anyhow::{Result, bail};
@@ -244,7 +245,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
             timings,
         });
     }
-    let site = load::load(scanned);
+    let site = load::load(scanned, &PreviewConfig::from(config));
     timings.lap("load");
     let pages: Vec<Page> = plan::plan(&site);
     let staging = Staging::new(&config.out)?;

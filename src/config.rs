@@ -27,6 +27,15 @@ pub struct Config {
     pub footer: Option<String>,
     /// At most this many JSON values are drawn in one JSON tree.
     pub json_tree_max_nodes: usize,
+    /// Rows shown in a table preview (CSV, TSV, parquet).
+    pub preview_rows: usize,
+    /// Characters shown of one table cell; longer cells are cut.
+    pub preview_cell_chars: usize,
+    /// JSON files up to this many bytes are shown as a tree; larger ones as
+    /// their first bytes, highlighted, with a link to the raw file.
+    pub preview_json_bytes: u64,
+    /// Lines shown of a text file: the first ones, or the last ones of a log.
+    pub preview_text_lines: usize,
     /// How raw files get into the site: `hardlink` (fast, falls back to a
     /// copy across file systems) or `copy`.
     pub raw_files: RawFiles,
@@ -52,13 +61,29 @@ impl Default for Config {
             description: None,
             footer: None,
             json_tree_max_nodes: 5000,
+            preview_rows: 100,
+            preview_cell_chars: 200,
+            preview_json_bytes: 1024 * 1024,
+            preview_text_lines: 200,
             raw_files: RawFiles::Hardlink,
         }
     }
 }
 
-const KEYS: &[&str] =
-    &["root", "out", "base_url", "title", "description", "footer", "json_tree_max_nodes", "raw_files"];
+const KEYS: &[&str] = &[
+    "root",
+    "out",
+    "base_url",
+    "title",
+    "description",
+    "footer",
+    "json_tree_max_nodes",
+    "preview_rows",
+    "preview_cell_chars",
+    "preview_json_bytes",
+    "preview_text_lines",
+    "raw_files",
+];
 
 /// Why a config file could not be used.
 #[derive(Debug)]
@@ -112,6 +137,9 @@ impl Config {
         {
             return Err(format!("`base_url` \"{url}\" is not an http(s) URL"));
         }
+        if self.preview_cell_chars == 0 {
+            return Err("`preview_cell_chars` is 0; expected at least 1".into());
+        }
         Ok(())
     }
 }
@@ -144,6 +172,8 @@ mod tests {
     fn unknown_keys_suggest_the_closest() {
         let e = Config::from_yaml("titel: x\n").unwrap_err();
         assert!(e.contains("titel") && e.contains("did you mean `title`"), "{e}");
+        let e = Config::from_yaml("preview_row: 5\n").unwrap_err();
+        assert!(e.contains("did you mean `preview_rows`"), "{e}");
         let e = Config::from_yaml("base_url: ftp://x\n").unwrap_err();
         assert!(e.contains("base_url"), "{e}");
     }

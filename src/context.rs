@@ -595,7 +595,7 @@ fn problem_row(idx: &SiteIndex, d: &Diagnostic) -> ProblemRow {
 }
 
 #[derive(Serialize)]
-struct ArtifactView {
+struct ArtifactView<'a> {
     row: ArtifactRow,
     id: Option<String>,
     file: Option<String>,
@@ -605,44 +605,57 @@ struct ArtifactView {
     record: Vec<Field>,
     metadata: Vec<Field>,
     metadata_scalar: Option<String>,
-    preview: Preview,
+    preview: Option<PreviewView<'a>>,
     etl_href: Option<String>,
     eda_href: Option<String>,
     prev: Option<Link>,
     next: Option<Link>,
 }
 
+/// What the artifact page shows of the file: the loaded preview, plus what
+/// only rendering knows (the raw file's href, the JSON tree).
 #[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Preview {
-    None,
-    Json { tree: String },
-    JsonError { line: u32, column: u32, message: String },
-    Image { src: String, alt: String },
-    Html { src: String },
-    Pdf { src: String },
+struct PreviewView<'a> {
+    #[serde(flatten)]
+    preview: &'a crate::preview::Preview,
+    /// The raw file, relative to the site root.
+    src: String,
+    /// Alt text for images: the description, else the name.
+    alt: String,
+    /// The JSON tree, for `json_tree` previews of documents that parsed.
+    tree: Option<String>,
+    /// Where the document stopped parsing, for `json_tree` previews that did not.
+    json_error: Option<Field>,
 }
 
-fn preview(config: &crate::config::Config, v: &Version, a: &Artifact) -> Preview {
-    let Some(file) = a.file.as_deref() else { return Preview::None };
-    if let Some(di) = a.json {
-        return match &v.json[di].parsed {
-            Ok(value) => Preview::Json { tree: jsontree::render(value, config.json_tree_max_nodes) },
-            Err(e) => Preview::JsonError { line: e.line, column: e.column, message: e.message.clone() },
-        };
-    }
-    let src = url_path(&plan::file(v, file));
-    match crate::infer::extension(file).as_str() {
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => {
-            Preview::Image { src, alt: a.description.clone().unwrap_or_else(|| a.name.clone()) }
+fn preview_view<'a>(config: &crate::config::Config, v: &Version, a: &'a Artifact) -> Option<PreviewView<'a>> {
+    let (preview, file) = (a.preview.as_ref()?, a.file.as_deref()?);
+    let (mut tree, mut json_error) = (None, None);
+    if let (crate::preview::Body::JsonTree, Some(di)) = (&preview.body, a.json) {
+        match &v.json[di].parsed {
+            Ok(value) => tree = Some(jsontree::render(value, config.json_tree_max_nodes)),
+            Err(e) => {
+                json_error =
+                    Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() })
+            }
         }
-        "html" | "htm" => Preview::Html { src },
-        "pdf" => Preview::Pdf { src },
-        _ => Preview::None,
     }
+    Some(PreviewView {
+        preview,
+        src: url_path(&plan::file(v, file)),
+        alt: a.description.clone().unwrap_or_else(|| a.name.clone()),
+        tree,
+        json_error,
+    })
 }
 
-fn artifact_view(site: &Site, idx: &SiteIndex, config: &crate::config::Config, vi: usize, ai: usize) -> ArtifactView {
+fn artifact_view<'a>(
+    site: &'a Site,
+    idx: &SiteIndex,
+    config: &crate::config::Config,
+    vi: usize,
+    ai: usize,
+) -> ArtifactView<'a> {
     let v = &site.versions[vi];
     let a = &v.artifacts[ai];
     let history = idx.history.get(&(a.stage.clone(), a.name.clone()));
@@ -672,7 +685,7 @@ fn artifact_view(site: &Site, idx: &SiteIndex, config: &crate::config::Config, v
         record: a.record.as_ref().map(|(_, m)| fields(m)).unwrap_or_default(),
         metadata,
         metadata_scalar,
-        preview: preview(config, v, a),
+        preview: preview_view(config, v, a),
         etl_href: a.json.and_then(|di| plan::etl(v, di)),
         eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
         prev: neighbour(false),

@@ -24,6 +24,7 @@ pub mod model;
 pub mod output;
 pub mod paths;
 pub mod plan;
+pub mod preview;
 pub mod quality;
 pub mod render;
 pub mod resolve;

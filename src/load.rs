@@ -12,6 +12,7 @@ use crate::manifest::{self, Manifest};
 use crate::metrics;
 use crate::model::*;
 use crate::paths::{segment, slug};
+use crate::preview::{self, PreviewConfig};
 use crate::resolve::{Resolution, Resolver};
 use crate::scan::{FileEntry, Scan, VersionDir};
 use crate::timestamp;
@@ -26,10 +27,11 @@ pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 /// At most this many NaN/Infinity warnings are listed per file.
 const MAX_NON_FINITE_REPORTS: usize = 5;
 
-/// Loads every scanned version into the site model.
-pub fn load(scan: Scan) -> Site {
+/// Loads every scanned version into the site model, previews included.
+pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
     let mut problems = scan.problems;
-    let loaded: Vec<(Version, Vec<Diagnostic>)> = scan.versions.into_par_iter().map(load_version).collect();
+    let loaded: Vec<(Version, Vec<Diagnostic>)> =
+        scan.versions.into_par_iter().map(|vd| load_version(vd, previews)).collect();
     let mut versions = Vec::with_capacity(loaded.len());
     for (v, p) in loaded {
         problems.extend(p);
@@ -83,7 +85,7 @@ fn parse_json(file: &FileEntry) -> JsonRead {
     Ok(lenient_json::parse(&bytes))
 }
 
-fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
+fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagnostic>) {
     let VersionDir { id, dir, files } = vd;
     let mut problems = Vec::new();
     let diag_path = |rel: &str| format!("{id}/{rel}");
@@ -92,11 +94,16 @@ fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
         problems.push(Diagnostic::new(Severity::Warning, "empty-file", diag_path(&f.rel), "file is empty (0 bytes)"));
     }
 
-    // Parse every JSON file once, in parallel.
+    // Parse every JSON file once, in parallel: the manifest and ETL metadata
+    // whatever their size (up to MAX_JSON_BYTES), others only when their page
+    // draws them as a tree.
     let parsed: Vec<(usize, JsonRead)> = files
         .par_iter()
         .enumerate()
         .filter(|(_, f)| infer::extension(&f.rel) == "json" && f.size > 0)
+        .filter(|(_, f)| {
+            f.size <= previews.json_bytes || f.rel == manifest::FILE_NAME || infer::etl_stage(&f.rel).is_some()
+        })
         .map(|(i, f)| (i, parse_json(f)))
         .collect();
 
@@ -287,6 +294,7 @@ fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
                 metadata: r.metadata.clone(),
                 record: Some((r.pointer.clone(), r.fields.clone())),
                 status,
+                preview: None,
             });
         }
     }
@@ -337,6 +345,7 @@ fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
             record: None,
             status: Status::Unlisted,
             json: json_of_file.get(&i).copied(),
+            preview: None,
         });
     }
 
@@ -350,6 +359,7 @@ fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
         ))
     });
     assign_artifact_slugs(&id, &mut artifacts, &mut problems);
+    add_previews(&id, &files, &mut artifacts, previews, &mut problems);
 
     let eda = eda_reports(&artifacts, &files);
     let stages = stages(&artifacts, &json);
@@ -379,6 +389,31 @@ fn load_version(vd: VersionDir) -> (Version, Vec<Diagnostic>) {
         dir,
     };
     (version, problems)
+}
+
+/// Previews every artifact's file, in parallel; their warnings become
+/// diagnostics of the file.
+fn add_previews(
+    version: &str,
+    files: &[FileEntry],
+    artifacts: &mut [Artifact],
+    cfg: &PreviewConfig,
+    problems: &mut Vec<Diagnostic>,
+) {
+    artifacts.par_iter_mut().for_each(|a| {
+        a.preview = a.file_index.map(|i| {
+            let f = &files[i];
+            preview::preview(&f.path, &f.rel, f.size, &a.metadata, cfg)
+        });
+    });
+    for a in artifacts.iter() {
+        let (Some(p), Some(rel)) = (&a.preview, &a.file) else { continue };
+        for w in &p.warnings {
+            let mut d = Diagnostic::new(Severity::Warning, w.code, format!("{version}/{rel}"), w.message.clone());
+            d.line = w.line;
+            problems.push(d);
+        }
+    }
 }
 
 /// The page path of an ETL file: `etl/{path without .json}/index.html`, each

@@ -6,6 +6,7 @@ use crate::diagnostics::Diagnostic;
 use crate::etl::{Kind, Typed};
 use crate::lenient_json::SyntaxError;
 use crate::manifest::Shape;
+use crate::preview::Preview;
 use crate::scan::{Alias, FileEntry};
 use crate::timestamp::Epoch;
 use serde::Serialize;
@@ -122,6 +123,8 @@ pub struct Artifact {
     pub status: Status,
     /// Index into [`Version::json`] when the file is JSON.
     pub json: Option<usize>,
+    /// What its page shows of the file, when there is a file.
+    pub preview: Option<Preview>,
 }
 
 /// A JSON file of a version.

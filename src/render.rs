@@ -46,6 +46,8 @@ pub fn engine(theme: &Theme) -> Result<tera::Tera> {
     let mut tera = tera::Tera::new();
     tera.set_escape_fn(html::escape_to);
     tera.register_filter("slug", |s: &str, _: tera::Kwargs, _: &tera::State| crate::paths::slug(s));
+    tera.register_filter("count", |n: u64, _: tera::Kwargs, _: &tera::State| html::number(n as f64, 0));
+    tera.register_filter("bytes", |n: u64, _: tera::Kwargs, _: &tera::State| html::bytes(n));
     tera.add_raw_templates(theme.templates.iter().copied()).context("compiling the theme's templates")?;
     Ok(tera)
 }

@@ -166,7 +166,7 @@ fn all_four_manifest_shapes_give_the_same_artifacts() {
     let t = Tree::new();
     for (i, m) in shapes.iter().enumerate() {
         let v = format!("2024-01-0{}_00-00-00_h", i + 1);
-        t.file(&format!("{v}/plots/a.png"), "png").file(&format!("{v}/plots/b.png"), "png");
+        t.file(&format!("{v}/plots/a.png"), TINY_PNG).file(&format!("{v}/plots/b.png"), TINY_PNG);
         t.json(&format!("{v}/artifact_manifest.json"), m.clone());
     }
     let r = t.build();

@@ -42,13 +42,16 @@ impl Tree {
     }
 }
 
+/// A valid 1×1 grey PNG (signature, IHDR, IDAT, IEND).
+pub const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0aIDAT\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00IEND\xae\x42\x60\x82";
+
 /// A version with a manifest listing `cleaning_summary.json` and a plot.
 pub fn small_version(tree: &Tree, id: &str) {
     tree.json(
         &format!("{id}/etl_metadata/cleaned_data/cleaning_summary.json"),
         serde_json::json!({"total_records": 100, "valid_records": 90, "data_quality_score": 90.0, "issues_found": 3, "outliers_removed": 2}),
     );
-    tree.file(&format!("{id}/plots/eda_hist.png"), b"\x89PNG\r\n\x1a\n");
+    tree.file(&format!("{id}/plots/eda_hist.png"), TINY_PNG);
     tree.json(
         &format!("{id}/artifact_manifest.json"),
         serde_json::json!({"version_id": id, "artifacts": {
