@@ -7,9 +7,10 @@ use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
 use crate::preview::PreviewConfig;
-use crate::render::{self, DEFAULT_THEME};
+use crate::render;
+use crate::theme::Theme;
 use crate::{fingerprint, load, scan, search, sitemap, summary_json};
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -144,15 +145,23 @@ pub fn scan_root(config: &Config) -> Result<scan::Scan> {
 }
 
 /// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
-pub fn render_pages(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink, options: Options) -> Result<()> {
-    let tera = render::engine(&DEFAULT_THEME)?;
+pub fn render_pages(
+    config: &Config,
+    theme: &Theme,
+    site: &Site,
+    pages: &[Page],
+    sink: &dyn Sink,
+    options: Options,
+) -> Result<()> {
+    let tera = render::engine(theme)?;
     let index = SiteIndex::new(site);
     let info = context::site_info(site, config);
     let bar = progress_bar(options, pages.len(), "pages");
     let errors: Vec<String> = pages
         .par_iter()
         .filter_map(|page| {
-            let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
+            let mut ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
+            ctx.insert("theme", &theme.variables);
             let result = render::render(&tera, template_of(page.kind), &ctx)
                 .and_then(|html| sink.write(&page.path, html.as_bytes()));
             bar.inc(1);
@@ -184,9 +193,18 @@ pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Resu
 
 /// Writes the site-wide files: theme statics, `index.json`, `problems.json`,
 /// the per-version summaries, the search index and, with a base URL, the sitemap.
-pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
-    for (name, bytes) in DEFAULT_THEME.statics {
+pub fn write_site_files(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    for (name, bytes) in &theme.statics {
         sink.write(&format!("static/{name}"), bytes)?;
+    }
+    if !theme.statics.contains_key("site.css") {
+        sink.write("static/site.css", config.tokens_css().as_bytes())?;
+    }
+    for (file, name) in [(&config.logo, "logo"), (&config.favicon, "favicon")] {
+        if let Some(path) = file {
+            let bytes = std::fs::read(path).with_context(|| format!("{name} {}: cannot read", path.display()))?;
+            sink.write(&context::brand_file(name, path), &bytes)?;
+        }
     }
     sink.write("index.json", &summary_json::site_index(site))?;
     sink.write("problems.json", &summary_json::problems(site))?;
@@ -229,8 +247,9 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let mut timings = Timings::default();
     timings.lap("start");
     output::check_replaceable(&config.out)?;
+    let theme = Theme::load(&config.site_dir, &config.theme, &config.theme_variables)?;
     let scanned = scan_root(config)?;
-    let fingerprint = fingerprint::of(config, &DEFAULT_THEME, &scanned);
+    let fingerprint = fingerprint::of(config, &theme, &scanned);
     timings.lap("scan");
     if let Some(stamp) = output::read_stamp(&config.out).filter(|s| s.fingerprint == fingerprint) {
         timings.lap("compare fingerprint");
@@ -251,12 +270,12 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let staging = Staging::new(&config.out)?;
     let disk = Disk { staging: &staging, link: config.raw_files == crate::config::RawFiles::Hardlink };
     timings.lap("plan");
-    render_pages(config, &site, &pages, &disk, options)
+    render_pages(config, &theme, &site, &pages, &disk, options)
         .map_err(|e| e.context("the previous output is left as it was"))?;
     timings.lap("render pages");
     publish_raw_files(&site, &disk, options)?;
     timings.lap("copy raw files");
-    write_site_files(config, &site, &pages, &disk)?;
+    write_site_files(config, &theme, &site, &pages, &disk)?;
     timings.lap("site files");
     let counts = Counts::of(&site.problems);
     let stamp = output::Stamp {

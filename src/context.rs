@@ -131,6 +131,12 @@ pub struct VersionRef {
     pub time_source: TimeSource,
     /// Aliases that point at it.
     pub aliases: Vec<String>,
+    /// Its data-quality page.
+    pub quality_href: String,
+    /// Its comparison with the previous version.
+    pub compare_href: String,
+    /// Its artifact index.
+    pub artifacts_href: String,
 }
 
 /// How pages refer to version `vi`.
@@ -142,6 +148,9 @@ pub fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
         time: v.time.map(timestamp::format),
         time_source: v.time_source,
         aliases: idx.aliases.get(&vi).cloned().unwrap_or_default(),
+        quality_href: plan::quality(v),
+        compare_href: plan::compare(v),
+        artifacts_href: plan::artifacts(v),
     }
 }
 
@@ -261,6 +270,14 @@ fn crumbs(site: &Site, vi: Option<usize>, more: Vec<Link>) -> Vec<Link> {
     c
 }
 
+/// Where a logo or favicon is published: `static/{name}.{extension}`.
+pub fn brand_file(name: &str, source: &std::path::Path) -> String {
+    match source.extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("static/{name}.{}", ext.to_ascii_lowercase()),
+        None => format!("static/{name}"),
+    }
+}
+
 /// Site-wide values every page gets as `site`.
 #[derive(Serialize)]
 pub struct SiteInfo {
@@ -270,6 +287,9 @@ pub struct SiteInfo {
     version_count: usize,
     problem_count: usize,
     latest: Option<String>,
+    logo: Option<String>,
+    favicon: Option<String>,
+    extra: serde_json::Map<String, Value>,
 }
 
 /// Builds the `site` value.
@@ -281,6 +301,9 @@ pub fn site_info(site: &Site, config: &crate::config::Config) -> SiteInfo {
         version_count: site.versions.len(),
         problem_count: site.problems.iter().filter(|d| d.severity != Severity::Info).count(),
         latest: site.versions.last().map(plan::version),
+        logo: config.logo.as_deref().map(|p| brand_file("logo", p)),
+        favicon: config.favicon.as_deref().map(|p| brand_file("favicon", p)),
+        extra: config.extra.clone(),
     }
 }
 

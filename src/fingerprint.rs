@@ -6,20 +6,17 @@
 //! An output whose marker holds the same fingerprint is up to date.
 
 use crate::config::Config;
-use crate::render::Theme;
 use crate::scan::Scan;
+use crate::theme::Theme;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// The fingerprint of a build of `scan` with `config` and `theme`, as hex.
 pub fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
-    for (name, text) in theme.templates {
-        (name, text).hash(&mut h);
-    }
-    for (name, bytes) in theme.statics {
-        (name, bytes).hash(&mut h);
-    }
+    theme.templates.hash(&mut h);
+    theme.statics.hash(&mut h);
+    serde_json::to_string(&theme.variables).expect("variables serialise").hash(&mut h);
     // Where the site goes does not change what it holds.
     let content = Config { out: Default::default(), ..config.clone() };
     serde_json::to_string(&content).expect("config serialises").hash(&mut h);
