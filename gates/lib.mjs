@@ -4,12 +4,13 @@ import path from 'node:path';
 
 /** The site folder from argv, checked; exits 2 with usage when missing. */
 export function siteArg(gate) {
-  const site = process.argv[2];
+  // Under `npm run`, the working directory is gates/: resolve against where npm was started.
+  const site = process.argv[2] && path.resolve(process.env.INIT_CWD ?? '.', process.argv[2]);
   if (!site || !fs.existsSync(path.join(site, 'index.html'))) {
     console.error(`usage: node ${gate}.mjs SITE_DIR   (a built artsite site, with index.html)`);
     process.exit(2);
   }
-  return path.resolve(site);
+  return site;
 }
 
 /** True for raw files copied from the pipeline (v/<version>/files/...): not ours to check. */
