@@ -167,16 +167,29 @@ function serve(root) {
 
 // ---- One page load: everything that went wrong, as messages. ----
 
-async function check(context, url, { axe, redirects }) {
+/** True for a request that would leave the machine (the context's route blocks it). */
+function leaves(url, origin) {
+  const u = new URL(url);
+  return !['file:', 'data:', 'blob:', 'about:'].includes(u.protocol) && u.origin !== origin;
+}
+
+async function check(context, url, { axe, redirects, origin }) {
   const problems = [];
   const page = await context.newPage();
   page.setDefaultTimeout(NAV_MS);
+  // A blocked request to another host is reported once, as such, not again as a failed load.
+  const BLOCKED = 'net::ERR_BLOCKED_BY_CLIENT';
+  page.on('request', (r) => {
+    if (leaves(r.url(), origin)) problems.push(`request to another host: ${r.url()}`);
+  });
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}${m.location()?.url ? ` (at ${m.location().url})` : ''}`);
+    if (m.type() !== 'error' || m.text().includes(BLOCKED)) return;
+    problems.push(`console error: ${m.text()}${m.location()?.url ? ` (at ${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
   page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_BLOCKED_BY_CLIENT') problems.push(`failed request: ${r.url()} (${r.failure()?.errorText})`);
+    const why = r.failure()?.errorText ?? '';
+    if (!why.startsWith(BLOCKED)) problems.push(`failed request: ${r.url()} (${why})`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
@@ -199,11 +212,12 @@ async function check(context, url, { axe, redirects }) {
         AXE_MS,
         'axe-core run',
       );
+      const landed = redirects ? ` (on ${page.url()}, where it redirected)` : '';
       for (const v of result.violations) {
         if (v.impact !== 'serious' && v.impact !== 'critical') continue;
         const targets = v.nodes.map((n) => n.target.join(' ')).slice(0, 8);
         const more = v.nodes.length > targets.length ? ` and ${v.nodes.length - targets.length} more` : '';
-        problems.push(`axe ${v.id} (${v.impact}): ${v.help} -- ${targets.join(', ')}${more}`);
+        problems.push(`axe ${v.id} (${v.impact})${landed}: ${v.help} -- ${targets.join(', ')}${more}`);
       }
     }
   } catch (e) {
@@ -218,6 +232,8 @@ async function check(context, url, { axe, redirects }) {
 
 const { pages, missing } = pickPages();
 const failures = [];
+// Page problems, each with the modes (transport/colour scheme) it showed up in: one line each.
+const byPage = new Map();
 for (const kind of missing) {
   if (allowMissingKinds) console.log(`${GATE}: note: this site has no page of kind "${kind}"`);
   else failures.push(`(site): no page of kind "${kind}" found to check`);
@@ -241,20 +257,18 @@ try {
   for (const colorScheme of ['light', 'dark']) {
     const context = await browser.newContext({ colorScheme, viewport: viewports[colorScheme] });
     // Nothing may leave the machine: any http(s) request to another host is blocked and reported.
-    await context.route(
-      (u) => !['file:', 'data:', 'blob:'].includes(u.protocol) && u.origin !== origin,
-      (route) => {
-        failures.push(`(${colorScheme}) request to another host: ${route.request().url()} from ${route.request().frame().url()}`);
-        return route.abort('blockedbyclient');
-      },
-    );
+    await context.route((u) => leaves(u.href, origin), (route) => route.abort('blockedbyclient'));
     for (const transport of ['http', 'file']) {
       for (const { kind, rel } of pages) {
         const url = transport === 'http' ? `${origin}/${rel}` : pathToFileURL(path.join(site, rel)).href;
         // axe-core once per page and colour scheme (over HTTP); load errors over both transports.
         const redirects = /<meta[^>]*http-equiv\s*=\s*["']?refresh/i.test(fs.readFileSync(path.join(site, rel), 'utf8'));
-        const problems = await check(context, url, { axe: transport === 'http', redirects });
-        for (const p of problems) failures.push(`${rel} [${kind}, ${transport}, ${colorScheme}]: ${p}`);
+        const problems = await check(context, url, { axe: transport === 'http', redirects, origin });
+        for (const p of new Set(problems)) {
+          const key = `${rel} [${kind}]: ${p}`;
+          if (!byPage.has(key)) byPage.set(key, []);
+          byPage.get(key).push(`${transport}/${colorScheme}`);
+        }
       }
     }
     // Make sure the dark run really was dark, or its contrast results would mean nothing.
@@ -272,4 +286,5 @@ try {
   server.close();
   clearTimeout(watchdog);
 }
+for (const [key, modes] of byPage) failures.push(`${key}  (${modes.join(', ')})`);
 finish(GATE, failures, `${pages.length} page kinds x http/file x light (desktop)/dark (phone), axe-core clean`);

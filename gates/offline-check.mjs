@@ -45,6 +45,8 @@ function cssRefs(css, text, offset, where, out) {
 const FETCH_ATTRS = new Set(['src', 'srcset', 'poster', 'data', 'background', 'codebase', 'manifest', 'ping', 'imagesrcset']);
 // Elements whose href is a link to follow, not a resource to fetch.
 const NAV_HREF = new Set(['a', 'area', 'base']);
+// <link rel> values that only describe a link (nothing is fetched), e.g. a canonical URL.
+const NAV_RELS = new Set(['canonical', 'alternate', 'author', 'license', 'help', 'prev', 'next', 'bookmark', 'search', 'me']);
 
 function checkHtml(rel, text, out) {
   // Comments hide nothing from this check, but they must not be parsed as tags.
@@ -54,16 +56,17 @@ function checkHtml(rel, text, out) {
   for (const t of html.matchAll(tagRe)) {
     const tag = t[1].toLowerCase();
     const at = `${rel}:${lineOf(text, t.index)}`;
-    for (const a of t[2].matchAll(attrRe)) {
-      const name = a[1].toLowerCase();
-      const value = decode(a[2] ?? a[3] ?? a[4] ?? '');
+    const attrs = [...t[2].matchAll(attrRe)].map((a) => [a[1].toLowerCase(), decode(a[2] ?? a[3] ?? a[4] ?? '')]);
+    const rels = (attrs.find(([n]) => n === 'rel')?.[1] ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const navLink = NAV_HREF.has(tag) || (tag === 'link' && rels.length > 0 && rels.every((r) => NAV_RELS.has(r)));
+    for (const [name, value] of attrs) {
       if (name === 'style') cssRefs(value, text, t.index, rel, out);
       else if (name === 'srcset' || name === 'imagesrcset') {
         for (const c of value.split(',')) {
           const url = c.trim().split(/\s+/)[0];
           if (url && isRemote(url)) out.push(`${at}: <${tag} ${name}> loads ${url}`);
         }
-      } else if (FETCH_ATTRS.has(name) || ((name === 'href' || name === 'xlink:href') && !NAV_HREF.has(tag))) {
+      } else if (FETCH_ATTRS.has(name) || ((name === 'href' || name === 'xlink:href') && !navLink)) {
         if (isRemote(value)) out.push(`${at}: <${tag} ${name}> loads ${value}`);
       } else if (tag === 'meta' && name === 'content' && /url\s*=/i.test(value)) {
         // <meta http-equiv="refresh" content="0; url=..."> sends the reader elsewhere.
