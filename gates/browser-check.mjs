@@ -155,7 +155,7 @@ function serve(root) {
     }
     const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     res.writeHead(200, { 'content-type': type });
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   });
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
