@@ -68,8 +68,11 @@ else
   for theme in "${THEMES[@]}"; do
     echo "== building the example site with theme $theme"
     # shellcheck disable=SC2046 # theme_flags is empty or two words on purpose
-    (cd "$repo" && cargo run --locked -q -- build --quiet --root examples/artifacts \
-       --out "$work/site-$theme" $(theme_flags "$theme"))
+    if ! (cd "$repo" && cargo run --locked -q -- build --quiet --root examples/artifacts \
+          --out "$work/site-$theme" $(theme_flags "$theme")); then
+      echo "gates: FAILED building the example site with theme $theme" >&2
+      exit 1
+    fi
     run_gates "$work/site-$theme" "example site, theme $theme"
   done
 fi
