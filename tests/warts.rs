@@ -119,7 +119,9 @@ fn a_version_without_manifest_is_built_from_its_files() {
     assert_eq!(r.artifacts, 3, "summary, plot and the EDA report; the figure belongs to the report");
     assert!(read(&t, "v/v1/index.html").contains("data-value=\"90\""), "typed numbers still feed the summary");
     let eda = read(&t, "v/v1/eda/q/index.html");
-    assert!(eda.contains("sandbox=\"\"") && eda.contains("files/eda_reports/q/figures/f.png"));
+    // Sandboxed without scripts; same origin only so its figures load from file:// too.
+    assert!(eda.contains("sandbox=\"allow-same-origin\"") && !eda.contains("allow-scripts"));
+    assert!(eda.contains("files/eda_reports/q/figures/f.png"));
     assert_links_ok(&t);
 }
 
