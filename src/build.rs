@@ -53,7 +53,8 @@ impl Report {
     }
 }
 
-fn template_of(kind: PageKind) -> &'static str {
+/// The template that renders pages of `kind`.
+pub fn template_of(kind: PageKind) -> &'static str {
     match kind {
         PageKind::Home => "home.html",
         PageKind::Latest => "latest.html",
@@ -155,14 +156,13 @@ pub fn render_pages(
 ) -> Result<()> {
     let tera = render::engine(theme)?;
     let index = SiteIndex::new(site);
-    let info = context::site_info(site, config);
+    let info = context::site_info(site, config, theme);
     let bar = progress_bar(options, pages.len(), "pages");
     let errors: Vec<String> = pages
         .par_iter()
         .filter_map(|page| {
-            let mut ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
-            ctx.insert("theme", &theme.variables);
-            let result = render::render(&tera, template_of(page.kind), &ctx)
+            let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
+            let result = render::render(&tera, template_of(page.kind), &ctx.tera)
                 .and_then(|html| sink.write(&page.path, html.as_bytes()));
             bar.inc(1);
             result.err().map(|e| format!("{}: {e:#}", page.path))

@@ -290,10 +290,13 @@ pub struct SiteInfo {
     logo: Option<String>,
     favicon: Option<String>,
     extra: serde_json::Map<String, Value>,
+    /// The theme's variables, given to templates as `theme`, not `site.theme`.
+    #[serde(skip)]
+    theme: serde_json::Map<String, Value>,
 }
 
 /// Builds the `site` value.
-pub fn site_info(site: &Site, config: &crate::config::Config) -> SiteInfo {
+pub fn site_info(site: &Site, config: &crate::config::Config, theme: &crate::theme::Theme) -> SiteInfo {
     SiteInfo {
         title: config.title.clone(),
         description: config.description.clone(),
@@ -304,6 +307,7 @@ pub fn site_info(site: &Site, config: &crate::config::Config) -> SiteInfo {
         logo: config.logo.as_deref().map(|p| brand_file("logo", p)),
         favicon: config.favicon.as_deref().map(|p| brand_file("favicon", p)),
         extra: config.extra.clone(),
+        theme: theme.variables.clone(),
     }
 }
 
@@ -337,7 +341,31 @@ fn fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
     map.iter().map(|(k, v)| Field { key: k.clone(), value: field_text(v) }).collect()
 }
 
-/// Everything a page's template receives, as a tera context.
+/// A page's template context, and the names of its top-level variables (for
+/// the documentation test in `tests/template_context.rs`).
+#[derive(Default)]
+pub struct PageContext {
+    /// The context tera renders with.
+    pub tera: tera::Context,
+    keys: Vec<&'static str>,
+}
+
+impl PageContext {
+    /// Sets a top-level variable.
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.tera.insert(key, value);
+        if !self.keys.contains(&key) {
+            self.keys.push(key);
+        }
+    }
+
+    /// The top-level variable names, in the order they were set.
+    pub fn keys(&self) -> &[&'static str] {
+        &self.keys
+    }
+}
+
+/// Everything a page's template receives.
 pub fn page_context(
     site: &Site,
     idx: &SiteIndex,
@@ -345,10 +373,11 @@ pub fn page_context(
     config: &crate::config::Config,
     kind: PageKind,
     path: &str,
-) -> tera::Context {
-    let mut ctx = tera::Context::new();
+) -> PageContext {
+    let mut ctx = PageContext::default();
     ctx.insert("root", &crate::paths::root_prefix(path));
     ctx.insert("site", info);
+    ctx.insert("theme", &info.theme);
     let (title, trail) = match kind {
         PageKind::Home => {
             let rows: Vec<VersionRow> = (0..site.versions.len())
@@ -529,7 +558,7 @@ struct EdaView {
     other: Vec<Link>,
 }
 
-fn insert_version(ctx: &mut tera::Context, site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) {
+fn insert_version(ctx: &mut PageContext, site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) {
     ctx.insert("version", &version_ref(site, idx, vi));
     ctx.insert("prev_version", &vi.checked_sub(1).map(|p| version_ref(site, idx, p)));
     ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_ref(site, idx, vi + 1)));

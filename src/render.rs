@@ -22,7 +22,26 @@ pub fn engine(theme: &Theme) -> Result<tera::Tera> {
 
 /// Renders one template, with the template's name in the error.
 pub fn render(tera: &tera::Tera, template: &str, ctx: &tera::Context) -> Result<String> {
-    tera.render(template, ctx).map_err(|e| anyhow::anyhow!("template {template}: {}", error_chain(&e)))
+    tera.render(template, ctx)
+        .map_err(|e| anyhow::anyhow!("template {template}: {}", with_suggestion(&error_chain(&e))))
+}
+
+/// Adds "did you mean" to tera's message about an undefined variable, using
+/// the list of available variables tera gives with it.
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.split("Variable `").nth(1) else { return message.to_string() };
+    let Some((name, after)) = rest.split_once("` is not defined.") else { return message.to_string() };
+    let Some(list) = after.split("Available variables: ").nth(1) else { return message.to_string() };
+    let list = list.lines().next().unwrap_or("");
+    let best = list
+        .split(", ")
+        .map(|v| (strsim::damerau_levenshtein(name, v.trim()), v.trim()))
+        .filter(|(d, v)| *d <= 3 && !v.is_empty())
+        .min();
+    match best {
+        Some((_, v)) => format!("{message}\n  did you mean `{v}`?"),
+        None => message.to_string(),
+    }
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

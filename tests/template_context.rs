@@ -1,0 +1,89 @@
+//! docs/templates.md agrees with the contexts pages really get.
+
+mod common;
+
+use artsite::build::template_of;
+use artsite::config::Config;
+use artsite::context::{self, SiteIndex};
+use artsite::theme::Theme;
+use std::collections::{BTreeMap, BTreeSet};
+
+const VERSION_PAGES: [&str; 8] = [
+    "version.html",
+    "artifacts.html",
+    "artifact.html",
+    "stage.html",
+    "etl.html",
+    "eda.html",
+    "quality.html",
+    "compare.html",
+];
+
+/// Documented paths per section title.
+fn documented() -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/templates.md")).unwrap();
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        if let Some(title) = line.strip_prefix("## ") {
+            section = title.to_string();
+            out.entry(section.clone()).or_default();
+        } else if let Some(row) = line.strip_prefix("| `") {
+            let path = row.split('`').next().unwrap().to_string();
+            out.get_mut(&section).expect("rows belong to a section").push(path);
+        }
+    }
+    out
+}
+
+/// The paths documented for `template`.
+fn paths_for(docs: &BTreeMap<String, Vec<String>>, template: &str) -> Vec<String> {
+    let mut paths = docs["Every page"].clone();
+    if VERSION_PAGES.contains(&template) {
+        paths.extend(docs["Version pages"].clone());
+    }
+    for (title, p) in docs {
+        if title.split(", ").any(|t| t.trim_matches('`') == template) {
+            paths.extend(p.clone());
+        }
+    }
+    paths
+}
+
+fn top(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap()
+}
+
+#[test]
+fn every_page_gets_exactly_the_documented_variables() {
+    let config = Config { root: common::examples_root(), ..Config::default() };
+    let theme = Theme::builtin_default();
+    let site = artsite::load::load(artsite::build::scan_root(&config).unwrap(), &(&config).into());
+    let index = SiteIndex::new(&site);
+    let info = context::site_info(&site, &config, &theme);
+    let docs = documented();
+    // The last page of each template: the newest version has the fullest data.
+    let mut sample = BTreeMap::new();
+    for page in artsite::plan::plan(&site) {
+        sample.insert(template_of(page.kind), page);
+    }
+    assert_eq!(sample.len(), 14, "one sample of each page template");
+    for (template, page) in sample {
+        let ctx = context::page_context(&site, &index, &info, &config, page.kind, &page.path);
+        let paths = paths_for(&docs, template);
+        let documented_top: BTreeSet<&str> = paths.iter().map(|p| top(p)).collect();
+        let actual: BTreeSet<&str> = ctx.keys().iter().copied().collect();
+        assert_eq!(
+            actual, documented_top,
+            "{template} ({}): context variables and docs/templates.md differ",
+            page.path
+        );
+        for path in &paths {
+            // A list is checked as a whole; a field of its items on its first item.
+            let expr = path.strip_suffix("[]").unwrap_or(path).replace("[]", "[0]");
+            let probe = format!("{{% if {expr} is defined %}}yes{{% endif %}}");
+            let rendered = tera::Tera::one_off(&probe, &ctx.tera, false).unwrap_or_else(|e| format!("error: {e}"));
+            assert_eq!(rendered, "yes", "{template}: `{path}` is documented but not in the context of {}", page.path);
+        }
+    }
+}
