@@ -70,6 +70,7 @@ pub fn template_of(kind: PageKind) -> &'static str {
         PageKind::Quality(_) => "quality.html",
         PageKind::Compare(_) => "compare.html",
         PageKind::Search => "search.html",
+        PageKind::Content(..) => "content.html",
     }
 }
 
@@ -248,6 +249,11 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     timings.lap("start");
     output::check_replaceable(&config.out)?;
     let theme = Theme::load(&config.site_dir, &config.theme, &config.theme_variables)?;
+    let content_types = config
+        .content_types
+        .iter()
+        .map(|d| crate::content::ContentType::load(d, &config.site_dir))
+        .collect::<Result<Vec<_>>>()?;
     let scanned = scan_root(config)?;
     let fingerprint = fingerprint::of(config, &theme, &scanned);
     timings.lap("scan");
@@ -264,7 +270,8 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
             timings,
         });
     }
-    let site = load::load(scanned, &PreviewConfig::from(config));
+    let mut site = load::load(scanned, &PreviewConfig::from(config));
+    crate::content::attach(&mut site, content_types);
     timings.lap("load");
     let pages: Vec<Page> = plan::plan(&site);
     let staging = Staging::new(&config.out)?;

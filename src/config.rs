@@ -56,6 +56,8 @@ pub struct Config {
     pub colors_dark: Colors,
     /// Font stacks.
     pub fonts: Fonts,
+    /// Content types of the team's own JSON files (see [`crate::content`]).
+    pub content_types: Vec<crate::content::Declared>,
     /// The folder of the config file: site `templates/`, `static/` and
     /// `themes/` are looked up here. Not a key of the file.
     #[serde(skip)]
@@ -164,6 +166,7 @@ impl Default for Config {
             colors: Colors::default(),
             colors_dark: Colors::default(),
             fonts: Fonts::default(),
+            content_types: Vec::new(),
             site_dir: PathBuf::from("."),
         }
     }
@@ -190,6 +193,7 @@ const KEYS: &[&str] = &[
     "colors",
     "colors_dark",
     "fonts",
+    "content_types",
 ];
 
 /// Why a config file could not be used.

@@ -421,6 +421,15 @@ pub fn page_context(
             (format!("{} compared with the previous run", v.id), crumbs(site, Some(vi), trail))
         }
         PageKind::NotFound => ("Page not found".into(), crumbs(site, None, vec![])),
+        PageKind::Content(vi, ci) => {
+            insert_version(&mut ctx, site, idx, vi, kind);
+            let v = &site.versions[vi];
+            let view = content_view(site, config, vi, ci);
+            let trail = vec![Link { label: v.json[v.content[ci].0].rel.clone(), href: plan::content(site, v, ci) }];
+            let title = format!("{}: {}", view.type_title, view.rel);
+            ctx.insert("content", &view);
+            (title, crumbs(site, Some(vi), trail))
+        }
         PageKind::Search => (
             "Search".into(),
             crumbs(site, None, vec![Link { label: "Search".into(), href: "search/index.html".into() }]),
@@ -606,6 +615,11 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
                 }
                 PageKind::Etl(_, di) => idx.json_at.get(&(wi, v.json[di].rel.clone())).and_then(|&wd| plan::etl(w, wd)),
                 PageKind::Eda(_, ei) => idx.eda_at.get(&(wi, v.eda[ei].name.clone())).map(|&we| plan::eda(w, we)),
+                PageKind::Content(_, ci) => idx
+                    .json_at
+                    .get(&(wi, v.json[v.content[ci].0].rel.clone()))
+                    .and_then(|&wd| w.content.iter().position(|&(d, _)| d == wd))
+                    .map(|wc| plan::content(site, w, wc)),
                 _ => None,
             };
             SwitchLink {
@@ -660,6 +674,7 @@ struct ArtifactView<'a> {
     preview: Option<PreviewView<'a>>,
     etl_href: Option<String>,
     eda_href: Option<String>,
+    content_href: Option<String>,
     prev: Option<Link>,
     next: Option<Link>,
 }
@@ -740,8 +755,73 @@ fn artifact_view<'a>(
         preview: preview_view(config, v, a),
         etl_href: a.json.and_then(|di| plan::etl(v, di)),
         eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
+        content_href: a
+            .json
+            .and_then(|di| v.content.iter().position(|&(d, _)| d == di))
+            .map(|ci| plan::content(site, v, ci)),
         prev: neighbour(false),
         next: neighbour(true),
+    }
+}
+
+/// A field of a content-type file, labelled by its schema.
+#[derive(Serialize)]
+struct ContentField {
+    title: String,
+    description: Option<String>,
+    /// The value as text, or null when the file lacks the field.
+    value: Option<String>,
+    /// Fragment id of the value in the document tree.
+    id: String,
+}
+
+#[derive(Serialize)]
+struct ContentView {
+    type_name: String,
+    type_title: String,
+    type_description: Option<String>,
+    rel: String,
+    fields: Vec<ContentField>,
+    tree: Option<String>,
+    error: Option<String>,
+    file_href: String,
+    artifact_href: Option<String>,
+}
+
+fn content_view(site: &Site, config: &crate::config::Config, vi: usize, ci: usize) -> ContentView {
+    let v = &site.versions[vi];
+    let (di, ti) = v.content[ci];
+    let (d, t) = (&v.json[di], &site.content_types[ti]);
+    let (fields, tree, error) = match &d.parsed {
+        Ok(doc) => {
+            let fields = t
+                .fields
+                .iter()
+                .map(|f| ContentField {
+                    title: f.title.clone(),
+                    description: f.description.clone(),
+                    value: doc.pointer(&f.pointer).filter(|x| !x.is_object()).map(field_text),
+                    id: pointer_id(&f.pointer),
+                })
+                .collect();
+            (fields, Some(jsontree::render(doc, config.json_tree_max_nodes)), None)
+        }
+        Err(e) => (Vec::new(), None, Some(format!("line {}, column {}: {}", e.line, e.column, e.message))),
+    };
+    ContentView {
+        type_name: t.name.clone(),
+        type_title: t.title.clone(),
+        type_description: t.description.clone(),
+        rel: d.rel.clone(),
+        fields,
+        tree,
+        error,
+        file_href: url_path(&plan::file(v, &d.rel)),
+        artifact_href: v
+            .artifacts
+            .iter()
+            .position(|a| a.file.as_deref() == Some(d.rel.as_str()))
+            .map(|ai| plan::artifact(v, ai)),
     }
 }
 

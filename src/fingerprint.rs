@@ -1,7 +1,8 @@
 //! A fingerprint of everything a build reads, to skip builds that would
 //! produce the same site.
 //!
-//! It covers artsite's version, the theme, the config, and every file of
+//! It covers artsite's version, the theme, the config (with content-type
+//! schemas), and every file of
 //! every version by path, size and modification time (as make and cargo do).
 //! An output whose marker holds the same fingerprint is up to date.
 
@@ -20,6 +21,9 @@ pub fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     // Where the site goes does not change what it holds.
     let content = Config { out: Default::default(), ..config.clone() };
     serde_json::to_string(&content).expect("config serialises").hash(&mut h);
+    for declared in &config.content_types {
+        std::fs::read(config.site_dir.join(&declared.schema)).ok().hash(&mut h);
+    }
     scan.root.hash(&mut h);
     for a in &scan.aliases {
         (&a.name, &a.target).hash(&mut h);

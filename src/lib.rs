@@ -9,6 +9,7 @@ pub mod build;
 pub mod charts;
 pub mod compare;
 pub mod config;
+pub mod content;
 pub mod context;
 pub mod diagnostics;
 pub mod etl;

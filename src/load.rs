@@ -46,7 +46,7 @@ pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
             problems.iter().filter(|d| d.severity != Severity::Info && d.path.starts_with(&prefix)).count();
     }
     let aliases = scan.aliases;
-    Site { versions, aliases, problems }
+    Site { versions, aliases, problems, content_types: Vec::new() }
 }
 
 fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
@@ -383,6 +383,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         json,
         stages,
         eda,
+        content: Vec::new(),
         files,
         summary,
         problem_count: 0,

@@ -23,6 +23,8 @@ pub struct Site {
     pub aliases: Vec<Alias>,
     /// Every problem found, sorted and deduplicated.
     pub problems: Vec<Diagnostic>,
+    /// Content types the site's config registers (see [`crate::content`]).
+    pub content_types: Vec<crate::content::ContentType>,
 }
 
 /// Where a version's place in time came from.
@@ -70,6 +72,8 @@ pub struct Version {
     pub stages: Vec<Stage>,
     /// EDA reports.
     pub eda: Vec<EdaReport>,
+    /// JSON files of a registered content type: (JSON doc index, content type index).
+    pub content: Vec<(usize, usize)>,
     /// Every file of the folder.
     pub files: Vec<FileEntry>,
     /// Headline numbers.

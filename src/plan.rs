@@ -33,6 +33,8 @@ pub enum PageKind {
     Compare(usize),
     /// The search page.
     Search,
+    /// A JSON file of a registered content type: (version, index into its `content`).
+    Content(usize, usize),
 }
 
 /// A page to render.
@@ -84,6 +86,12 @@ pub fn eda(v: &Version, e: usize) -> String {
     format!("v/{}/eda/{}/index.html", v.slug, v.eda[e].slug)
 }
 
+/// Path of a content-type page: (version, index into its `content`).
+pub fn content(site: &Site, v: &Version, ci: usize) -> String {
+    let (di, ti) = v.content[ci];
+    format!("v/{}/{}", v.slug, crate::content::page_path(&site.content_types[ti], &v.json[di].rel))
+}
+
 /// Path of a raw file copied into the site.
 pub fn file(v: &Version, rel: &str) -> String {
     format!("v/{}/files/{rel}", v.slug)
@@ -119,6 +127,9 @@ pub fn plan(site: &Site) -> Vec<Page> {
         }
         for ei in 0..v.eda.len() {
             pages.push(Page { path: eda(v, ei), kind: PageKind::Eda(vi, ei) });
+        }
+        for ci in 0..v.content.len() {
+            pages.push(Page { path: content(site, v, ci), kind: PageKind::Content(vi, ci) });
         }
     }
     pages

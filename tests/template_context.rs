@@ -8,7 +8,8 @@ use artsite::context::{self, SiteIndex};
 use artsite::theme::Theme;
 use std::collections::{BTreeMap, BTreeSet};
 
-const VERSION_PAGES: [&str; 8] = [
+const VERSION_PAGES: [&str; 9] = [
+    "content.html",
     "version.html",
     "artifacts.html",
     "artifact.html",
@@ -56,9 +57,23 @@ fn top(path: &str) -> &str {
 
 #[test]
 fn every_page_gets_exactly_the_documented_variables() {
+    // A content type, so content.html has a page too.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("summary.schema.json"),
+        include_str!("../content-schema/cleaning_summary.schema.json"),
+    )
+    .unwrap();
+    let declared = artsite::content::Declared {
+        name: "summary".into(),
+        schema: "summary.schema.json".into(),
+        pattern: "etl_metadata/**/cleaning_summary.json".into(),
+        template: None,
+    };
     let config = Config { root: common::examples_root(), ..Config::default() };
     let theme = Theme::builtin_default();
-    let site = artsite::load::load(artsite::build::scan_root(&config).unwrap(), &(&config).into());
+    let mut site = artsite::load::load(artsite::build::scan_root(&config).unwrap(), &(&config).into());
+    artsite::content::attach(&mut site, vec![artsite::content::ContentType::load(&declared, dir.path()).unwrap()]);
     let index = SiteIndex::new(&site);
     let info = context::site_info(&site, &config, &theme);
     let docs = documented();
@@ -67,7 +82,7 @@ fn every_page_gets_exactly_the_documented_variables() {
     for page in artsite::plan::plan(&site) {
         sample.insert(template_of(page.kind), page);
     }
-    assert_eq!(sample.len(), 14, "one sample of each page template");
+    assert_eq!(sample.len(), 15, "one sample of each page template");
     for (template, page) in sample {
         let ctx = context::page_context(&site, &index, &info, &config, page.kind, &page.path);
         let paths = paths_for(&docs, template);

@@ -146,3 +146,54 @@ fn unknown_themes_and_variables_are_clear_errors() {
     .to_string();
     assert!(e.contains("no variable `show_sparkline`") && e.contains("show_sparklines"), "{e}");
 }
+
+#[test]
+fn a_custom_content_type_renders_with_its_schema_titles() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    t.json("v1/models/churn.json", serde_json::json!({"auc": 0.91, "owner": "ml-team", "training": {"rows": 120000}}));
+    let dir = t.tmp.path().to_path_buf();
+    fs::write(
+        dir.join("model_card.schema.json"),
+        serde_json::to_vec(&serde_json::json!({
+            "title": "Model card",
+            "description": "What a trained model is and how well it does.",
+            "type": "object",
+            "properties": {
+                "auc": {"title": "Area under the ROC curve", "description": "0 to 1, higher is better", "type": "number"},
+                "owner": {"title": "Owning team", "type": "string"},
+                "training": {"title": "Training data", "type": "object",
+                             "properties": {"rows": {"title": "Training rows", "type": "integer"}}},
+                "license": {"title": "Licence", "type": "string"}
+            }
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("artsite.yaml"),
+        "content_types:\n  - name: model_card\n    schema: model_card.schema.json\n    match: \"models/*.json\"\n",
+    )
+    .unwrap();
+    let config = Config::from_file(&dir.join("artsite.yaml")).unwrap();
+    artsite::build::build(&config).unwrap();
+    let page = fs::read_to_string(t.out().join("v/v1/c/model-card/models/churn/index.html")).unwrap();
+    let text = parse_page(&page).text;
+    for expected in
+        ["Model card", "Area under the ROC curve", "0.91", "Owning team", "ml-team", "Training rows", "120000"]
+    {
+        assert!(text.contains(expected), "{expected} missing");
+    }
+    assert!(text.contains("Licence") && text.contains("not in this file"), "absent fields say so");
+    let artifact = fs::read_to_string(t.out().join("v/v1/a/other--churn/index.html")).unwrap();
+    assert!(artifact.contains("c/model-card/models/churn/index.html"), "the artifact page links the labelled view");
+    assert!(broken_links(&t.out()).is_empty());
+
+    fs::write(
+        dir.join("artsite.yaml"),
+        "content_types:\n  - name: x\n    schema: missing.json\n    match: \"*.json\"\n",
+    )
+    .unwrap();
+    let e = artsite::build::build(&Config::from_file(&dir.join("artsite.yaml")).unwrap()).unwrap_err();
+    assert!(format!("{e:#}").contains("content type `x`: cannot read schema"), "{e:#}");
+}
