@@ -435,8 +435,12 @@ pub fn page_context(
             crumbs(site, None, vec![Link { label: "Search".into(), href: "search/index.html".into() }]),
         ),
         PageKind::Problems => {
-            let rows: Vec<ProblemRow> = site.problems.iter().map(|d| problem_row(idx, d)).collect();
+            // Worst first, and bounded: the full list is in problems.json.
+            let mut order: Vec<&Diagnostic> = site.problems.iter().collect();
+            order.sort_by_key(|d| d.severity);
+            let rows: Vec<ProblemRow> = order.into_iter().take(MAX_PROBLEM_ROWS).map(|d| problem_row(idx, d)).collect();
             ctx.insert("problems", &rows);
+            ctx.insert("hidden_problems", &site.problems.len().saturating_sub(MAX_PROBLEM_ROWS));
             ctx.insert("counts", &crate::diagnostics::Counts::of(&site.problems));
             (
                 "Problems".into(),
@@ -631,6 +635,9 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
         })
         .collect()
 }
+
+/// The problems page lists at most this many problems (errors first).
+pub const MAX_PROBLEM_ROWS: usize = 2000;
 
 /// A problem as the problems page lists it.
 #[derive(Serialize)]
