@@ -63,6 +63,7 @@ def main(argv=None):
     shutil.rmtree(root, ignore_errors=True)
     os.makedirs(root)
     base = base_records()
+    table_meta = next(r.get("metadata") for rel, r in base if rel == "tables/features_hold_time.parquet")
     png = open(os.path.join(BASE, "plots", "eda_hold_time_hist.png"), "rb").read()
     parquet = open(os.path.join(BASE, "tables", "features_hold_time.parquet"), "rb").read()
     extraction = json.load(open(os.path.join(BASE, "etl_metadata/features/hold_time/extraction_stats.json")))
@@ -118,7 +119,7 @@ def main(argv=None):
                 put(f"plots/eda_extra_{n:05d}.png", png, "plot", "eda", f"extra_{n:05d}", f"Histogram {n}")
             elif kind == 2:
                 put(f"tables/features_extra_{n:05d}.parquet", parquet, "table", "features", f"extra_{n:05d}",
-                    f"Feature table {n}", {"shape": [120, 4]})
+                    f"Feature table {n}", table_meta)
             elif kind == 3:
                 rows = "\n".join(f"{rnd.randint(0, 99999)},range" for _ in range(8))
                 put(f"etl_metadata/cleaning/rejected_{n:05d}.csv", f"row,reason\n{rows}\n".encode(), "etl_metadata",
