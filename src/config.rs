@@ -56,6 +56,9 @@ pub struct Config {
     pub colors_dark: Colors,
     /// Font stacks.
     pub fonts: Fonts,
+    /// Let EDA reports in their sandboxed frame load their own figures from
+    /// `file://` (`sandbox="allow-same-origin"`; scripts stay blocked). Off by default.
+    pub eda_allow_same_origin: bool,
     /// Content types of the team's own JSON files (see [`crate::content`]).
     pub content_types: Vec<crate::content::Declared>,
     /// The folder of the config file: site `templates/`, `static/` and
@@ -167,6 +170,7 @@ impl Default for Config {
             colors_dark: Colors::default(),
             fonts: Fonts::default(),
             content_types: Vec::new(),
+            eda_allow_same_origin: false,
             site_dir: PathBuf::from("."),
         }
     }
@@ -194,6 +198,7 @@ const KEYS: &[&str] = &[
     "colors_dark",
     "fonts",
     "content_types",
+    "eda_allow_same_origin",
 ];
 
 /// Why a config file could not be used.

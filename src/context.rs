@@ -290,6 +290,7 @@ pub struct SiteInfo {
     logo: Option<String>,
     favicon: Option<String>,
     extra: serde_json::Map<String, Value>,
+    eda_allow_same_origin: bool,
     /// The theme's variables, given to templates as `theme`, not `site.theme`.
     #[serde(skip)]
     theme: serde_json::Map<String, Value>,
@@ -307,6 +308,7 @@ pub fn site_info(site: &Site, config: &crate::config::Config, theme: &crate::the
         logo: config.logo.as_deref().map(|p| brand_file("logo", p)),
         favicon: config.favicon.as_deref().map(|p| brand_file("favicon", p)),
         extra: config.extra.clone(),
+        eda_allow_same_origin: config.eda_allow_same_origin,
         theme: theme.variables.clone(),
     }
 }

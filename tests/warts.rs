@@ -120,7 +120,7 @@ fn a_version_without_manifest_is_built_from_its_files() {
     assert!(read(&t, "v/v1/index.html").contains("data-value=\"90\""), "typed numbers still feed the summary");
     let eda = read(&t, "v/v1/eda/q/index.html");
     // Sandboxed without scripts; same origin only so its figures load from file:// too.
-    assert!(eda.contains("sandbox=\"allow-same-origin\"") && !eda.contains("allow-scripts"));
+    assert!(eda.contains("sandbox=\"\"") && !eda.contains("allow-scripts"), "no allow-same-origin by default");
     assert!(eda.contains("files/eda_reports/q/figures/f.png"));
     assert_links_ok(&t);
 }
