@@ -134,18 +134,39 @@ pub trait Sink: Sync {
 pub fn scan_root(config: &Config) -> Result<scan::Scan> {
     let scanned = scan::scan(&config.root)?;
     if scanned.versions.is_empty() {
-        bail!(
-            "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
-            config.root.display(),
-            config.root.display()
-        );
+        return Err(no_versions(config));
     }
     Ok(scanned)
 }
 
+/// The error for a root without version folders.
+pub fn no_versions(config: &Config) -> anyhow::Error {
+    anyhow::anyhow!(
+        "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
+        config.root.display(),
+        config.root.display()
+    )
+}
+
+/// The theme's templates, compiled once for many renders.
+pub fn templates(_config: &Config) -> Result<tera::Tera> {
+    render::engine(&DEFAULT_THEME)
+}
+
 /// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
 pub fn render_pages(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink, options: Options) -> Result<()> {
-    let tera = render::engine(&DEFAULT_THEME)?;
+    render_pages_with(&templates(config)?, config, site, pages, sink, options)
+}
+
+/// [`render_pages`] with templates compiled beforehand.
+pub fn render_pages_with(
+    tera: &tera::Tera,
+    config: &Config,
+    site: &Site,
+    pages: &[Page],
+    sink: &dyn Sink,
+    options: Options,
+) -> Result<()> {
     let index = SiteIndex::new(site);
     let info = context::site_info(site, config);
     let bar = progress_bar(options, pages.len(), "pages");
@@ -153,7 +174,7 @@ pub fn render_pages(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sin
         .par_iter()
         .filter_map(|page| {
             let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
-            let result = render::render(&tera, template_of(page.kind), &ctx)
+            let result = render::render(tera, template_of(page.kind), &ctx)
                 .and_then(|html| sink.write(&page.path, html.as_bytes()));
             bar.inc(1);
             result.err().map(|e| format!("{}: {e:#}", page.path))
@@ -185,6 +206,16 @@ pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Resu
 /// Writes the site-wide files: theme statics, `index.json`, `problems.json`,
 /// the per-version summaries, the search index and, with a base URL, the sitemap.
 pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    write_shared_files(config, site, pages, sink)?;
+    for v in &site.versions {
+        write_version_files(v, sink)?;
+    }
+    Ok(())
+}
+
+/// The files that depend on every version: theme statics, `index.json`,
+/// `problems.json`, the search index and the sitemap.
+pub fn write_shared_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
     for (name, bytes) in DEFAULT_THEME.statics {
         sink.write(&format!("static/{name}"), bytes)?;
     }
@@ -196,10 +227,12 @@ pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn
     for (path, bytes) in search::index(site) {
         sink.write(&path, &bytes)?;
     }
-    for v in &site.versions {
-        sink.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))?;
-    }
     Ok(())
+}
+
+/// The files of one version besides its pages: `v/{version}/summary.json`.
+pub fn write_version_files(v: &crate::model::Version, sink: &dyn Sink) -> Result<()> {
+    sink.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))
 }
 
 /// A staging folder as a sink.

@@ -30,6 +30,7 @@ pub mod render;
 pub mod resolve;
 pub mod scan;
 pub mod search;
+pub mod serve;
 pub mod sitemap;
 pub mod summary_json;
 pub mod timestamp;
