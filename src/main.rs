@@ -18,6 +18,33 @@ struct Cli {
 enum Command {
     /// Build the site from an artifacts root into an output folder.
     Build(BuildArgs),
+    /// Serve the site from memory, rebuild it as its inputs change, and reload open pages.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Artifacts root: one folder per pipeline run [default: artifacts]
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Config file [default: artsite.yaml when present]
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Address to listen on; anything but loopback shares the site with your network
+    #[arg(long, default_value = "127.0.0.1")]
+    interface: std::net::IpAddr,
+    /// Port; when taken, the next nine are tried
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Open the site in the default browser
+    #[arg(long)]
+    open: bool,
+    /// Poll for changes every 500 ms (for network and container mounts, where file events do not arrive)
+    #[arg(long)]
+    poll: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -42,17 +69,25 @@ struct BuildArgs {
     timings: bool,
 }
 
-fn load_config(args: &BuildArgs) -> Result<Config> {
-    let mut config = match &args.config {
+/// The config file in use: `--config`, else `artsite.yaml` when present.
+fn config_file(flag: Option<&PathBuf>) -> Option<PathBuf> {
+    flag.cloned().or_else(|| Some(PathBuf::from(config::DEFAULT_FILE)).filter(|p| p.is_file()))
+}
+
+/// The config: the file, then the flags over it.
+fn read_config(file: Option<&PathBuf>, root: Option<&PathBuf>) -> Result<Config> {
+    let mut config = match file {
         Some(path) => Config::from_file(path)?,
-        None => {
-            let default = PathBuf::from(config::DEFAULT_FILE);
-            if default.is_file() { Config::from_file(&default)? } else { Config::default() }
-        }
+        None => Config::default(),
     };
-    if let Some(root) = &args.root {
+    if let Some(root) = root {
         config.root = root.clone();
     }
+    Ok(config)
+}
+
+fn load_config(args: &BuildArgs) -> Result<Config> {
+    let mut config = read_config(config_file(args.config.as_ref()).as_ref(), args.root.as_ref())?;
     if let Some(out) = &args.out {
         config.out = out.clone();
     }
@@ -60,6 +95,39 @@ fn load_config(args: &BuildArgs) -> Result<Config> {
         config.base_url = Some(url.clone());
     }
     Ok(config)
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    let file = config_file(args.config.as_ref());
+    let (f, root) = (file.clone(), args.root.clone());
+    // Read again on every full rebuild: the file may have changed.
+    let source = Box::new(move || read_config(f.as_ref(), root.as_ref()));
+    let options = artsite::serve::Options {
+        interface: args.interface,
+        port: args.port,
+        poll: args.poll,
+        quiet: args.quiet,
+        ..Default::default()
+    };
+    let server = artsite::serve::Server::start(source, file, options)?;
+    for port in &server.taken {
+        eprintln!("port {port} is in use; trying the next");
+    }
+    println!("serving on {}  (Ctrl-C to stop)", server.url());
+    if !args.interface.is_loopback() {
+        eprintln!("note: listening on {}, so other machines on your network can read the site", args.interface);
+    }
+    if args.open {
+        artsite::serve::open_browser(&server.url());
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })?;
+    let _ = rx.recv();
+    eprintln!("stopping");
+    server.stop();
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -79,6 +147,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Serve(args) => serve(args),
     }
 }
 
