@@ -90,7 +90,7 @@
     errors.forEach(function (d) {
       var item = document.createElement("li");
       var where = d.path || "";
-      if (d.line) where += ":" + d.line + (d.column ? ":" + d.column : "");
+      if (d.line != null) where += ":" + d.line + (d.column != null ? ":" + d.column : "");
       item.textContent = (where ? where + ": " : "") + d.message;
       list.appendChild(item);
     });
