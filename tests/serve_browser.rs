@@ -65,11 +65,7 @@ fn a_served_page_reloads_by_itself() {
         }
     });
     let mut log = Vec::new();
-    loop {
-        let line = match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(line) => line,
-            Err(_) => break,
-        };
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(120)) {
         log.push(line.clone());
         match line.as_str() {
             "ready edit" => fs::write(&summary, &edited).unwrap(),

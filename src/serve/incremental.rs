@@ -211,6 +211,14 @@ impl Keys {
     }
 }
 
+/// Stage, ETL file and report names that came, went or moved in the version at `at`.
+struct Near<'a> {
+    at: usize,
+    stages: HashSet<&'a str>,
+    json: HashSet<&'a str>,
+    eda: HashSet<&'a str>,
+}
+
 /// Pages to render, by kind.
 #[derive(Default)]
 struct Selection {
@@ -532,7 +540,7 @@ impl Engine {
         // (first index after the place, index of the version there if any, names).
         let mut history: Vec<(usize, Option<usize>, Keys)> = Vec::new();
         // Stage, ETL and report names that came or went in a version.
-        let mut near: Vec<(usize, HashSet<&str>, HashSet<&str>, HashSet<&str>)> = Vec::new();
+        let mut near: Vec<Near> = Vec::new();
         let whole_around_old = |sel: &mut Selection, p: usize| {
             for q in window(p, old_ids.len()) {
                 if let Some(&ni) = new_pos.get(old_ids[q].as_str()) {
@@ -596,7 +604,7 @@ impl Engine {
                 let stages = changed_names(&so.stages, &sn.stages, |s| Some(s.0), |s| s.1);
                 let json = changed_names(&so.json, &sn.json, |d| d.1.map(|_| d.0), |d| d.1.unwrap_or(""));
                 let eda = changed_names(&so.eda, &sn.eda, |e| Some(e.0), |e| e.1);
-                near.push((q, stages, json, eda));
+                near.push(Near { at: q, stages, json, eda });
                 continue;
             }
             // Same structure: the version's own summary pages, and the pages of
@@ -654,8 +662,8 @@ impl Engine {
             }
         }
         // Stage, ETL and report pages of nearby versions whose switcher lists one that came or went.
-        for (q, stages, json, eda) in &near {
-            for w in window(*q, n) {
+        for Near { at, stages, json, eda } in &near {
+            for w in window(*at, n) {
                 let v = &site.versions[w];
                 for (si, s) in v.stages.iter().enumerate() {
                     if stages.contains(s.name.as_str()) {
