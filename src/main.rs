@@ -98,6 +98,11 @@ fn load_config(args: &BuildArgs) -> Result<Config> {
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
+    // Ctrl-C (or SIGTERM) during the first build stops the server as soon as it is up.
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })?;
     let file = config_file(args.config.as_ref());
     let (f, root) = (file.clone(), args.root.clone());
     // Read again on every full rebuild: the file may have changed.
@@ -120,10 +125,6 @@ fn serve(args: ServeArgs) -> Result<()> {
     if args.open {
         artsite::serve::open_browser(&server.url());
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = tx.send(());
-    })?;
     let _ = rx.recv();
     eprintln!("stopping");
     server.stop();
