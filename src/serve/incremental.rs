@@ -87,6 +87,8 @@ pub struct Outcome {
     pub full: bool,
     /// Wall time of the rebuild.
     pub seconds: f64,
+    /// Wall time of each step, in order.
+    pub steps: Vec<(&'static str, f64)>,
 }
 
 /// Reads the config again for a full rebuild (the file may have changed).
@@ -279,6 +281,12 @@ impl Engine {
     /// Applies `change`. On error the previous site and snapshot stay as they were.
     pub fn rebuild(&mut self, change: &Change) -> Result<Outcome> {
         let start = Instant::now();
+        let mut steps: Vec<(&'static str, f64)> = Vec::new();
+        let mut lap = Instant::now();
+        let mut step = |name: &'static str| {
+            steps.push((name, lap.elapsed().as_secs_f64()));
+            lap = Instant::now();
+        };
         let (config, tera) = if change.full {
             let config = (self.source)()?;
             let tera = build::templates(&config)?;
@@ -321,6 +329,7 @@ impl Engine {
             })
             .collect();
         let read_count = read.len();
+        step("read");
 
         // The new site: unchanged versions move over, read ones replace theirs.
         let present: HashSet<&str> = top.dirs.iter().map(|(id, _)| id.as_str()).collect();
@@ -349,6 +358,7 @@ impl Engine {
         }
         let site = load::assemble(versions, problems, top.aliases.clone());
 
+        step("assemble");
         // 2. Select the pages whose inputs changed.
         let sel = if full || old_site.aliases != site.aliases {
             Selection { all: true, ..Selection::default() }
@@ -356,6 +366,7 @@ impl Engine {
             Self::select(&old_ids, &old_identity, &old_versions, &old_site.problems, &site, &replaced)
         };
 
+        step("select");
         // 3. Render them.
         let tera_ref = tera.as_ref().unwrap_or(&self.tera);
         let pages: Vec<Page> = if sel.all {
@@ -379,7 +390,9 @@ impl Engine {
             pages
         };
         let memory = Memory::default();
+        step("plan");
         build::render_pages_with(tera_ref, &config, &site, &pages, &memory, Options::default())?;
+        step("render");
         let shared = sel.all || sel.shared || site.problems != old_site.problems;
         if shared {
             let all_pages = if config.base_url.is_some() { plan::plan(&site) } else { Vec::new() };
@@ -413,6 +426,7 @@ impl Engine {
             }
         }
 
+        step("site files");
         // 4. Publish: merge into the next snapshot and note what changed.
         let (files, _) = memory.into_parts();
         let (_, raw) = raw_memory.into_parts();
@@ -492,6 +506,7 @@ impl Engine {
             }
         }
 
+        step("publish");
         let outcome = Outcome {
             build: next.build,
             changed: changed.into_iter().collect(),
@@ -499,6 +514,7 @@ impl Engine {
             read: read_count,
             full: sel.all,
             seconds: start.elapsed().as_secs_f64(),
+            steps,
         };
         self.site = site;
         self.states = states;
