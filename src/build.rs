@@ -53,7 +53,7 @@ impl Report {
     }
 }
 
-/// The template that renders pages of `kind`.
+/// The template that renders pages of `kind` (content types may name their own).
 pub fn template_of(kind: PageKind) -> &'static str {
     match kind {
         PageKind::Home => "home.html",
@@ -137,34 +137,57 @@ pub trait Sink: Sync {
 pub fn scan_root(config: &Config) -> Result<scan::Scan> {
     let scanned = scan::scan(&config.root)?;
     if scanned.versions.is_empty() {
-        bail!(
-            "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
-            config.root.display(),
-            config.root.display()
-        );
+        return Err(no_versions(config));
     }
     Ok(scanned)
 }
 
+/// The error for a root without version folders.
+pub fn no_versions(config: &Config) -> anyhow::Error {
+    anyhow::anyhow!(
+        "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
+        config.root.display(),
+        config.root.display()
+    )
+}
+
+/// The configured theme with the site's templates and static files on top.
+pub fn theme(config: &Config) -> Result<Theme> {
+    Theme::load(&config.site_dir, &config.theme, &config.theme_variables)
+}
+
+/// The theme's templates, compiled once for many renders.
+pub fn templates(config: &Config) -> Result<tera::Tera> {
+    render::engine(&theme(config)?)
+}
+
 /// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
-pub fn render_pages(
+pub fn render_pages(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink, options: Options) -> Result<()> {
+    render_pages_with(&templates(config)?, config, site, pages, sink, options)
+}
+
+/// [`render_pages`] with templates compiled beforehand.
+pub fn render_pages_with(
+    tera: &tera::Tera,
     config: &Config,
-    theme: &Theme,
     site: &Site,
     pages: &[Page],
     sink: &dyn Sink,
     options: Options,
 ) -> Result<()> {
-    let tera = render::engine(theme)?;
     let index = SiteIndex::new(site);
-    let info = context::site_info(site, config, theme);
+    let info = context::site_info(site, config, &theme(config)?);
     let bar = progress_bar(options, pages.len(), "pages");
     let errors: Vec<String> = pages
         .par_iter()
         .filter_map(|page| {
             let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
-            let result = render::render(&tera, template_of(page.kind), &ctx.tera)
-                .and_then(|html| sink.write(&page.path, html.as_bytes()));
+            let template = match page.kind {
+                PageKind::Content(vi, ci) => site.content_types[site.versions[vi].content[ci].1].template.as_str(),
+                kind => template_of(kind),
+            };
+            let result =
+                render::render(tera, template, &ctx.tera).and_then(|html| sink.write(&page.path, html.as_bytes()));
             bar.inc(1);
             result.err().map(|e| format!("{}: {e:#}", page.path))
         })
@@ -194,7 +217,19 @@ pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Resu
 
 /// Writes the site-wide files: theme statics, `index.json`, `problems.json`,
 /// the per-version summaries, the search index and, with a base URL, the sitemap.
-pub fn write_site_files(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    write_shared_files(config, site, pages, sink)?;
+    for v in &site.versions {
+        write_version_files(v, sink)?;
+    }
+    Ok(())
+}
+
+/// The files that depend on every version: theme statics, the site's CSS
+/// tokens, logo and favicon, `index.json`, `problems.json`, the search index
+/// and the sitemap.
+pub fn write_shared_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    let theme = theme(config)?;
     for (name, bytes) in &theme.statics {
         sink.write(&format!("static/{name}"), bytes)?;
     }
@@ -215,10 +250,12 @@ pub fn write_site_files(config: &Config, theme: &Theme, site: &Site, pages: &[Pa
     for (path, bytes) in search::index(site) {
         sink.write(&path, &bytes)?;
     }
-    for v in &site.versions {
-        sink.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))?;
-    }
     Ok(())
+}
+
+/// The files of one version besides its pages: `v/{version}/summary.json`.
+pub fn write_version_files(v: &crate::model::Version, sink: &dyn Sink) -> Result<()> {
+    sink.write(&format!("v/{}/summary.json", v.slug), &summary_json::version_summary(v))
 }
 
 /// A staging folder as a sink.
@@ -248,7 +285,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let mut timings = Timings::default();
     timings.lap("start");
     output::check_replaceable(&config.out)?;
-    let theme = Theme::load(&config.site_dir, &config.theme, &config.theme_variables)?;
+    let theme = theme(config)?;
     let content_types = config
         .content_types
         .iter()
@@ -277,12 +314,12 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let staging = Staging::new(&config.out)?;
     let disk = Disk { staging: &staging, link: config.raw_files == crate::config::RawFiles::Hardlink };
     timings.lap("plan");
-    render_pages(config, &theme, &site, &pages, &disk, options)
+    render_pages_with(&render::engine(&theme)?, config, &site, &pages, &disk, options)
         .map_err(|e| e.context("the previous output is left as it was"))?;
     timings.lap("render pages");
     publish_raw_files(&site, &disk, options)?;
     timings.lap("copy raw files");
-    write_site_files(config, &theme, &site, &pages, &disk)?;
+    write_site_files(config, &site, &pages, &disk)?;
     timings.lap("site files");
     let counts = Counts::of(&site.problems);
     let stamp = output::Stamp {

@@ -16,55 +16,49 @@ use crate::timestamp;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-/// Site-wide facts computed once before rendering.
-pub struct SiteIndex {
+/// Site-wide facts computed once before rendering. Keys borrow from the
+/// site, so building the index allocates little even at 10,000 artifacts.
+pub struct SiteIndex<'a> {
+    site: &'a Site,
     /// (stage, name) → [(version index, artifact index)], oldest first.
-    history: HashMap<(String, String), Vec<(usize, usize)>>,
-    /// `version/rel` → page path of the artifact showing that file.
-    file_pages: HashMap<String, String>,
+    history: HashMap<(&'a str, &'a str), Vec<(usize, usize)>>,
+    /// `version/rel` → page path of the artifact showing that file; built on
+    /// first use (only the problems page needs it).
+    file_pages: OnceLock<HashMap<String, String>>,
     /// version index → names of the aliases pointing at it.
     aliases: HashMap<usize, Vec<String>>,
     /// (version, stage, name) → artifact index.
-    artifact_at: HashMap<(usize, String, String), usize>,
+    artifact_at: HashMap<(usize, &'a str, &'a str), usize>,
     /// (version, stage name) → stage index.
-    stage_at: HashMap<(usize, String), usize>,
+    stage_at: HashMap<(usize, &'a str), usize>,
     /// (version, path of a JSON file) → JSON doc index.
-    json_at: HashMap<(usize, String), usize>,
+    json_at: HashMap<(usize, &'a str), usize>,
     /// (version, report name) → EDA report index.
-    eda_at: HashMap<(usize, String), usize>,
+    eda_at: HashMap<(usize, &'a str), usize>,
 }
 
-impl SiteIndex {
+impl<'a> SiteIndex<'a> {
     /// Builds the index for `site`.
-    pub fn new(site: &Site) -> Self {
-        let mut history: HashMap<(String, String), Vec<(usize, usize)>> = HashMap::new();
-        let mut file_pages = HashMap::new();
+    pub fn new(site: &'a Site) -> Self {
+        let mut history: HashMap<(&str, &str), Vec<(usize, usize)>> = HashMap::new();
         let (mut artifact_at, mut stage_at, mut json_at, mut eda_at) =
             (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
         for (vi, v) in site.versions.iter().enumerate() {
             for (si, s) in v.stages.iter().enumerate() {
-                stage_at.insert((vi, s.name.clone()), si);
+                stage_at.insert((vi, s.name.as_str()), si);
             }
             for (di, d) in v.json.iter().enumerate() {
-                json_at.insert((vi, d.rel.clone()), di);
+                json_at.insert((vi, d.rel.as_str()), di);
             }
             for (ei, e) in v.eda.iter().enumerate() {
-                eda_at.insert((vi, e.name.clone()), ei);
+                eda_at.insert((vi, e.name.as_str()), ei);
             }
             for (ai, a) in v.artifacts.iter().enumerate() {
-                artifact_at.entry((vi, a.stage.clone(), a.name.clone())).or_insert(ai);
-                history.entry((a.stage.clone(), a.name.clone())).or_default().push((vi, ai));
-                if let Some(f) = &a.file {
-                    file_pages.insert(format!("{}/{f}", v.id), plan::artifact(v, ai));
-                }
+                artifact_at.entry((vi, a.stage.as_str(), a.name.as_str())).or_insert(ai);
+                history.entry((a.stage.as_str(), a.name.as_str())).or_default().push((vi, ai));
             }
-            for (di, d) in v.json.iter().enumerate() {
-                if let Some(p) = plan::etl(v, di) {
-                    file_pages.insert(format!("{}/{}", v.id, d.rel), p);
-                }
-            }
-            file_pages.insert(v.id.clone(), plan::version(v));
         }
         let mut aliases: HashMap<usize, Vec<String>> = HashMap::new();
         for a in &site.aliases {
@@ -72,7 +66,27 @@ impl SiteIndex {
                 aliases.entry(vi).or_default().push(a.name.clone());
             }
         }
-        SiteIndex { history, file_pages, aliases, artifact_at, stage_at, json_at, eda_at }
+        SiteIndex { site, history, file_pages: OnceLock::new(), aliases, artifact_at, stage_at, json_at, eda_at }
+    }
+
+    fn file_pages(&self) -> &HashMap<String, String> {
+        self.file_pages.get_or_init(|| {
+            let mut file_pages = HashMap::new();
+            for v in &self.site.versions {
+                for (ai, a) in v.artifacts.iter().enumerate() {
+                    if let Some(f) = &a.file {
+                        file_pages.insert(format!("{}/{f}", v.id), plan::artifact(v, ai));
+                    }
+                }
+                for (di, d) in v.json.iter().enumerate() {
+                    if let Some(p) = plan::etl(v, di) {
+                        file_pages.insert(format!("{}/{}", v.id, d.rel), p);
+                    }
+                }
+                file_pages.insert(v.id.clone(), plan::version(v));
+            }
+            file_pages
+        })
     }
 }
 
@@ -613,17 +627,19 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
                 PageKind::Compare(_) => Some(plan::compare(w)),
                 PageKind::Artifact(_, ai) => {
                     let a = &v.artifacts[ai];
-                    let key = (wi, a.stage.clone(), a.name.clone());
+                    let key = (wi, a.stage.as_str(), a.name.as_str());
                     idx.artifact_at.get(&key).map(|&wa| plan::artifact(w, wa))
                 }
                 PageKind::Stage(_, si) => {
-                    idx.stage_at.get(&(wi, v.stages[si].name.clone())).map(|&ws| plan::stage(w, ws))
+                    idx.stage_at.get(&(wi, v.stages[si].name.as_str())).map(|&ws| plan::stage(w, ws))
                 }
-                PageKind::Etl(_, di) => idx.json_at.get(&(wi, v.json[di].rel.clone())).and_then(|&wd| plan::etl(w, wd)),
-                PageKind::Eda(_, ei) => idx.eda_at.get(&(wi, v.eda[ei].name.clone())).map(|&we| plan::eda(w, we)),
+                PageKind::Etl(_, di) => {
+                    idx.json_at.get(&(wi, v.json[di].rel.as_str())).and_then(|&wd| plan::etl(w, wd))
+                }
+                PageKind::Eda(_, ei) => idx.eda_at.get(&(wi, v.eda[ei].name.as_str())).map(|&we| plan::eda(w, we)),
                 PageKind::Content(_, ci) => idx
                     .json_at
-                    .get(&(wi, v.json[v.content[ci].0].rel.clone()))
+                    .get(&(wi, v.json[v.content[ci].0].rel.as_str()))
                     .and_then(|&wd| w.content.iter().position(|&(d, _)| d == wd))
                     .map(|wc| plan::content(site, w, wc)),
                 _ => None,
@@ -653,11 +669,12 @@ pub struct ProblemRow {
 }
 
 fn problem_row(idx: &SiteIndex, d: &Diagnostic) -> ProblemRow {
-    let mut href = idx.file_pages.get(&d.path).cloned();
+    let file_pages = idx.file_pages();
+    let mut href = file_pages.get(&d.path).cloned();
     if href.is_none() {
         // A file without a page of its own (the manifest, say): its version.
         let version = d.path.split('/').next().unwrap_or("");
-        href = idx.file_pages.get(version).cloned();
+        href = file_pages.get(version).cloned();
     }
     ProblemRow {
         severity: d.severity,
@@ -734,7 +751,7 @@ fn artifact_view<'a>(
 ) -> ArtifactView<'a> {
     let v = &site.versions[vi];
     let a = &v.artifacts[ai];
-    let history = idx.history.get(&(a.stage.clone(), a.name.clone()));
+    let history = idx.history.get(&(a.stage.as_str(), a.name.as_str()));
     let neighbour = |forward: bool| -> Option<Link> {
         let list = history?;
         let pos = list.iter().position(|&(hv, ha)| hv == vi && ha == ai)?;

@@ -3,7 +3,9 @@
 //! Data flows one way: [`scan`] finds version folders and files, [`load`]
 //! reads them into the [`model`], [`plan`] lists the pages, [`render`] fills
 //! the theme's templates with each page's [`context`], and [`output`] writes
-//! the site atomically. [`build::build`] is the whole recipe.
+//! the site atomically. [`build::build`] is the whole recipe. [`serve`] keeps
+//! the site in memory instead, rebuilds only what a file change touched, and
+//! reloads open pages.
 
 pub mod build;
 pub mod charts;
@@ -32,6 +34,7 @@ pub mod render;
 pub mod resolve;
 pub mod scan;
 pub mod search;
+pub mod serve;
 pub mod sitemap;
 pub mod summary_json;
 pub mod theme;

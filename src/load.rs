@@ -14,7 +14,7 @@ use crate::model::*;
 use crate::paths::{segment, slug};
 use crate::preview::{self, PreviewConfig};
 use crate::resolve::{Resolution, Resolver};
-use crate::scan::{FileEntry, Scan, VersionDir};
+use crate::scan::{Alias, FileEntry, Scan, VersionDir};
 use crate::timestamp;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,23 +29,76 @@ const MAX_NON_FINITE_REPORTS: usize = 5;
 
 /// Loads every scanned version into the site model, previews included.
 pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
-    let mut problems = scan.problems;
-    let loaded: Vec<(Version, Vec<Diagnostic>)> =
-        scan.versions.into_par_iter().map(|vd| load_version(vd, previews)).collect();
+    let Scan { versions, aliases, mut problems, .. } = scan;
+    let loaded: Vec<Loaded> = versions.into_par_iter().map(|vd| load_one(vd, previews)).collect();
     let mut versions = Vec::with_capacity(loaded.len());
-    for (v, p) in loaded {
-        problems.extend(p);
-        versions.push(v);
+    for l in loaded {
+        problems.extend(l.problems);
+        versions.push(l.version);
     }
+    assemble(versions, problems, aliases)
+}
+
+/// One version read from its folder, with the problems found in it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The version; its slug and problem count are set by [`assemble`].
+    pub version: Version,
+    /// Problems in its files.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Reads one scanned version folder. Versions are independent of each other,
+/// so `serve` re-reads only the ones that changed.
+pub fn load_one(vd: VersionDir, previews: &PreviewConfig) -> Loaded {
+    load_reusing(vd, previews, &Reuse::default(), &|_| true).0
+}
+
+/// Where, how big and how new a file was when it was read.
+type Stamp = (std::path::PathBuf, u64, u128);
+
+fn stamp(f: &FileEntry) -> Stamp {
+    (f.path.clone(), f.size, f.modified)
+}
+
+/// What one read of a version lends the next: the parsed JSON and the
+/// previews of its files, each with the file's stamp when it was read.
+#[derive(Default)]
+pub struct Reuse {
+    json: HashMap<String, (Stamp, JsonRead)>,
+    previews: HashMap<String, (Stamp, serde_json::Value, crate::preview::Preview)>,
+}
+
+/// [`load_one`], taking the parsed JSON and previews of files that did not
+/// change from `reuse`. A file is read again when `changed(rel)` says so or
+/// its path, size or modification time differ. Also returns what the next
+/// read may reuse.
+pub fn load_reusing(
+    vd: VersionDir,
+    previews: &PreviewConfig,
+    reuse: &Reuse,
+    changed: &(dyn Fn(&str) -> bool + Sync),
+) -> (Loaded, Reuse) {
+    let (version, problems, next) = load_version(vd, previews, reuse, changed);
+    (Loaded { version, problems }, next)
+}
+
+/// Puts loaded versions together into a site: orders them in time, gives
+/// each a unique slug, sorts every problem and counts each version's.
+pub fn assemble(mut versions: Vec<Version>, mut problems: Vec<Diagnostic>, aliases: Vec<Alias>) -> Site {
     versions.sort_by(|a, b| (a.time.unwrap_or(i64::MIN), &a.id).cmp(&(b.time.unwrap_or(i64::MIN), &b.id)));
     assign_version_slugs(&mut versions, &mut problems);
     let problems = diagnostics::finish(problems);
-    for v in &mut versions {
-        let prefix = format!("{}/", v.id);
-        v.problem_count =
-            problems.iter().filter(|d| d.severity != Severity::Info && d.path.starts_with(&prefix)).count();
+    // A problem belongs to the version its path starts with (`{id}/…`).
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for d in problems.iter().filter(|d| d.severity != Severity::Info) {
+        if let Some((version, _)) = d.path.split_once('/') {
+            *counts.entry(version).or_default() += 1;
+        }
     }
-    let aliases = scan.aliases;
+    for v in &mut versions {
+        v.problem_count = counts.get(v.id.as_str()).copied().unwrap_or(0);
+    }
     Site { versions, aliases, problems, content_types: Vec::new() }
 }
 
@@ -71,8 +124,15 @@ fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>
     }
 }
 
+/// A parsed document, shareable between the model and the next read.
+#[derive(Clone)]
+struct Shared {
+    value: Arc<serde_json::Value>,
+    non_finite: Vec<(u32, u32, &'static str)>,
+}
+
 /// A JSON file read: `Err` when it could not be read at all, else the parse result.
-type JsonRead = Result<Result<lenient_json::Parsed, SyntaxError>, String>;
+type JsonRead = Result<Result<Shared, SyntaxError>, String>;
 
 fn parse_json(file: &FileEntry) -> JsonRead {
     if file.size > MAX_JSON_BYTES {
@@ -82,10 +142,15 @@ fn parse_json(file: &FileEntry) -> JsonRead {
         ));
     }
     let bytes = fs::read(&file.path).map_err(|e| format!("cannot read file: {e}"))?;
-    Ok(lenient_json::parse(&bytes))
+    Ok(lenient_json::parse(&bytes).map(|p| Shared { value: Arc::new(p.value), non_finite: p.non_finite }))
 }
 
-fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagnostic>) {
+fn load_version(
+    vd: VersionDir,
+    previews: &PreviewConfig,
+    reuse: &Reuse,
+    changed: &(dyn Fn(&str) -> bool + Sync),
+) -> (Version, Vec<Diagnostic>, Reuse) {
     let VersionDir { id, dir, files } = vd;
     let mut problems = Vec::new();
     let diag_path = |rel: &str| format!("{id}/{rel}");
@@ -104,8 +169,18 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         .filter(|(_, f)| {
             f.size <= previews.json_bytes || f.rel == manifest::FILE_NAME || infer::etl_stage(&f.rel).is_some()
         })
-        .map(|(i, f)| (i, parse_json(f)))
+        .map(|(i, f)| {
+            let kept = reuse.json.get(&f.rel).filter(|(st, _)| *st == stamp(f) && !changed(&f.rel));
+            (i, kept.map_or_else(|| parse_json(f), |(_, read)| read.clone()))
+        })
         .collect();
+    let mut next = Reuse::default();
+    for (fi, read) in &parsed {
+        let f = &files[*fi];
+        if f.rel != manifest::FILE_NAME {
+            next.json.insert(f.rel.clone(), (stamp(f), read.clone()));
+        }
+    }
 
     let mut manifest: Option<Manifest> = None;
     let mut manifest_state = ManifestState::Missing;
@@ -156,6 +231,8 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         if rel == manifest::FILE_NAME {
             match parsed {
                 Ok(value) => {
+                    // The manifest is never kept for reuse, so this takes the value without a copy.
+                    let value = Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone());
                     let (m, p) = manifest::read(value, &path);
                     problems.extend(p);
                     if let Some(declared) = &m.version_id
@@ -194,7 +271,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         let stage = infer::etl_stage(&rel);
         let page = stage.as_ref().map(|_| etl_page_path(&rel));
         json_of_file.insert(fi, json.len());
-        json.push(JsonDoc { rel, parsed: parsed.map(Arc::new), kind, typed, stage, page });
+        json.push(JsonDoc { rel, parsed, kind, typed, stage, page });
     }
     if manifest_state == ManifestState::Missing {
         problems.push(Diagnostic::new(
@@ -359,7 +436,13 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         ))
     });
     assign_artifact_slugs(&id, &mut artifacts, &mut problems);
-    add_previews(&id, &files, &mut artifacts, previews, &mut problems);
+    add_previews(&id, &files, &mut artifacts, previews, &mut problems, reuse, changed);
+    for a in &artifacts {
+        if let (Some(i), Some(p)) = (a.file_index, &a.preview) {
+            let f = &files[i];
+            next.previews.insert(f.rel.clone(), (stamp(f), a.metadata.clone(), p.clone()));
+        }
+    }
 
     let eda = eda_reports(&artifacts, &files);
     let stages = stages(&artifacts, &json);
@@ -389,7 +472,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         problem_count: 0,
         dir,
     };
-    (version, problems)
+    (version, problems, next)
 }
 
 /// Previews every artifact's file, in parallel; their warnings become
@@ -400,11 +483,16 @@ fn add_previews(
     artifacts: &mut [Artifact],
     cfg: &PreviewConfig,
     problems: &mut Vec<Diagnostic>,
+    reuse: &Reuse,
+    changed: &(dyn Fn(&str) -> bool + Sync),
 ) {
     artifacts.par_iter_mut().for_each(|a| {
         a.preview = a.file_index.map(|i| {
             let f = &files[i];
-            preview::preview(&f.path, &f.rel, f.size, &a.metadata, cfg)
+            match reuse.previews.get(&f.rel) {
+                Some((st, metadata, p)) if *st == stamp(f) && *metadata == a.metadata && !changed(&f.rel) => p.clone(),
+                _ => preview::preview(&f.path, &f.rel, f.size, &a.metadata, cfg),
+            }
         });
     });
     for a in artifacts.iter() {

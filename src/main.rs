@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Build the site from an artifacts root into an output folder.
     Build(BuildArgs),
+    /// Serve the site from memory, rebuild it as its inputs change, and reload open pages.
+    Serve(ServeArgs),
     /// Start a site here: a commented artsite.yaml, templates/ and static/.
     Init {
         /// Folder to set up [default: the current folder]
@@ -51,6 +53,31 @@ enum ThemeCommand {
 }
 
 #[derive(clap::Args)]
+struct ServeArgs {
+    /// Artifacts root: one folder per pipeline run [default: artifacts]
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Config file [default: artsite.yaml when present]
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Address to listen on; anything but loopback shares the site with your network
+    #[arg(long, default_value = "127.0.0.1")]
+    interface: std::net::IpAddr,
+    /// Port; when taken, the next nine are tried
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Open the site in the default browser
+    #[arg(long)]
+    open: bool,
+    /// Poll for changes every 500 ms (for network and container mounts, where file events do not arrive)
+    #[arg(long)]
+    poll: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
 struct BuildArgs {
     /// Artifacts root: one folder per pipeline run [default: artifacts]
     #[arg(long)]
@@ -75,23 +102,27 @@ struct BuildArgs {
     theme: Option<String>,
 }
 
-fn read_config(path: Option<&PathBuf>) -> Result<Config> {
-    Ok(match path {
+/// The config file in use: `--config`, else `artsite.yaml` when present.
+fn config_file(flag: Option<&PathBuf>) -> Option<PathBuf> {
+    flag.cloned().or_else(|| Some(PathBuf::from(config::DEFAULT_FILE)).filter(|p| p.is_file()))
+}
+
+/// The config: the file, then the flags over it.
+fn read_config(file: Option<&PathBuf>, root: Option<&PathBuf>) -> Result<Config> {
+    let mut config = match file {
         Some(path) => Config::from_file(path)?,
-        None => {
-            let default = PathBuf::from(config::DEFAULT_FILE);
-            if default.is_file() { Config::from_file(&default)? } else { Config::default() }
-        }
-    })
+        None => Config::default(),
+    };
+    if let Some(root) = root {
+        config.root = root.clone();
+    }
+    Ok(config)
 }
 
 fn load_config(args: &BuildArgs) -> Result<Config> {
-    let mut config = read_config(args.config.as_ref())?;
+    let mut config = read_config(config_file(args.config.as_ref()).as_ref(), args.root.as_ref())?;
     if let Some(theme) = &args.theme {
         config.theme = theme.clone();
-    }
-    if let Some(root) = &args.root {
-        config.root = root.clone();
     }
     if let Some(out) = &args.out {
         config.out = out.clone();
@@ -100,6 +131,40 @@ fn load_config(args: &BuildArgs) -> Result<Config> {
         config.base_url = Some(url.clone());
     }
     Ok(config)
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    // Ctrl-C (or SIGTERM) during the first build stops the server as soon as it is up.
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })?;
+    let file = config_file(args.config.as_ref());
+    let (f, root) = (file.clone(), args.root.clone());
+    // Read again on every full rebuild: the file may have changed.
+    let source = Box::new(move || read_config(f.as_ref(), root.as_ref()));
+    let options = artsite::serve::Options {
+        interface: args.interface,
+        port: args.port,
+        poll: args.poll,
+        quiet: args.quiet,
+        ..Default::default()
+    };
+    let server = artsite::serve::Server::start(source, file, options)?;
+    for port in &server.taken {
+        eprintln!("port {port} is in use; trying the next");
+    }
+    println!("serving on {}  (Ctrl-C to stop)", server.url());
+    if !args.interface.is_loopback() {
+        eprintln!("note: listening on {}, so other machines on your network can read the site", args.interface);
+    }
+    if args.open {
+        artsite::serve::open_browser(&server.url());
+    }
+    let _ = rx.recv();
+    eprintln!("stopping");
+    server.stop();
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -127,7 +192,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Theme(ThemeCommand::List { config }) => {
-            let config = read_config(config.as_ref())?;
+            let config = read_config(config_file(config.as_ref()).as_ref(), None)?;
             for (name, description, origin) in artsite::theme::list(&config.site_dir) {
                 let mark = if name == config.theme { "*" } else { " " };
                 println!("{mark} {name:<12} {origin:<12} {description}");
@@ -135,7 +200,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Theme(ThemeCommand::Eject { name, to, config }) => {
-            let config = read_config(config.as_ref())?;
+            let config = read_config(config_file(config.as_ref()).as_ref(), None)?;
             let name = name.unwrap_or_else(|| config.theme.clone());
             let to = to.unwrap_or_else(|| artsite::theme::site_theme_dir(&config.site_dir, &name));
             let n = artsite::theme::eject(&config.site_dir, &name, &to)?;
@@ -143,6 +208,7 @@ fn run(cli: Cli) -> Result<()> {
             println!("it is used when the config says `theme: {name}`; edit its templates/ and static/ freely");
             Ok(())
         }
+        Command::Serve(args) => serve(args),
     }
 }
 

@@ -97,7 +97,7 @@ pub enum Status {
 }
 
 /// One artifact of a version.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Artifact {
     /// Page slug, unique within the version, stable across versions.
     pub slug: String,

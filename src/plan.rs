@@ -3,7 +3,7 @@
 use crate::model::{Site, Version};
 
 /// What a page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
     /// The site home: every version, newest first.
     Home,
@@ -99,6 +99,15 @@ pub fn file(v: &Version, rel: &str) -> String {
 
 /// Every page of the site, in a stable order.
 pub fn plan(site: &Site) -> Vec<Page> {
+    let mut pages = site_pages(site);
+    for vi in 0..site.versions.len() {
+        pages.extend(version_pages(site, vi));
+    }
+    pages
+}
+
+/// The pages that are not a version's, in a stable order.
+pub fn site_pages(site: &Site) -> Vec<Page> {
     let mut pages = vec![
         Page { path: "index.html".into(), kind: PageKind::Home },
         Page { path: "problems/index.html".into(), kind: PageKind::Problems },
@@ -109,28 +118,57 @@ pub fn plan(site: &Site) -> Vec<Page> {
         pages.push(Page { path: "latest/index.html".into(), kind: PageKind::Latest });
         pages.push(Page { path: "trends/index.html".into(), kind: PageKind::Trends });
     }
-    for (vi, v) in site.versions.iter().enumerate() {
-        pages.push(Page { path: version(v), kind: PageKind::Version(vi) });
-        pages.push(Page { path: artifacts(v), kind: PageKind::Artifacts(vi) });
-        pages.push(Page { path: quality(v), kind: PageKind::Quality(vi) });
-        pages.push(Page { path: compare(v), kind: PageKind::Compare(vi) });
-        for ai in 0..v.artifacts.len() {
-            pages.push(Page { path: artifact(v, ai), kind: PageKind::Artifact(vi, ai) });
-        }
-        for si in 0..v.stages.len() {
-            pages.push(Page { path: stage(v, si), kind: PageKind::Stage(vi, si) });
-        }
-        for di in 0..v.json.len() {
-            if let Some(path) = etl(v, di) {
-                pages.push(Page { path, kind: PageKind::Etl(vi, di) });
-            }
-        }
-        for ei in 0..v.eda.len() {
-            pages.push(Page { path: eda(v, ei), kind: PageKind::Eda(vi, ei) });
-        }
-        for ci in 0..v.content.len() {
-            pages.push(Page { path: content(site, v, ci), kind: PageKind::Content(vi, ci) });
+    pages
+}
+
+/// Every page of version `vi`, in a stable order.
+pub fn version_pages(site: &Site, vi: usize) -> Vec<Page> {
+    let v = &site.versions[vi];
+    let mut pages = vec![
+        Page { path: version(v), kind: PageKind::Version(vi) },
+        Page { path: artifacts(v), kind: PageKind::Artifacts(vi) },
+        Page { path: quality(v), kind: PageKind::Quality(vi) },
+        Page { path: compare(v), kind: PageKind::Compare(vi) },
+    ];
+    for ai in 0..v.artifacts.len() {
+        pages.push(Page { path: artifact(v, ai), kind: PageKind::Artifact(vi, ai) });
+    }
+    for si in 0..v.stages.len() {
+        pages.push(Page { path: stage(v, si), kind: PageKind::Stage(vi, si) });
+    }
+    for di in 0..v.json.len() {
+        if let Some(path) = etl(v, di) {
+            pages.push(Page { path, kind: PageKind::Etl(vi, di) });
         }
     }
+    for ei in 0..v.eda.len() {
+        pages.push(Page { path: eda(v, ei), kind: PageKind::Eda(vi, ei) });
+    }
+    for ci in 0..v.content.len() {
+        pages.push(Page { path: content(site, v, ci), kind: PageKind::Content(vi, ci) });
+    }
     pages
+}
+
+/// The page of `kind`, when the site has one.
+pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
+    let v = |vi: usize| &site.versions[vi];
+    let path = match kind {
+        PageKind::Home => "index.html".into(),
+        PageKind::Latest => "latest/index.html".into(),
+        PageKind::Problems => "problems/index.html".into(),
+        PageKind::NotFound => "404.html".into(),
+        PageKind::Search => "search/index.html".into(),
+        PageKind::Trends => "trends/index.html".into(),
+        PageKind::Version(vi) => version(v(vi)),
+        PageKind::Artifacts(vi) => artifacts(v(vi)),
+        PageKind::Quality(vi) => quality(v(vi)),
+        PageKind::Compare(vi) => compare(v(vi)),
+        PageKind::Artifact(vi, ai) => artifact(v(vi), ai),
+        PageKind::Stage(vi, si) => stage(v(vi), si),
+        PageKind::Etl(vi, di) => etl(v(vi), di)?,
+        PageKind::Eda(vi, ei) => eda(v(vi), ei),
+        PageKind::Content(vi, ci) => content(site, v(vi), ci),
+    };
+    Some(Page { path, kind })
 }

@@ -89,8 +89,23 @@ fn rel_display(root: &Path, path: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// Scans `root`: one [`VersionDir`] per folder, aliases for symlinks to them.
-pub fn scan(root: &Path) -> Result<Scan, ScanError> {
+/// The top level of a root: its version folders (not yet walked), aliases
+/// and the problems met there.
+#[derive(Debug)]
+pub struct Top {
+    /// The artifacts root, canonicalised.
+    pub root: PathBuf,
+    /// (version id, folder), sorted by name.
+    pub dirs: Vec<(String, PathBuf)>,
+    /// Top-level symlinks naming a version folder.
+    pub aliases: Vec<Alias>,
+    /// Problems met at the top level.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Lists the top level of `root`: one entry per version folder, aliases for
+/// symlinks to them. Reads no version folder.
+pub fn scan_top(root: &Path) -> Result<Top, ScanError> {
     if !root.is_dir() {
         return Err(ScanError::NotADirectory(root.to_path_buf()));
     }
@@ -119,15 +134,20 @@ pub fn scan(root: &Path) -> Result<Scan, ScanError> {
             }
         }
     }
+    Ok(Top { root: canonical, dirs, aliases, problems })
+}
 
+/// Scans `root`: one [`VersionDir`] per folder, aliases for symlinks to them.
+pub fn scan(root: &Path) -> Result<Scan, ScanError> {
+    let Top { root, dirs, aliases, mut problems } = scan_top(root)?;
     let versions: Vec<(VersionDir, Vec<Diagnostic>)> =
-        dirs.into_par_iter().map(|(id, dir)| scan_version(&canonical, id, dir)).collect();
+        dirs.into_par_iter().map(|(id, dir)| scan_version(&root, id, dir)).collect();
     let mut out = Vec::with_capacity(versions.len());
     for (v, p) in versions {
         problems.extend(p);
         out.push(v);
     }
-    Ok(Scan { root: canonical, versions: out, aliases, problems })
+    Ok(Scan { root, versions: out, aliases, problems })
 }
 
 fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
@@ -154,7 +174,9 @@ fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
     ))
 }
 
-fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<Diagnostic>) {
+/// Walks one version folder under the canonical `root`: its files, and the
+/// problems met (unreadable entries, symlinks that leave the root).
+pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = WalkDir::new(&dir)

@@ -13,7 +13,7 @@ use std::path::Path;
 pub const HEAD_BYTES: u64 = 64 * 1024;
 
 /// The start of a JSON file too big for a tree.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JsonHead {
     /// The first bytes, highlighted ([`super::highlight::json`]).
     pub html: String,

@@ -9,7 +9,7 @@ use std::path::Path;
 pub const MAX_BYTES: u64 = 256 * 1024;
 
 /// A rendered Markdown document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Markdown {
     /// Sanitised HTML.
     pub html: String,

@@ -57,7 +57,7 @@ impl From<&Config> for PreviewConfig {
 }
 
 /// What an artifact page shows of its file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Preview {
     /// The preview itself, tagged by `kind`.
     #[serde(flatten)]
@@ -93,7 +93,7 @@ impl Warning {
 }
 
 /// The kinds of preview, serialised with a `kind` tag for the templates.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Body {
     /// A CSV or TSV table.

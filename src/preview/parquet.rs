@@ -20,7 +20,7 @@ use std::fs::File;
 use std::path::Path;
 
 /// What a parquet file holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParquetPreview {
     /// Rows, from the footer.
     pub rows: u64,
@@ -44,7 +44,7 @@ pub struct ParquetPreview {
 }
 
 /// A top-level field of the schema.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SchemaField {
     /// Its name.
     pub name: String,

@@ -10,7 +10,7 @@ pub const MAX_COLUMNS: usize = 100;
 pub const TEXT_BUDGET: usize = 512 * 1024;
 
 /// The first rows of a table and facts about all of it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Table {
     /// `csv` or `tsv`.
     pub format: &'static str,
@@ -27,7 +27,7 @@ pub struct Table {
 }
 
 /// A column of a table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
     /// Its header.
     pub name: String,

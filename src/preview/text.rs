@@ -61,7 +61,7 @@ impl Language {
 }
 
 /// Lines of a text file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Text {
     /// What the text is, for people.
     pub language: &'static str,
@@ -76,7 +76,7 @@ pub struct Text {
 }
 
 /// One line shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
     /// 1-based line number.
     pub n: u64,

@@ -202,3 +202,52 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 pub fn examples_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/artifacts")
 }
+
+/// Copies the tree at `from` to `to`, keeping symlinks as symlinks.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.path_is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(e.path()).unwrap(), &target).unwrap();
+        } else if e.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file a clean `artsite build` of `config` writes, by path, without the marker.
+pub fn clean_build(config: &Config) -> BTreeMap<String, Vec<u8>> {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build(&Config { out: out.clone(), ..config.clone() }).unwrap();
+    let mut files = snapshot(&out);
+    files.remove(artsite::output::MARKER);
+    files
+}
+
+/// Every file `serve` holds, by path: generated ones from memory, raw ones read from disk.
+pub fn served_files(snapshot: &artsite::serve::store::Snapshot) -> BTreeMap<String, Vec<u8>> {
+    let mut files: BTreeMap<String, Vec<u8>> =
+        snapshot.files.iter().map(|(p, b)| (p.clone(), b.as_ref().clone())).collect();
+    for (p, from) in snapshot.raw.iter() {
+        files.insert(p.clone(), fs::read(from).unwrap());
+    }
+    files
+}
+
+/// The paths where two sites differ, for assertion messages.
+pub fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (p, x) in a {
+        match b.get(p) {
+            None => out.push(format!("only in the first: {p}")),
+            Some(y) if x != y => out.push(format!("differs: {p}")),
+            _ => {}
+        }
+    }
+    out.extend(b.keys().filter(|p| !a.contains_key(*p)).map(|p| format!("only in the second: {p}")));
+    out
+}

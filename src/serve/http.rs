@@ -1,0 +1,307 @@
+//! The HTTP side of `serve`: maps a request to a file of the current
+//! snapshot, and nothing else.
+//!
+//! A URL never becomes a file-system path: it is decoded once, checked, and
+//! looked up in the snapshot's maps. Generated files come from memory; raw
+//! files from the path the scan recorded, checked again to be inside the
+//! root when served (a symlink swapped since the scan cannot lead out).
+//! Requests whose `Host` is not this machine are refused, so a web page
+//! cannot reach the site through DNS rebinding.
+
+use super::live;
+use super::store::Snapshot;
+use std::fs::File;
+use std::io::Cursor;
+use std::sync::{Arc, RwLock};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+/// What request handlers share with the rebuild thread.
+pub struct State {
+    /// The site being served.
+    pub snapshot: RwLock<Arc<Snapshot>>,
+    /// The overlay's list: errors of the last build, as JSON.
+    pub errors: RwLock<serde_json::Value>,
+    /// Open event streams.
+    pub hub: live::Hub,
+    /// Names this server differs from other runs by, so a page from an
+    /// earlier run reloads when it reconnects.
+    pub instance: String,
+    /// Host names requests may carry (without port); empty: any.
+    pub hosts: Vec<String>,
+}
+
+impl State {
+    /// The current snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Why a request target was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a path this server could ever serve: 400.
+    BadRequest(&'static str),
+}
+
+/// The site path a request target names: `/v/x/` → `v/x/index.html`.
+/// Refuses anything that could step out of the site or that is not a
+/// plain path: `..` and `.` segments (also percent-encoded), backslashes,
+/// NUL, empty segments, targets that do not start with `/`, bad escapes and
+/// bytes that are not UTF-8.
+pub fn site_path(target: &str) -> Result<String, Refused> {
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let Some(rest) = path.strip_prefix('/') else { return Err(Refused::BadRequest("the target must start with /")) };
+    let decoded = percent_decode(rest).ok_or(Refused::BadRequest("bad percent-encoding"))?;
+    if decoded.contains(['\\', '\0']) {
+        return Err(Refused::BadRequest("backslash or NUL in the path"));
+    }
+    if decoded.is_empty() {
+        return Ok("index.html".into());
+    }
+    let (body, dir) = match decoded.strip_suffix('/') {
+        Some(body) => (body, true),
+        None => (decoded.as_str(), false),
+    };
+    for segment in body.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(Refused::BadRequest("empty, . or .. segment in the path"));
+        }
+    }
+    Ok(if dir { format!("{body}/index.html") } else { body.to_string() })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The `Content-Type` of a path, and whether it should be downloaded rather than shown.
+pub fn content_type(path: &str) -> (&'static str, bool) {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => ("text/html; charset=utf-8", false),
+        "css" => ("text/css; charset=utf-8", false),
+        "js" | "mjs" => ("text/javascript; charset=utf-8", false),
+        "json" => ("application/json", false),
+        "svg" => ("image/svg+xml", false),
+        "png" => ("image/png", false),
+        "jpg" | "jpeg" => ("image/jpeg", false),
+        "gif" => ("image/gif", false),
+        "webp" => ("image/webp", false),
+        "ico" => ("image/x-icon", false),
+        "csv" => ("text/csv; charset=utf-8", false),
+        "tsv" => ("text/tab-separated-values; charset=utf-8", false),
+        "txt" | "log" | "md" | "yaml" | "yml" | "toml" | "sql" | "py" | "jsonl" => ("text/plain; charset=utf-8", false),
+        "xml" => ("application/xml", false),
+        "pdf" => ("application/pdf", false),
+        _ => ("application/octet-stream", true),
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+}
+
+/// Headers every response carries.
+fn common(response: Response<impl std::io::Read>) -> Response<impl std::io::Read> {
+    response
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
+        .with_header(header("Referrer-Policy", "no-referrer"))
+        // Always a Content-Length (HEAD too), never chunked.
+        .with_chunked_threshold(usize::MAX)
+}
+
+fn text(status: u16, message: &str) -> Response<Cursor<Vec<u8>>> {
+    Response::from_data(format!("{message}\n").into_bytes())
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+}
+
+/// Answers one request. Event streams move to a thread of their own.
+pub fn handle(state: &Arc<State>, rq: Request) {
+    let method = rq.method().clone();
+    if method != Method::Get && method != Method::Head {
+        let _ = rq.respond(common(text(405, "only GET and HEAD")).with_header(header("Allow", "GET, HEAD")));
+        return;
+    }
+    if !state.hosts.is_empty() {
+        let host = rq.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str().to_string());
+        if let Some(host) = host
+            && !host_allowed(&host, &state.hosts)
+        {
+            let _ = rq.respond(common(text(403, "this server answers only requests to this machine")));
+            return;
+        }
+    }
+    let target = rq.url().to_string();
+    let path = match site_path(&target) {
+        Ok(p) => p,
+        Err(Refused::BadRequest(why)) => {
+            let _ = rq.respond(common(text(400, why)));
+            return;
+        }
+    };
+    let snapshot = state.snapshot();
+    if let Some(rest) = path.strip_prefix("__artsite/") {
+        match rest {
+            "events" if method == Method::Get => events(state, &snapshot, &target, rq),
+            "live.js" => {
+                let r = Response::from_data(live::SCRIPT.as_bytes().to_vec())
+                    .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
+                let _ = rq.respond(common(r));
+            }
+            _ => not_found(state, &snapshot, rq),
+        }
+        return;
+    }
+    if let Some(bytes) = snapshot.files.get(&path) {
+        let (ty, _) = content_type(&path);
+        let body =
+            if path.ends_with(".html") { live::inject(bytes, snapshot.build, &state.instance) } else { bytes.to_vec() };
+        let _ = rq.respond(common(Response::from_data(body).with_header(header("Content-Type", ty))));
+        return;
+    }
+    if let Some(from) = snapshot.raw.get(&path) {
+        raw(&snapshot, &path, from, rq);
+        return;
+    }
+    // A folder named without its trailing slash: relative links need the slash.
+    if !path.ends_with("index.html") && snapshot.files.get(&format!("{path}/index.html")).is_some() {
+        let location = format!("{}/", target.split(['?', '#']).next().unwrap_or(""));
+        let r = text(301, "moved").with_header(header("Location", &location));
+        let _ = rq.respond(common(r));
+        return;
+    }
+    not_found(state, &snapshot, rq);
+}
+
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = if host.starts_with('[') {
+        host.split_once(']').map_or(host, |(h, _)| &h[1..])
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
+/// A raw file, streamed from its place in the artifacts root.
+fn raw(snapshot: &Snapshot, path: &str, from: &std::path::Path, rq: Request) {
+    let inside = std::fs::canonicalize(from).is_ok_and(|real| real.starts_with(&snapshot.root) && real.is_file());
+    let file = if inside { File::open(from).ok() } else { None };
+    let Some(file) = file else {
+        let _ = rq.respond(common(text(404, "this file is gone from the artifacts root")));
+        return;
+    };
+    let (ty, download) = content_type(path);
+    let mut r = Response::from_file(file).with_header(header("Content-Type", ty));
+    if download {
+        let name = path.rsplit('/').next().unwrap_or("download").replace(['"', '\\'], "_");
+        let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+        r = r.with_header(header("Content-Disposition", &format!("attachment; filename=\"{ascii}\"")));
+    }
+    if ty.starts_with("text/html") || ty.starts_with("image/svg") {
+        // A pipeline's own HTML or SVG opened directly runs with no access to this site.
+        r = r.with_header(header("Content-Security-Policy", "sandbox"));
+    }
+    let _ = rq.respond(common(r));
+}
+
+fn not_found(state: &State, snapshot: &Snapshot, rq: Request) {
+    let r = match snapshot.files.get("404.html") {
+        Some(page) => Response::from_data(live::inject(page, snapshot.build, &state.instance))
+            .with_status_code(StatusCode(404))
+            .with_header(header("Content-Type", "text/html; charset=utf-8")),
+        None => text(404, "not found"),
+    };
+    let _ = rq.respond(common(r));
+}
+
+/// Opens an event stream. A page that missed a change while it was away
+/// (it loaded an older build, or a page of an earlier run of the server)
+/// is told to reload at once.
+fn events(state: &Arc<State>, snapshot: &Snapshot, target: &str, rq: Request) {
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let param = |name: &str| {
+        query.split('&').find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+    };
+    let mut first = vec![live::event("hello", &serde_json::json!({"build": snapshot.build}))];
+    let errors = state.errors.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if errors.as_array().is_some_and(|e| !e.is_empty()) {
+        first.push(live::event("errors", &errors));
+    }
+    let since: Option<u64> = param("build").and_then(|b| b.parse().ok());
+    let page = param("path").and_then(|p| percent_decode(&p));
+    let stale = match (param("instance"), since, &page) {
+        (Some(i), _, _) if i != state.instance => true,
+        (_, Some(since), Some(page)) => snapshot.changed_at.get(page).is_some_and(|&at| at > since),
+        _ => false,
+    };
+    if stale {
+        first.push(live::event("reload", &serde_json::json!({"build": snapshot.build, "all": true, "paths": []})));
+    }
+    let rx = state.hub.subscribe();
+    let out = rq.into_writer();
+    std::thread::Builder::new()
+        .name("artsite-events".into())
+        .spawn(move || live::stream(out, rx, first))
+        .map(|_| ())
+        .unwrap_or_else(|e| eprintln!("artsite serve: cannot start an event stream: {e}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_site_are_refused() {
+        assert_eq!(site_path("/").unwrap(), "index.html");
+        assert_eq!(site_path("/v/x/").unwrap(), "v/x/index.html");
+        assert_eq!(site_path("/v/a%20b/x.png?x=1#y").unwrap(), "v/a b/x.png");
+        for bad in [
+            "/../etc/passwd",
+            "/v/../../x",
+            "/%2e%2e/x",
+            "/%2E%2E%2Fetc",
+            "/v/..%2f..%2fx",
+            "/a\\..\\b",
+            "/a%5c..%5cb",
+            "/a%00b",
+            "//etc/passwd",
+            "etc/passwd",
+            "http://x/y",
+            "/a/./b",
+            "/%zz",
+            "/%ff%fe",
+        ] {
+            assert!(site_path(bad).is_err(), "{bad} was accepted as {:?}", site_path(bad));
+        }
+        // Decoded once only: a double-encoded dot stays a literal name.
+        assert_eq!(site_path("/%252e%252e/x").unwrap(), "%2e%2e/x");
+    }
+
+    #[test]
+    fn types_and_downloads() {
+        assert_eq!(content_type("a/b.HTML").0, "text/html; charset=utf-8");
+        assert_eq!(content_type("x.parquet"), ("application/octet-stream", true));
+        assert_eq!(content_type("noext"), ("application/octet-stream", true));
+        assert_eq!(content_type("x.jpeg").0, "image/jpeg");
+        assert!(host_allowed("127.0.0.1:1111", &["127.0.0.1".into()]));
+        assert!(host_allowed("[::1]:80", &["::1".into()]));
+        assert!(host_allowed("LOCALHOST", &["localhost".into()]));
+        assert!(!host_allowed("evil.example:1111", &["127.0.0.1".into(), "localhost".into()]));
+    }
+}
