@@ -156,6 +156,11 @@ pub fn theme(config: &Config) -> Result<Theme> {
     Theme::load(&config.site_dir, &config.theme, &config.theme_variables)
 }
 
+/// The content types the config registers, with their schemas read.
+pub fn content_types(config: &Config) -> Result<Vec<crate::content::ContentType>> {
+    config.content_types.iter().map(|d| crate::content::ContentType::load(d, &config.site_dir)).collect()
+}
+
 /// The theme's templates, compiled once for many renders.
 pub fn templates(config: &Config) -> Result<tera::Tera> {
     render::engine(&theme(config)?)
@@ -286,11 +291,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     timings.lap("start");
     output::check_replaceable(&config.out)?;
     let theme = theme(config)?;
-    let content_types = config
-        .content_types
-        .iter()
-        .map(|d| crate::content::ContentType::load(d, &config.site_dir))
-        .collect::<Result<Vec<_>>>()?;
+    let content_types = content_types(config)?;
     let scanned = scan_root(config)?;
     let fingerprint = fingerprint::of(config, &theme, &scanned);
     timings.lap("scan");

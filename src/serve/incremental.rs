@@ -358,7 +358,8 @@ impl Engine {
         for s in states.values() {
             problems.extend(s.problems.iter().cloned());
         }
-        let site = load::assemble(versions, problems, top.aliases.clone());
+        let mut site = load::assemble(versions, problems, top.aliases.clone());
+        crate::content::attach(&mut site, build::content_types(&config)?);
 
         step("assemble");
         // 2. Select the pages whose inputs changed.
