@@ -110,10 +110,21 @@ pub struct CompareView {
     added: Vec<ArtifactRow>,
     removed: Vec<Link>,
     changed: Vec<Changed>,
+    /// Sizes of the three lists before they were cut at [`MAX_LISTED`].
+    added_total: usize,
+    removed_total: usize,
+    changed_total: usize,
     unchanged: usize,
     etl: Vec<EtlDiff>,
+    /// ETL files with changed fields, before the list was cut at [`MAX_ETL_FILES`].
+    etl_total: usize,
     features: FeatureDiff,
 }
+
+/// At most this many artifacts are listed as added, removed or changed.
+pub const MAX_LISTED: usize = 200;
+/// At most this many ETL files' changed fields are listed.
+pub const MAX_ETL_FILES: usize = 40;
 
 /// Whether two files have the same bytes, reading both in step.
 fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
@@ -291,7 +302,7 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
             None => unchanged += 1,
         }
     }
-    let removed = (0..prev.artifacts.len())
+    let removed: Vec<Link> = (0..prev.artifacts.len())
         .filter(|&pi| !new.contains_key(&key(prev, pi)))
         .map(|pi| Link {
             label: format!("{} ({})", prev.artifacts[pi].name, prev.artifacts[pi].stage),
@@ -309,6 +320,13 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
         .collect();
 
     let (ps, cs) = (&prev.summary, &cur.summary);
+    let mut etl: Vec<EtlDiff> = etl;
+    let (added_total, removed_total, changed_total, etl_total) = (added.len(), removed.len(), changed.len(), etl.len());
+    let (mut added, mut removed, mut changed) = (added, removed, changed);
+    added.truncate(MAX_LISTED);
+    removed.truncate(MAX_LISTED);
+    changed.truncate(MAX_LISTED);
+    etl.truncate(MAX_ETL_FILES);
     CompareView {
         quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref()),
         records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref()),
@@ -317,8 +335,12 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
         added,
         removed,
         changed,
+        added_total,
+        removed_total,
+        changed_total,
         unchanged,
         etl,
+        etl_total,
         features: feature_diff(prev, cur),
     }
 }
