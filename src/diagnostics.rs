@@ -11,7 +11,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Input that could not be read at all (a JSON file that does not parse).
+    /// Input that could not be read at all (a JSON file that does not parse),
+    /// or that breaks its published schema.
     Error,
     /// Input that was read, but not as the pipeline meant it (a missing file, NaN).
     Warning,

@@ -15,10 +15,12 @@ use crate::paths::{segment, slug};
 use crate::preview::{self, PreviewConfig};
 use crate::resolve::{Resolution, Resolver};
 use crate::scan::{FileEntry, Scan, VersionDir};
+use crate::schema;
 use crate::timestamp;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
+use std::io::Read;
 use std::sync::Arc;
 
 /// JSON files larger than this are not parsed; their page links the raw file.
@@ -71,18 +73,32 @@ fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>
     }
 }
 
-/// A JSON file read: `Err` when it could not be read at all, else the parse result.
-type JsonRead = Result<Result<lenient_json::Parsed, SyntaxError>, String>;
+/// A JSON file read: `Err` when it could not be read at all, else the parse
+/// result and the file's schema problems.
+type JsonRead = Result<(Result<lenient_json::Parsed, SyntaxError>, Vec<Diagnostic>), String>;
 
-fn parse_json(file: &FileEntry) -> JsonRead {
+/// Reads, parses and validates one JSON file; `path` names it in diagnostics.
+/// Reads at most [`MAX_JSON_BYTES`], even when the file grew since the scan.
+fn parse_json(file: &FileEntry, path: &str) -> JsonRead {
+    let over = |size: String| {
+        format!("JSON file is {size} bytes, over the {MAX_JSON_BYTES} byte limit for reading; shown as a download only")
+    };
     if file.size > MAX_JSON_BYTES {
-        return Err(format!(
-            "JSON file is {} bytes, over the {} byte limit for reading; shown as a download only",
-            file.size, MAX_JSON_BYTES
-        ));
+        return Err(over(file.size.to_string()));
     }
-    let bytes = fs::read(&file.path).map_err(|e| format!("cannot read file: {e}"))?;
-    Ok(lenient_json::parse(&bytes))
+    let mut bytes = Vec::new();
+    fs::File::open(&file.path)
+        .and_then(|f| f.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(over(format!("now more than {MAX_JSON_BYTES} (it grew while being read)")));
+    }
+    let parsed = lenient_json::parse(&bytes);
+    let schema = match &parsed {
+        Ok(p) => schema::validate(&file.rel, p, &bytes, path),
+        Err(_) => Vec::new(),
+    };
+    Ok((parsed, schema))
 }
 
 fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagnostic>) {
@@ -104,7 +120,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         .filter(|(_, f)| {
             f.size <= previews.json_bytes || f.rel == manifest::FILE_NAME || infer::etl_stage(&f.rel).is_some()
         })
-        .map(|(i, f)| (i, parse_json(f)))
+        .map(|(i, f)| (i, parse_json(f, &diag_path(&f.rel))))
         .collect();
 
     let mut manifest: Option<Manifest> = None;
@@ -119,13 +135,14 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
                 problems.push(Diagnostic::new(Severity::Warning, "json-unread", &path, message));
                 continue;
             }
-            Ok(Err(e)) => {
+            Ok((Err(e), _)) => {
                 problems.push(
                     Diagnostic::new(Severity::Error, "json-syntax", &path, e.message.clone()).at(e.line, e.column),
                 );
                 Err(e)
             }
-            Ok(Ok(p)) => {
+            Ok((Ok(p), schema_problems)) => {
+                problems.extend(schema_problems);
                 for (line, col, token) in p.non_finite.iter().take(MAX_NON_FINITE_REPORTS) {
                     problems.push(
                         Diagnostic::new(
