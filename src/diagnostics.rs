@@ -132,4 +132,10 @@ impl Counts {
     pub fn problems(&self) -> usize {
         self.errors + self.warnings
     }
+
+    /// Whether these problems fail a check: any error, and with `strict`
+    /// any warning too.
+    pub fn fail(&self, strict: bool) -> bool {
+        self.errors > 0 || (strict && self.warnings > 0)
+    }
 }

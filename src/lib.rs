@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod charts;
+pub mod check;
 pub mod compare;
 pub mod config;
 pub mod context;
@@ -17,6 +18,7 @@ pub mod html;
 pub mod infer;
 pub mod jsontree;
 pub mod lenient_json;
+pub mod links;
 pub mod load;
 pub mod locate;
 pub mod manifest;

@@ -8,6 +8,7 @@ use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::etl::{self, Kind};
 use crate::infer;
 use crate::lenient_json::{self, SyntaxError};
+use crate::locate::locate;
 use crate::manifest::{self, Manifest};
 use crate::metrics;
 use crate::model::*;
@@ -41,14 +42,22 @@ pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
     }
     versions.sort_by(|a, b| (a.time.unwrap_or(i64::MIN), &a.id).cmp(&(b.time.unwrap_or(i64::MIN), &b.id)));
     assign_version_slugs(&mut versions, &mut problems);
-    let problems = diagnostics::finish(problems);
-    for v in &mut versions {
+    let mut site = Site { versions, aliases: scan.aliases, problems: Vec::new() };
+    add_problems(&mut site, problems);
+    site
+}
+
+/// Adds problems to the site's list, which stays sorted and deduplicated,
+/// and recounts each version's problems. For problems found after loading,
+/// such as a raw file that vanished before it could be published.
+pub fn add_problems(site: &mut Site, more: Vec<Diagnostic>) {
+    let all = std::mem::take(&mut site.problems).into_iter().chain(more).collect();
+    site.problems = diagnostics::finish(all);
+    for v in &mut site.versions {
         let prefix = format!("{}/", v.id);
         v.problem_count =
-            problems.iter().filter(|d| d.severity != Severity::Info && d.path.starts_with(&prefix)).count();
+            site.problems.iter().filter(|d| d.severity != Severity::Info && d.path.starts_with(&prefix)).count();
     }
-    let aliases = scan.aliases;
-    Site { versions, aliases, problems }
 }
 
 fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
@@ -377,6 +386,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
     });
     assign_artifact_slugs(&id, &mut artifacts, &mut problems);
     add_previews(&id, &files, &mut artifacts, previews, &mut problems);
+    locate_pointers(&id, &files, &mut problems);
 
     let eda = eda_reports(&artifacts, &files);
     let stages = stages(&artifacts, &json);
@@ -406,6 +416,28 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         dir,
     };
     (version, problems)
+}
+
+/// Gives a line and column to each problem that names a JSON pointer but no
+/// position (a manifest record's missing file, say), reading each file named
+/// once more.
+fn locate_pointers(version: &str, files: &[FileEntry], problems: &mut [Diagnostic]) {
+    let mut texts: HashMap<String, Option<Vec<u8>>> = HashMap::new();
+    for d in problems.iter_mut().filter(|d| d.line.is_none()) {
+        let Some(pointer) = &d.pointer else { continue };
+        let text = texts.entry(d.path.clone()).or_insert_with(|| {
+            let rel = d.path.strip_prefix(version)?.strip_prefix('/')?;
+            let file = files.iter().find(|f| f.rel == rel)?;
+            let mut bytes = Vec::new();
+            fs::File::open(&file.path).and_then(|f| f.take(MAX_JSON_BYTES).read_to_end(&mut bytes)).ok()?;
+            Some(bytes)
+        });
+        if let Some(text) = text {
+            let (line, column) = locate(text, pointer);
+            d.line = Some(line);
+            d.column = Some(column);
+        }
+    }
 }
 
 /// Previews every artifact's file, in parallel; their warnings become

@@ -30,7 +30,7 @@ pub fn locate(text: &[u8], pointer: &str) -> (u32, u32) {
 }
 
 /// The 1-based line and byte column of byte `offset` of `text`.
-fn position(text: &[u8], offset: usize) -> (u32, u32) {
+pub fn position(text: &[u8], offset: usize) -> (u32, u32) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);

@@ -1,6 +1,6 @@
 //! `index.json` and `v/{version}/summary.json`: the site's data for other tools.
 
-use crate::diagnostics::Counts;
+use crate::diagnostics::{Counts, Diagnostic};
 use crate::model::{Site, Sourced, Version};
 use crate::plan;
 use serde_json::{Value, json};
@@ -76,8 +76,8 @@ pub fn version_summary(v: &Version) -> Vec<u8> {
     }))
 }
 
-/// Every problem found in the input, as a JSON list (the same list as the
-/// problems page).
-pub fn problems(site: &Site) -> Vec<u8> {
-    pretty(&serde_json::to_value(&site.problems).expect("diagnostics serialise"))
+/// Problems as a JSON list: `problems.json` and `artsite check --format json`
+/// (the same list as the problems page and the terminal).
+pub fn problems(problems: &[Diagnostic]) -> Vec<u8> {
+    pretty(&serde_json::to_value(problems).expect("diagnostics serialise"))
 }
