@@ -6,6 +6,9 @@
 //! `poster` attributes. Pages are not kept. [`LinkCheck::problems`] then
 //! resolves each URL against the files the site holds, fragments included.
 //!
+//! Paths written twice, or equal but for case, are errors too (raw files
+//! that clash are reported on the input, see [`crate::load`]).
+//!
 //! A URL with a script scheme (`javascript:`, `vbscript:`, `data:`), a
 //! root-absolute path or one that climbs out of the site is an error
 //! wherever it points, as is a link to a file the site does not have. A
@@ -15,6 +18,7 @@
 use crate::build::Sink;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::locate::position;
+use crate::paths::percent_decode;
 use anyhow::Result;
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,11 +41,13 @@ pub struct LinkCheck<'a> {
 
 #[derive(Default)]
 struct State {
-    /// Every path written, by its lowercase form (to catch case collisions).
-    files: HashMap<String, String>,
+    /// Every path written.
+    files: HashSet<String>,
+    /// Every path written, by its lowercase form (to catch case clashes).
+    lowercase: HashMap<String, String>,
     /// Paths written twice, and paths equal but for case.
     clashes: Vec<Diagnostic>,
-    /// Hashes of the ids of each page that has any.
+    /// Hashes of the ids of each page rendered.
     ids: HashMap<String, HashSet<u64>>,
     /// Each distinct link target: where it was first seen and how often.
     wanted: HashMap<Target, Seen>,
@@ -153,25 +159,6 @@ fn classify(from: &str, url: &str) -> Kind {
     Kind::Internal(Target { path: parts.join("/"), fragment: percent_decode(fragment) })
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok())
-            && let Ok(v) = u8::from_str_radix(v, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Whether `path` is a raw file of a version: `v/{version}/files/…`.
 fn is_raw_file(path: &str) -> bool {
     let mut parts = path.splitn(4, '/');
@@ -191,27 +178,24 @@ impl<'a> LinkCheck<'a> {
 
     fn record(&self, path: &str) {
         let mut state = self.state();
-        let lower = path.to_lowercase();
-        let clash = match state.files.get(&lower) {
-            Some(other) if other == path => {
-                Some(("path-clash", format!("{path} is written twice; the second copy wins")))
-            }
-            Some(other) => Some((
-                "case-clash",
-                format!(
-                    "{path} and {other} differ only in case; on a case-insensitive file system one replaces the other"
+        let message = if !state.files.insert(path.to_string()) {
+            format!("{path} is written twice; the second copy wins")
+        } else {
+            match state.lowercase.entry(path.to_lowercase()) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(path.to_string());
+                    return;
+                }
+                // Raw files that clash are reported on the input.
+                std::collections::hash_map::Entry::Occupied(_) if is_raw_file(path) => return,
+                std::collections::hash_map::Entry::Occupied(other) => format!(
+                    "{path} and {} differ only in case; on a case-insensitive file system one replaces the other",
+                    other.get()
                 ),
-            )),
-            None => None,
+            }
         };
-        match clash {
-            Some((code, message)) => {
-                state.clashes.push(Diagnostic::new(Severity::Error, code, format!("{SITE_PREFIX}{path}"), message));
-            }
-            None => {
-                state.files.insert(lower, path.to_string());
-            }
-        }
+        let d = Diagnostic::new(Severity::Error, "path-clash", format!("{SITE_PREFIX}{path}"), message);
+        state.clashes.push(d);
     }
 
     /// The problems found: clashing paths, bad URLs, and links to a file
@@ -230,28 +214,32 @@ impl<'a> LinkCheck<'a> {
             ));
         }
         for (target, seen) in &state.wanted {
-            let Some(found) = state.files.get(&target.path.to_lowercase()) else {
-                let (severity, what) = if is_raw_file(&target.path) {
-                    (Severity::Warning, "a raw file that was not published")
-                } else {
-                    (Severity::Error, "a file the site does not have")
+            if !state.files.contains(&target.path) {
+                let message = match state.lowercase.get(&target.path.to_lowercase()) {
+                    Some(found) => format!(
+                        "links to {} but the site has {found}: only a case-insensitive file system finds it",
+                        target.path
+                    ),
+                    None if is_raw_file(&target.path) => format!(
+                        "links to {} ({}), a file the version does not have or that could not be published{}",
+                        seen.url,
+                        target.path,
+                        times(seen.count)
+                    ),
+                    None => format!(
+                        "links to {} ({}), a file the site does not have{}",
+                        seen.url,
+                        target.path,
+                        times(seen.count)
+                    ),
                 };
-                let message = format!("links to {} ({}), {what}{}", seen.url, target.path, times(seen.count));
+                let severity = if is_raw_file(&target.path) { Severity::Warning } else { Severity::Error };
                 out.push(located(seen, severity, "broken-link", message));
                 continue;
-            };
-            if found != &target.path {
-                let message = format!(
-                    "links to {} but the site has {found}: only a case-insensitive file system finds it",
-                    target.path
-                );
-                out.push(located(seen, Severity::Error, "broken-link", message));
-                continue;
             }
-            let fragment_missing = !target.fragment.is_empty()
-                && target.path.ends_with(".html")
-                && !state.ids.get(&target.path).is_some_and(|ids| ids.contains(&id_hash(&target.fragment)));
-            if fragment_missing {
+            // Fragments are checked on the pages the site renders, not in raw files.
+            let Some(ids) = state.ids.get(&target.path) else { continue };
+            if !target.fragment.is_empty() && !ids.contains(&id_hash(&target.fragment)) {
                 let message = format!(
                     "links to {}, but {} has no element with id \"{}\"{}",
                     seen.url,
@@ -282,9 +270,7 @@ impl Sink for LinkCheck<'_> {
         }
         let page = read_page(&String::from_utf8_lossy(bytes));
         let mut state = self.state();
-        if !page.ids.is_empty() {
-            state.ids.insert(path.to_string(), page.ids);
-        }
+        state.ids.insert(path.to_string(), page.ids);
         for (url, line, column) in page.links {
             let at = (path.to_string(), line, column);
             match classify(path, &url) {
@@ -353,9 +339,11 @@ mod tests {
         let check = LinkCheck::new(None);
         let page = "<a href=\"b.html#there\">b</a>\n<a href=\"b.html#nowhere\">b</a> <img src=\"gone.png\">\n<a href=\"v/x/files/gone.csv\">raw</a><a href=\"javascript:alert(1)\">x</a>";
         check.write("a.html", page.as_bytes()).unwrap();
+        check.write("b.html", b"").unwrap();
         check.write("b.html", b"<p id=\"there\">").unwrap();
         check.write("B.html", b"").unwrap();
-        check.write("b.html", b"").unwrap();
+        check.raw("v/x/files/A.csv", Path::new("/")).unwrap();
+        check.raw("v/x/files/a.csv", Path::new("/")).unwrap();
         let mut problems = check.problems();
         problems.sort();
         let seen: Vec<(&str, &str, Option<u32>, Severity)> =
@@ -363,7 +351,7 @@ mod tests {
         assert_eq!(
             seen,
             [
-                ("case-clash", "(site)/B.html", None, Severity::Error),
+                ("path-clash", "(site)/B.html", None, Severity::Error),
                 ("broken-link", "(site)/a.html", Some(2), Severity::Error),
                 ("broken-link", "(site)/a.html", Some(2), Severity::Error),
                 ("broken-link", "(site)/a.html", Some(3), Severity::Warning),

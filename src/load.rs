@@ -12,7 +12,7 @@ use crate::locate::locate;
 use crate::manifest::{self, Manifest};
 use crate::metrics;
 use crate::model::*;
-use crate::paths::{segment, slug};
+use crate::paths::{Unique, segment, slug};
 use crate::preview::{self, PreviewConfig};
 use crate::resolve::{Resolution, Resolver};
 use crate::scan::{FileEntry, Scan, VersionDir};
@@ -61,15 +61,10 @@ pub fn add_problems(site: &mut Site, more: Vec<Diagnostic>) {
 }
 
 fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut names = Unique::default();
     for v in versions.iter_mut() {
         let base = segment(&v.id);
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !taken.insert(candidate.to_ascii_lowercase()) {
-            candidate = format!("{base}-{n}");
-            n += 1;
-        }
+        let candidate = names.claim(&base);
         if candidate != base {
             problems.push(Diagnostic::new(
                 Severity::Warning,
@@ -218,10 +213,11 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
             }
         }
         let stage = infer::etl_stage(&rel);
-        let page = stage.as_ref().map(|_| etl_page_path(&rel));
         json_of_file.insert(fi, json.len());
-        json.push(JsonDoc { rel, parsed: parsed.map(Arc::new), kind, typed, stage, page });
+        json.push(JsonDoc { rel, parsed: parsed.map(Arc::new), kind, typed, stage, page: None });
     }
+    assign_etl_pages(&id, &mut json, &mut problems);
+    case_clashes(&id, &files, &mut problems);
     if manifest_state == ManifestState::Missing {
         problems.push(Diagnostic::new(
             Severity::Info,
@@ -388,8 +384,8 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
     add_previews(&id, &files, &mut artifacts, previews, &mut problems);
     locate_pointers(&id, &files, &mut problems);
 
-    let eda = eda_reports(&artifacts, &files);
-    let stages = stages(&artifacts, &json);
+    let eda = eda_reports(&id, &artifacts, &files, &mut problems);
+    let stages = stages(&id, &artifacts, &json, &mut problems);
     let summary = metrics::summary(&json, &stages);
 
     let (time, time_source) = match timestamp::from_version_id(&id) {
@@ -465,42 +461,93 @@ fn add_previews(
     }
 }
 
-/// The page path of an ETL file: `etl/{path without .json}/index.html`, each
-/// segment made URL-safe.
+/// The page folder of an ETL file: `etl/{path without .json}`, each segment
+/// made URL-safe.
 fn etl_page_path(rel: &str) -> String {
     let inner = rel.strip_prefix("etl_metadata/").unwrap_or(rel);
     let inner = inner.strip_suffix(".json").unwrap_or(inner);
     let segs: Vec<String> = inner.split('/').map(segment).collect();
-    format!("etl/{}/index.html", segs.join("/"))
+    format!("etl/{}", segs.join("/"))
 }
 
 fn assign_artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut names = Unique::default();
     for a in artifacts.iter_mut() {
         let base = if a.stage.is_empty() { slug(&a.name) } else { format!("{}--{}", slug(&a.stage), slug(&a.name)) };
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !taken.insert(candidate.clone()) {
-            candidate = format!("{base}-{n}");
-            n += 1;
-        }
+        let candidate = names.claim(&base);
         if candidate != base {
-            problems.push(Diagnostic::new(
-                Severity::Info,
-                "slug-collision",
-                format!("{version}/{}", a.file.as_deref().or(a.declared_path.as_deref()).unwrap_or(&a.name)),
-                format!(
-                    "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}/",
-                    a.name, a.stage
-                ),
-            ));
+            let message = format!(
+                "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}/",
+                a.name, a.stage
+            );
+            let d = match (&a.file, &a.record) {
+                (Some(file), _) => {
+                    Diagnostic::new(Severity::Info, "slug-collision", format!("{version}/{file}"), message)
+                }
+                (None, Some((pointer, _))) => Diagnostic::new(
+                    Severity::Info,
+                    "slug-collision",
+                    format!("{version}/{}", manifest::FILE_NAME),
+                    message,
+                )
+                .at_pointer(pointer),
+                (None, None) => Diagnostic::new(Severity::Info, "slug-collision", version, message),
+            };
+            problems.push(d);
         }
         a.slug = candidate;
     }
 }
 
-fn eda_reports(artifacts: &[Artifact], files: &[FileEntry]) -> Vec<EdaReport> {
+/// Gives every ETL page a path of its own: two files whose paths differ only
+/// in case or in characters a URL cannot keep would share one.
+fn assign_etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diagnostic>) {
+    let mut names = Unique::default();
+    for d in json.iter_mut().filter(|d| d.stage.is_some()) {
+        let base = etl_page_path(&d.rel);
+        let candidate = names.claim(&base);
+        if candidate != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                format!("{version}/{}", d.rel),
+                format!("another ETL file has the same page name once made URL-safe; this one's page is {candidate}/"),
+            ));
+        }
+        d.page = Some(format!("{candidate}/index.html"));
+    }
+}
+
+/// Paths that differ only in case are one file on a case-insensitive file
+/// system, so one would replace the other where the site is published.
+fn case_clashes(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for f in files {
+        match seen.entry(f.rel.to_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(other) => problems.push(Diagnostic::new(
+                Severity::Warning,
+                "case-clash",
+                format!("{version}/{}", f.rel),
+                format!(
+                    "differs from {} only in case; where the site is published on a case-insensitive file system (macOS, Windows), one replaces the other",
+                    other.get()
+                ),
+            )),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(&f.rel);
+            }
+        }
+    }
+}
+
+fn eda_reports(
+    version: &str,
+    artifacts: &[Artifact],
+    files: &[FileEntry],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<EdaReport> {
     let mut out = Vec::new();
+    let mut names = Unique::default();
     for (i, a) in artifacts.iter().enumerate() {
         let Some(dir) = a.file.as_deref().and_then(|f| f.strip_suffix("/report.html")) else { continue };
         if !dir.starts_with("eda_reports/") || dir.matches('/').count() != 1 {
@@ -521,12 +568,22 @@ fn eda_reports(artifacts: &[Artifact], files: &[FileEntry]) -> Vec<EdaReport> {
                 other.push(f.rel.clone());
             }
         }
-        out.push(EdaReport { slug: segment(&name), name, artifact: i, figures, tables, other });
+        let base = segment(&name);
+        let slug = names.claim(&base);
+        if slug != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                format!("{version}/{dir}/report.html"),
+                format!("another EDA report has the same page name once made URL-safe; this one's page is eda/{slug}/"),
+            ));
+        }
+        out.push(EdaReport { slug, name, artifact: i, figures, tables, other });
     }
     out
 }
 
-fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
+fn stages(version: &str, artifacts: &[Artifact], json: &[JsonDoc], problems: &mut Vec<Diagnostic>) -> Vec<Stage> {
     let mut by_name: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, a) in artifacts.iter().enumerate() {
         by_name.entry(a.stage.clone()).or_default().0.push(i);
@@ -539,7 +596,7 @@ fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
     let mut stages: Vec<Stage> = by_name
         .into_iter()
         .map(|(name, (artifacts, etl))| Stage {
-            slug: slug(&name),
+            slug: String::new(),
             metrics: metrics::stage_metrics(json, &etl),
             name,
             artifacts,
@@ -547,5 +604,18 @@ fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
         })
         .collect();
     stages.sort_by(|a, b| (infer::stage_rank(&a.name), &a.name).cmp(&(infer::stage_rank(&b.name), &b.name)));
+    let mut names = Unique::default();
+    for s in &mut stages {
+        let base = slug(&s.name);
+        s.slug = names.claim(&base);
+        if s.slug != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                version,
+                format!("stage \"{}\" shares its page name with another stage; its page is stages/{}/", s.name, s.slug),
+            ));
+        }
+    }
     stages
 }

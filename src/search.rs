@@ -31,9 +31,14 @@ pub fn shard_of(token: &str) -> String {
     token.chars().take(2).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
-/// `call(args…, value);` as the bytes of a script.
+/// `call(args…, value);` as the bytes of a script. The JSON is a valid
+/// JavaScript literal in any engine and even inline: `U+2028`, `U+2029`
+/// (line terminators in older JavaScript) and `<` (which could open
+/// `</script>` or `<!--`) only occur inside strings, where they are escaped.
 fn script(call: &str, args: &str, value: &Value) -> Vec<u8> {
-    format!("{call}({args}{});\n", serde_json::to_string(value).expect("JSON serialises")).into_bytes()
+    let json = serde_json::to_string(value).expect("JSON serialises");
+    let json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029").replace('<', "\\u003c");
+    format!("{call}({args}{json});\n").into_bytes()
 }
 
 /// Assigns each distinct string a small number, in order of first use.
@@ -140,6 +145,18 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_keep_hostile_strings_inside_their_literals() {
+        let v = json!(["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c", "\"quoted\" \\"]);
+        let js = String::from_utf8(script("f", "1, ", &v)).unwrap();
+        assert_eq!(
+            js,
+            "f(1, [\"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>\",\"a\\u2028b\\u2029c\",\"\\\"quoted\\\" \\\\\"]);\n"
+        );
+        let back: Value = serde_json::from_str(&js[5..js.len() - 3]).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn tokens_and_shards() {

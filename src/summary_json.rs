@@ -13,8 +13,11 @@ fn number(s: &Option<Sourced>) -> Value {
     }
 }
 
+/// Pretty JSON with `<` written as `\u003c` (it only occurs in strings), so
+/// that no markup from the input appears in the site even in data files.
 fn pretty(v: &Value) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(v).expect("a JSON value always serialises");
+    let text = serde_json::to_string_pretty(v).expect("a JSON value always serialises");
+    let mut bytes = text.replace('<', "\\u003c").into_bytes();
     bytes.push(b'\n');
     bytes
 }
