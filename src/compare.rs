@@ -2,7 +2,7 @@
 //! artifacts added, removed and changed, changed ETL fields, and feature
 //! registry differences.
 
-use crate::context::{ArtifactRow, Link, NumView, artifact_row, sourced};
+use crate::context::{ArtifactRow, Link, MAX_ROWS, NumView, artifact_row, sourced};
 use crate::etl::Typed;
 use crate::html;
 use crate::model::{Sourced, Version};
@@ -107,9 +107,13 @@ pub struct CompareView {
     records_in: Delta,
     records_out: Delta,
     stages: Vec<StageDelta>,
+    /// The first [`MAX_ROWS`] of each list, and each list's length.
     added: Vec<ArtifactRow>,
     removed: Vec<Link>,
     changed: Vec<Changed>,
+    added_total: usize,
+    removed_total: usize,
+    changed_total: usize,
     unchanged: usize,
     etl: Vec<EtlDiff>,
     features: FeatureDiff,
@@ -266,9 +270,13 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
     let old: HashMap<(String, String), usize> = (0..prev.artifacts.len()).map(|i| (key(prev, i), i)).collect();
     let new: HashMap<(String, String), usize> = (0..cur.artifacts.len()).map(|i| (key(cur, i), i)).collect();
     let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    let (mut added_total, mut changed_total) = (0, 0);
     for ci in 0..cur.artifacts.len() {
         let Some(&pi) = old.get(&key(cur, ci)) else {
-            added.push(artifact_row(cur, ci));
+            added_total += 1;
+            if added.len() < MAX_ROWS {
+                added.push(artifact_row(cur, ci));
+            }
             continue;
         };
         let (a, b) = (&prev.artifacts[pi], &cur.artifacts[ci]);
@@ -287,12 +295,19 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
             (None, None) => None,
         };
         match why {
-            Some(why) => changed.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why }),
+            Some(why) => {
+                changed_total += 1;
+                if changed.len() < MAX_ROWS {
+                    changed.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why });
+                }
+            }
             None => unchanged += 1,
         }
     }
+    let removed_total = (0..prev.artifacts.len()).filter(|&pi| !new.contains_key(&key(prev, pi))).count();
     let removed = (0..prev.artifacts.len())
         .filter(|&pi| !new.contains_key(&key(prev, pi)))
+        .take(MAX_ROWS)
         .map(|pi| Link {
             label: format!("{} ({})", prev.artifacts[pi].name, prev.artifacts[pi].stage),
             href: plan::artifact(prev, pi),
@@ -317,6 +332,9 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
         added,
         removed,
         changed,
+        added_total,
+        removed_total,
+        changed_total,
         unchanged,
         etl,
         features: feature_diff(prev, cur),

@@ -30,6 +30,15 @@ pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 /// At most this many NaN/Infinity warnings are listed per file.
 const MAX_NON_FINITE_REPORTS: usize = 5;
 
+/// At most this many unlisted files are named per version; the rest are counted.
+const MAX_UNLISTED_REPORTS: usize = 100;
+
+/// Files at least this big are named: static hosts refuse them.
+const LARGE_FILE_BYTES: u64 = 100 * 1024 * 1024;
+
+/// A folder holding more files than this is named: each file becomes a page.
+const CROWDED_FOLDER: usize = 10_000;
+
 /// Loads every scanned version into the site model, previews included.
 pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
     let mut problems = scan.problems;
@@ -113,6 +122,18 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
     for f in files.iter().filter(|f| f.size == 0) {
         problems.push(Diagnostic::new(Severity::Warning, "empty-file", diag_path(&f.rel), "file is empty (0 bytes)"));
     }
+    for f in files.iter().filter(|f| f.size >= LARGE_FILE_BYTES) {
+        problems.push(Diagnostic::new(
+            Severity::Info,
+            "large-file",
+            diag_path(&f.rel),
+            format!(
+                "file is {}: its preview reads only part of it, but the site publishes all of it (static hosts such as GitHub Pages refuse files over 100 MB)",
+                crate::html::bytes(f.size)
+            ),
+        ));
+    }
+    crowded_folders(&id, &files, &mut problems);
 
     // Parse every JSON file once, in parallel: the manifest and ETL metadata
     // whatever their size (up to MAX_JSON_BYTES), others only when their page
@@ -137,6 +158,9 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         let parsed = match result {
             Err(message) => {
                 problems.push(Diagnostic::new(Severity::Warning, "json-unread", &path, message));
+                if rel == manifest::FILE_NAME {
+                    manifest_state = ManifestState::Unreadable;
+                }
                 continue;
             }
             Ok((Err(e), _)) => {
@@ -339,17 +363,21 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
     known_stages.extend(json.iter().filter_map(|d| d.stage.clone()));
     known_stages.sort();
     known_stages.dedup();
+    let mut unlisted = 0;
     for (i, f) in files.iter().enumerate() {
         if claimed[i] || f.rel == manifest::FILE_NAME || owned_by_eda(&f.rel) {
             continue;
         }
         if manifest.is_some() {
-            problems.push(Diagnostic::new(
-                Severity::Warning,
-                "unlisted-file",
-                diag_path(&f.rel),
-                "file is not listed in the manifest; shown as an unlisted artifact",
-            ));
+            unlisted += 1;
+            if unlisted <= MAX_UNLISTED_REPORTS {
+                problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "unlisted-file",
+                    diag_path(&f.rel),
+                    "file is not listed in the manifest; shown as an unlisted artifact",
+                ));
+            }
         }
         let (stage, name) = infer::stage_and_name(&f.rel, &known_stages);
         artifacts.push(Artifact {
@@ -369,6 +397,18 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
             json: json_of_file.get(&i).copied(),
             preview: None,
         });
+    }
+
+    if unlisted > MAX_UNLISTED_REPORTS {
+        problems.push(Diagnostic::new(
+            Severity::Warning,
+            "unlisted-file",
+            diag_path(manifest::FILE_NAME),
+            format!(
+                "{} more files are not listed in the manifest (the first {MAX_UNLISTED_REPORTS} are named); shown as unlisted artifacts",
+                unlisted - MAX_UNLISTED_REPORTS
+            ),
+        ));
     }
 
     artifacts.sort_by(|a, b| {
@@ -515,6 +555,27 @@ fn assign_etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diag
             ));
         }
         d.page = Some(format!("{candidate}/index.html"));
+    }
+}
+
+/// Names each folder that holds more than [`CROWDED_FOLDER`] files itself.
+fn crowded_folders(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnostic>) {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in files {
+        *count.entry(f.rel.rsplit_once('/').map_or("", |(dir, _)| dir)).or_default() += 1;
+    }
+    for (dir, n) in count.into_iter().filter(|&(_, n)| n > CROWDED_FOLDER) {
+        let path = if dir.is_empty() { version.to_string() } else { format!("{version}/{dir}") };
+        problems.push(Diagnostic::new(
+            Severity::Warning,
+            "crowded-folder",
+            path,
+            format!(
+                "folder holds {} files, each an artifact with a page of its own; lists show the first {} of them",
+                crate::html::number(n as f64, 0),
+                crate::html::number(crate::context::MAX_ROWS as f64, 0)
+            ),
+        ));
     }
 }
 

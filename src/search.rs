@@ -13,6 +13,7 @@
 
 use crate::model::Site;
 use crate::plan;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,7 +36,7 @@ pub fn shard_of(token: &str) -> String {
 /// JavaScript literal in any engine and even inline: `U+2028`, `U+2029`
 /// (line terminators in older JavaScript) and `<` (which could open
 /// `</script>` or `<!--`) only occur inside strings, where they are escaped.
-fn script(call: &str, args: &str, value: &Value) -> Vec<u8> {
+fn script(call: &str, args: &str, value: &(impl Serialize + ?Sized)) -> Vec<u8> {
     let json = serde_json::to_string(value).expect("JSON serialises");
     let json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029").replace('<', "\\u003c");
     format!("{call}({args}{json});\n").into_bytes()
@@ -76,7 +77,8 @@ fn base36(mut n: usize) -> String {
 /// Every file of the index, as (path relative to the site root, bytes).
 pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
     let (mut stages, mut types) = (Interner::default(), Interner::default());
-    let mut docs: Vec<Value> = Vec::new();
+    // (name, stage, type, version, page, description): an array in the script.
+    let mut docs: Vec<(&str, usize, usize, usize, String, String)> = Vec::new();
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut versions: Vec<Value> = Vec::new();
     for (vi, v) in site.versions.iter().enumerate().rev() {
@@ -85,7 +87,6 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             let id = docs.len();
             let description: String = a.description.as_deref().unwrap_or("").chars().take(MAX_DESCRIPTION).collect();
             let (si, ti) = (stages.id(&a.stage), types.id(&a.artifact_type));
-            docs.push(json!([a.name, si, ti, vi, plan::artifact(v, ai), description]));
             let mut words: Vec<String> = tokens(&a.name)
                 .chain(tokens(&a.stage))
                 .chain(tokens(&a.artifact_type))
@@ -98,6 +99,7 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             }
             words.sort();
             words.dedup();
+            docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description));
             for w in words {
                 postings.entry(w).or_default().push(id);
             }
@@ -134,10 +136,7 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
         ));
     }
     for (n, chunk) in docs.chunks(DOCS_PER_SHARD).enumerate() {
-        files.push((
-            format!("search/d-{n}.js"),
-            script("artsiteSearch.docs", &format!("{n}, "), &Value::Array(chunk.to_vec())),
-        ));
+        files.push((format!("search/d-{n}.js"), script("artsiteSearch.docs", &format!("{n}, "), chunk)));
     }
     files
 }
