@@ -45,7 +45,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, SyntaxError> {
         if found.is_empty() { serde_json::from_slice(bytes) } else { serde_json::from_slice(&rewrite(bytes, &found)) };
     match value {
         Ok(value) => Ok(Parsed { value, non_finite: found.into_iter().map(|t| (t.line, t.column, t.token)).collect() }),
-        Err(e) => Err(SyntaxError { line: e.line() as u32, column: e.column() as u32, message: describe(&e) }),
+        // serde_json says column 0 for an error just after a newline.
+        Err(e) => Err(SyntaxError { line: e.line() as u32, column: e.column().max(1) as u32, message: describe(&e) }),
     }
 }
 

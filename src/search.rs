@@ -32,13 +32,11 @@ pub fn shard_of(token: &str) -> String {
     token.chars().take(2).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
-/// `call(args…, value);` as the bytes of a script. The JSON is a valid
-/// JavaScript literal in any engine and even inline: `U+2028`, `U+2029`
-/// (line terminators in older JavaScript) and `<` (which could open
-/// `</script>` or `<!--`) only occur inside strings, where they are escaped.
+/// `call(args…, value);` as the bytes of a script. The value is
+/// [embeddable](crate::html::embeddable_json) JSON, a valid JavaScript
+/// literal in any engine, whatever its strings hold.
 fn script(call: &str, args: &str, value: &(impl Serialize + ?Sized)) -> Vec<u8> {
-    let json = serde_json::to_string(value).expect("JSON serialises");
-    let json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029").replace('<', "\\u003c");
+    let json = crate::html::embeddable_json(&serde_json::to_string(value).expect("JSON serialises"));
     format!("{call}({args}{json});\n").into_bytes()
 }
 

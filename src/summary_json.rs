@@ -15,11 +15,11 @@ fn number(s: &Option<Sourced>) -> Value {
     }
 }
 
-/// Pretty JSON with `<` written as `\u003c` (it only occurs in strings), so
-/// that no markup from the input appears in the site even in data files.
+/// Pretty JSON, [embeddable](crate::html::embeddable_json): no markup from
+/// the input appears in the site even in data files.
 fn pretty(v: &impl Serialize) -> Vec<u8> {
     let text = serde_json::to_string_pretty(v).expect("site data always serialises");
-    let mut bytes = text.replace('<', "\\u003c").into_bytes();
+    let mut bytes = crate::html::embeddable_json(&text).into_bytes();
     bytes.push(b'\n');
     bytes
 }
