@@ -194,7 +194,7 @@ pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Resu
             bar.inc(1);
             match sink.raw(rel, from) {
                 Ok(()) => Ok(None),
-                Err(e) if std::fs::File::open(from).is_err() => Ok(Some(Diagnostic::new(
+                Err(e) if changed_under_us(&e, from) => Ok(Some(Diagnostic::new(
                     Severity::Warning,
                     "unpublished",
                     shown,
@@ -206,6 +206,16 @@ pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Resu
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
     Ok(problems.into_iter().flatten().collect())
+}
+
+/// Whether publishing `from` failed because the file changed since the scan:
+/// it is gone (perhaps back by now) or cannot be read any more.
+fn changed_under_us(e: &anyhow::Error, from: &std::path::Path) -> bool {
+    let gone = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::NotFound);
+    gone || std::fs::File::open(from).is_err()
 }
 
 /// Writes the site-wide files: theme statics, `index.json`, `problems.json`,

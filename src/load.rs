@@ -680,3 +680,37 @@ fn stages(version: &str, artifacts: &[Artifact], json: &[JsonDoc], problems: &mu
     }
     stages
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn files(rels: impl IntoIterator<Item = String>) -> Vec<FileEntry> {
+        rels.into_iter().map(|rel| FileEntry { path: PathBuf::from(&rel), rel, size: 1, modified: 0 }).collect()
+    }
+
+    #[test]
+    fn crowded_folders_are_named_once() {
+        let many = (0..=CROWDED_FOLDER).map(|i| format!("tables/t{i}.csv"));
+        let few = (0..10).map(|i| format!("plots/p{i}.png"));
+        let mut problems = Vec::new();
+        crowded_folders("v1", &files(many.chain(few)), &mut problems);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!((problems[0].path.as_str(), problems[0].code), ("v1/tables", "crowded-folder"));
+        assert!(problems[0].message.starts_with("folder holds 10,001 files"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn paths_equal_but_for_case_are_named() {
+        let mut problems = Vec::new();
+        case_clashes(
+            "v1",
+            &files(["A.csv", "Tables/b.csv", "a.csv", "tables/B.csv", "tables/c.csv"].map(String::from)),
+            &mut problems,
+        );
+        let named: Vec<&str> = problems.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(named, ["v1/a.csv", "v1/tables/B.csv"]);
+        assert!(problems[0].message.contains("differs from A.csv only in case"));
+    }
+}
