@@ -86,10 +86,10 @@ fn builds_finish_while_a_writer_churns_the_version() {
                     &b"{\"artifacts\": [{\"name\": \"x\", "[..(i % 30) as usize],
                 );
                 let _ = fs::write(dir.join("logs/run.log"), format!("line {i}\n").repeat((i % 100) as usize));
-                if i % 5 == 0 {
+                if i.is_multiple_of(5) {
                     let _ = fs::remove_dir_all(dir.join("tables"));
                 }
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     let _ = fs::remove_file(dir.join("plots/eda_hist.png"));
                 } else {
                     let _ = fs::write(dir.join("plots/eda_hist.png"), TINY_PNG);
