@@ -7,12 +7,14 @@
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::etl::{self, Kind};
 use crate::infer;
+use crate::inventory;
 use crate::lenient_json::{self, SyntaxError};
 use crate::locate::locate;
 use crate::manifest::{self, Manifest};
 use crate::metrics;
 use crate::model::*;
-use crate::paths::{Unique, segment, slug};
+use crate::names;
+use crate::paths::segment;
 use crate::preview::{self, PreviewConfig};
 use crate::resolve::{Resolution, Resolver};
 use crate::scan::{FileEntry, Scan, VersionDir};
@@ -33,12 +35,6 @@ const MAX_NON_FINITE_REPORTS: usize = 5;
 /// At most this many unlisted files are named per version; the rest are counted.
 const MAX_UNLISTED_REPORTS: usize = 100;
 
-/// Files at least this big are named: static hosts refuse them.
-const LARGE_FILE_BYTES: u64 = 100 * 1024 * 1024;
-
-/// A folder holding more files than this is named: each file becomes a page.
-const CROWDED_FOLDER: usize = 10_000;
-
 /// Loads every scanned version into the site model, previews included.
 pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
     let mut problems = scan.problems;
@@ -50,7 +46,7 @@ pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
         versions.push(v);
     }
     versions.sort_by(|a, b| (a.time.unwrap_or(i64::MIN), &a.id).cmp(&(b.time.unwrap_or(i64::MIN), &b.id)));
-    assign_version_slugs(&mut versions, &mut problems);
+    names::version_slugs(&mut versions, &mut problems);
     let mut site = Site { versions, aliases: scan.aliases, problems: Vec::new() };
     add_problems(&mut site, problems);
     site
@@ -66,23 +62,6 @@ pub fn add_problems(site: &mut Site, more: Vec<Diagnostic>) {
         let prefix = format!("{}/", v.id);
         v.problem_count =
             site.problems.iter().filter(|d| d.severity != Severity::Info && d.path.starts_with(&prefix)).count();
-    }
-}
-
-fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
-    let mut names = Unique::default();
-    for v in versions.iter_mut() {
-        let base = segment(&v.id);
-        let candidate = names.claim(&base);
-        if candidate != base {
-            problems.push(Diagnostic::new(
-                Severity::Warning,
-                "slug-collision",
-                &v.id,
-                format!("version folder name collides with another after making it URL-safe; its pages are under v/{candidate}/"),
-            ));
-        }
-        v.slug = candidate;
     }
 }
 
@@ -119,21 +98,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
     let mut problems = Vec::new();
     let diag_path = |rel: &str| format!("{id}/{rel}");
 
-    for f in files.iter().filter(|f| f.size == 0) {
-        problems.push(Diagnostic::new(Severity::Warning, "empty-file", diag_path(&f.rel), "file is empty (0 bytes)"));
-    }
-    for f in files.iter().filter(|f| f.size >= LARGE_FILE_BYTES) {
-        problems.push(Diagnostic::new(
-            Severity::Info,
-            "large-file",
-            diag_path(&f.rel),
-            format!(
-                "file is {}: its preview reads only part of it, but the site publishes all of it (static hosts such as GitHub Pages refuse files over 100 MB)",
-                crate::html::bytes(f.size)
-            ),
-        ));
-    }
-    crowded_folders(&id, &files, &mut problems);
+    inventory::check(&id, &files, &mut problems);
 
     // Parse every JSON file once, in parallel: the manifest and ETL metadata
     // whatever their size (up to MAX_JSON_BYTES), others only when their page
@@ -240,8 +205,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
         json_of_file.insert(fi, json.len());
         json.push(JsonDoc { rel, parsed: parsed.map(Arc::new), kind, typed, stage, page: None });
     }
-    assign_etl_pages(&id, &mut json, &mut problems);
-    case_clashes(&id, &files, &mut problems);
+    names::etl_pages(&id, &mut json, &mut problems);
     if manifest_state == ManifestState::Missing {
         problems.push(Diagnostic::new(
             Severity::Info,
@@ -420,7 +384,7 @@ fn load_version(vd: VersionDir, previews: &PreviewConfig) -> (Version, Vec<Diagn
             &b.id,
         ))
     });
-    assign_artifact_slugs(&id, &mut artifacts, &mut problems);
+    names::artifact_slugs(&id, &mut artifacts, &mut problems);
     add_previews(&id, &files, &mut artifacts, previews, &mut problems);
     locate_pointers(&id, &files, &mut problems);
 
@@ -501,106 +465,6 @@ fn add_previews(
     }
 }
 
-/// The page folder of an ETL file: `etl/{path without .json}`, each segment
-/// made URL-safe.
-fn etl_page_path(rel: &str) -> String {
-    let inner = rel.strip_prefix("etl_metadata/").unwrap_or(rel);
-    let inner = inner.strip_suffix(".json").unwrap_or(inner);
-    let segs: Vec<String> = inner.split('/').map(segment).collect();
-    format!("etl/{}", segs.join("/"))
-}
-
-fn assign_artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
-    let mut names = Unique::default();
-    for a in artifacts.iter_mut() {
-        let base = if a.stage.is_empty() { slug(&a.name) } else { format!("{}--{}", slug(&a.stage), slug(&a.name)) };
-        let candidate = names.claim(&base);
-        if candidate != base {
-            let message = format!(
-                "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}/",
-                a.name, a.stage
-            );
-            let d = match (&a.file, &a.record) {
-                (Some(file), _) => {
-                    Diagnostic::new(Severity::Info, "slug-collision", format!("{version}/{file}"), message)
-                }
-                (None, Some((pointer, _))) => Diagnostic::new(
-                    Severity::Info,
-                    "slug-collision",
-                    format!("{version}/{}", manifest::FILE_NAME),
-                    message,
-                )
-                .at_pointer(pointer),
-                (None, None) => Diagnostic::new(Severity::Info, "slug-collision", version, message),
-            };
-            problems.push(d);
-        }
-        a.slug = candidate;
-    }
-}
-
-/// Gives every ETL page a path of its own: two files whose paths differ only
-/// in case or in characters a URL cannot keep would share one.
-fn assign_etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diagnostic>) {
-    let mut names = Unique::default();
-    for d in json.iter_mut().filter(|d| d.stage.is_some()) {
-        let base = etl_page_path(&d.rel);
-        let candidate = names.claim(&base);
-        if candidate != base {
-            problems.push(Diagnostic::new(
-                Severity::Info,
-                "slug-collision",
-                format!("{version}/{}", d.rel),
-                format!("another ETL file has the same page name once made URL-safe; this one's page is {candidate}/"),
-            ));
-        }
-        d.page = Some(format!("{candidate}/index.html"));
-    }
-}
-
-/// Names each folder that holds more than [`CROWDED_FOLDER`] files itself.
-fn crowded_folders(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnostic>) {
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in files {
-        *count.entry(f.rel.rsplit_once('/').map_or("", |(dir, _)| dir)).or_default() += 1;
-    }
-    for (dir, n) in count.into_iter().filter(|&(_, n)| n > CROWDED_FOLDER) {
-        let path = if dir.is_empty() { version.to_string() } else { format!("{version}/{dir}") };
-        problems.push(Diagnostic::new(
-            Severity::Warning,
-            "crowded-folder",
-            path,
-            format!(
-                "folder holds {} files, each an artifact with a page of its own; lists show the first {} of them",
-                crate::html::number(n as f64, 0),
-                crate::html::number(crate::context::MAX_ROWS as f64, 0)
-            ),
-        ));
-    }
-}
-
-/// Paths that differ only in case are one file on a case-insensitive file
-/// system, so one would replace the other where the site is published.
-fn case_clashes(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, &str> = HashMap::new();
-    for f in files {
-        match seen.entry(f.rel.to_lowercase()) {
-            std::collections::hash_map::Entry::Occupied(other) => problems.push(Diagnostic::new(
-                Severity::Warning,
-                "case-clash",
-                format!("{version}/{}", f.rel),
-                format!(
-                    "differs from {} only in case; where the site is published on a case-insensitive file system (macOS, Windows), one replaces the other",
-                    other.get()
-                ),
-            )),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(&f.rel);
-            }
-        }
-    }
-}
-
 fn eda_reports(
     version: &str,
     artifacts: &[Artifact],
@@ -608,7 +472,6 @@ fn eda_reports(
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<EdaReport> {
     let mut out = Vec::new();
-    let mut names = Unique::default();
     for (i, a) in artifacts.iter().enumerate() {
         let Some(dir) = a.file.as_deref().and_then(|f| f.strip_suffix("/report.html")) else { continue };
         if !dir.starts_with("eda_reports/") || dir.matches('/').count() != 1 {
@@ -629,18 +492,9 @@ fn eda_reports(
                 other.push(f.rel.clone());
             }
         }
-        let base = segment(&name);
-        let slug = names.claim(&base);
-        if slug != base {
-            problems.push(Diagnostic::new(
-                Severity::Info,
-                "slug-collision",
-                format!("{version}/{dir}/report.html"),
-                format!("another EDA report has the same page name once made URL-safe; this one's page is eda/{slug}/"),
-            ));
-        }
-        out.push(EdaReport { slug, name, artifact: i, figures, tables, other });
+        out.push(EdaReport { slug: String::new(), name, artifact: i, figures, tables, other });
     }
+    names::eda_slugs(version, &mut out, problems);
     out
 }
 
@@ -665,52 +519,6 @@ fn stages(version: &str, artifacts: &[Artifact], json: &[JsonDoc], problems: &mu
         })
         .collect();
     stages.sort_by(|a, b| (infer::stage_rank(&a.name), &a.name).cmp(&(infer::stage_rank(&b.name), &b.name)));
-    let mut names = Unique::default();
-    for s in &mut stages {
-        let base = slug(&s.name);
-        s.slug = names.claim(&base);
-        if s.slug != base {
-            problems.push(Diagnostic::new(
-                Severity::Info,
-                "slug-collision",
-                version,
-                format!("stage \"{}\" shares its page name with another stage; its page is stages/{}/", s.name, s.slug),
-            ));
-        }
-    }
+    names::stage_slugs(version, &mut stages, problems);
     stages
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::PathBuf;
-
-    fn files(rels: impl IntoIterator<Item = String>) -> Vec<FileEntry> {
-        rels.into_iter().map(|rel| FileEntry { path: PathBuf::from(&rel), rel, size: 1, modified: 0 }).collect()
-    }
-
-    #[test]
-    fn crowded_folders_are_named_once() {
-        let many = (0..=CROWDED_FOLDER).map(|i| format!("tables/t{i}.csv"));
-        let few = (0..10).map(|i| format!("plots/p{i}.png"));
-        let mut problems = Vec::new();
-        crowded_folders("v1", &files(many.chain(few)), &mut problems);
-        assert_eq!(problems.len(), 1, "{problems:#?}");
-        assert_eq!((problems[0].path.as_str(), problems[0].code), ("v1/tables", "crowded-folder"));
-        assert!(problems[0].message.starts_with("folder holds 10,001 files"), "{}", problems[0].message);
-    }
-
-    #[test]
-    fn paths_equal_but_for_case_are_named() {
-        let mut problems = Vec::new();
-        case_clashes(
-            "v1",
-            &files(["A.csv", "Tables/b.csv", "a.csv", "tables/B.csv", "tables/c.csv"].map(String::from)),
-            &mut problems,
-        );
-        let named: Vec<&str> = problems.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(named, ["v1/a.csv", "v1/tables/B.csv"]);
-        assert!(problems[0].message.contains("differs from A.csv only in case"));
-    }
 }
