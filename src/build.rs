@@ -2,7 +2,8 @@
 
 use crate::config::Config;
 use crate::context::{self, SiteIndex};
-use crate::diagnostics::{Counts, Diagnostic};
+use crate::diagnostics::{Counts, Diagnostic, Severity};
+use crate::links::LinkCheck;
 use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
@@ -29,6 +30,8 @@ pub struct Report {
     pub counts: Counts,
     /// The output was already up to date: nothing was read or written.
     pub up_to_date: bool,
+    /// A strict build found problems: the output was left as it was.
+    pub refused: bool,
     /// Wall time of the build.
     pub seconds: f64,
     /// Wall time of each step.
@@ -41,7 +44,13 @@ impl Report {
         let c = &self.counts;
         format!(
             "{} {} versions, {} artifacts, {} pages; {} problems ({} errors, {} warnings) in {:.2}s",
-            if self.up_to_date { "up to date:" } else { "built" },
+            if self.refused {
+                "not published (--strict):"
+            } else if self.up_to_date {
+                "up to date:"
+            } else {
+                "built"
+            },
             self.versions,
             self.artifacts,
             self.pages,
@@ -74,11 +83,14 @@ pub fn template_of(kind: PageKind) -> &'static str {
     }
 }
 
-/// How a build reports on itself while it runs.
+/// How a build reports on itself while it runs, and how strict it is.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     /// Show a progress bar on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Check every internal link too, and leave the output as it was when
+    /// the input or the site has any error or warning.
+    pub strict: bool,
 }
 
 /// Wall time per build step, in order.
@@ -204,20 +216,44 @@ pub fn render_pages_with(
     }
 }
 
-/// Publishes every raw file of `site` into `sink`.
-pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Result<()> {
-    let files: Vec<(String, &std::path::Path)> = site
+/// Publishes every raw file of `site` into `sink`. A file that cannot be read
+/// any more (deleted since the scan by a pipeline still writing, say) is a
+/// problem of that file, returned; a file that cannot be written fails.
+pub fn publish_raw_files(site: &Site, sink: &dyn Sink, options: Options) -> Result<Vec<Diagnostic>> {
+    let files: Vec<(String, String, &std::path::Path)> = site
         .versions
         .iter()
-        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), f.path.as_path())))
+        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), format!("{}/{}", v.id, f.rel), &*f.path)))
         .collect();
     let bar = progress_bar(options, files.len(), "raw files");
-    files.par_iter().try_for_each(|(rel, from)| {
-        bar.inc(1);
-        sink.raw(rel, from)
-    })?;
+    let problems: Vec<Option<Diagnostic>> = files
+        .par_iter()
+        .map(|(rel, shown, from)| {
+            bar.inc(1);
+            match sink.raw(rel, from) {
+                Ok(()) => Ok(None),
+                Err(e) if changed_under_us(&e, from) => Ok(Some(Diagnostic::new(
+                    Severity::Warning,
+                    "unpublished",
+                    shown,
+                    format!("file could not be published; it changed while the site was built ({e:#})"),
+                ))),
+                Err(e) => Err(e),
+            }
+        })
+        .collect::<Result<_>>()?;
     bar.finish_and_clear();
-    Ok(())
+    Ok(problems.into_iter().flatten().collect())
+}
+
+/// Whether publishing `from` failed because the file changed since the scan:
+/// it is gone (perhaps back by now) or cannot be read any more.
+fn changed_under_us(e: &anyhow::Error, from: &std::path::Path) -> bool {
+    let gone = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::NotFound);
+    gone || std::fs::File::open(from).is_err()
 }
 
 /// Writes the site-wide files: theme statics, `index.json`, `problems.json`,
@@ -248,7 +284,7 @@ pub fn write_shared_files(config: &Config, site: &Site, pages: &[Page], sink: &d
         }
     }
     sink.write("index.json", &summary_json::site_index(site))?;
-    sink.write("problems.json", &summary_json::problems(site))?;
+    sink.write("problems.json", &summary_json::problems(&site.problems))?;
     if let Some(base) = &config.base_url {
         sink.write("sitemap.xml", &sitemap::sitemap(base, pages))?;
     }
@@ -279,7 +315,7 @@ impl Sink for Disk<'_> {
 }
 
 /// Builds the site into `config.out`. The old output is replaced only when
-/// the whole build succeeded.
+/// the whole build succeeded (and, when strict, found no problem).
 pub fn build(config: &Config) -> Result<Report> {
     build_with(config, Options::default())
 }
@@ -295,7 +331,10 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let scanned = scan_root(config)?;
     let fingerprint = fingerprint::of(config, &theme, &scanned);
     timings.lap("scan");
-    if let Some(stamp) = output::read_stamp(&config.out).filter(|s| s.fingerprint == fingerprint) {
+    // A strict build of an input with problems must fail, so it runs again.
+    let stamp = output::read_stamp(&config.out)
+        .filter(|s| s.fingerprint == fingerprint && !(options.strict && s.errors + s.warnings > 0));
+    if let Some(stamp) = stamp {
         timings.lap("compare fingerprint");
         return Ok(Report {
             versions: stamp.versions,
@@ -304,6 +343,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
             problems: Vec::new(),
             counts: Counts { errors: stamp.errors, warnings: stamp.warnings, infos: 0 },
             up_to_date: true,
+            refused: false,
             seconds: start.elapsed().as_secs_f64(),
             timings,
         });
@@ -314,15 +354,23 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let pages: Vec<Page> = plan::plan(&site);
     let staging = Staging::new(&config.out)?;
     let disk = Disk { staging: &staging, link: config.raw_files == crate::config::RawFiles::Hardlink };
+    let links = LinkCheck::new(Some(&disk));
+    let sink: &dyn Sink = if options.strict { &links } else { &disk };
     timings.lap("plan");
-    render_pages_with(&render::engine(&theme)?, config, &site, &pages, &disk, options)
+    let unpublished = publish_raw_files(&site, sink, options)?;
+    load::add_problems(&mut site, unpublished);
+    timings.lap("copy raw files");
+    render_pages_with(&render::engine(&theme)?, config, &site, &pages, sink, options)
         .map_err(|e| e.context("the previous output is left as it was"))?;
     timings.lap("render pages");
-    publish_raw_files(&site, &disk, options)?;
-    timings.lap("copy raw files");
-    write_site_files(config, &site, &pages, &disk)?;
+    write_site_files(config, &site, &pages, sink)?;
     timings.lap("site files");
+    if options.strict {
+        load::add_problems(&mut site, links.problems());
+        timings.lap("check links");
+    }
     let counts = Counts::of(&site.problems);
+    let refused = options.strict && counts.fail(true);
     let stamp = output::Stamp {
         generator: concat!("artsite ", env!("CARGO_PKG_VERSION")).into(),
         fingerprint,
@@ -332,8 +380,10 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
         errors: counts.errors,
         warnings: counts.warnings,
     };
-    staging.commit(&stamp)?;
-    timings.lap("swap output");
+    if !refused {
+        staging.commit(&stamp)?;
+        timings.lap("swap output");
+    }
 
     Ok(Report {
         versions: stamp.versions,
@@ -342,6 +392,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
         problems: site.problems,
         counts,
         up_to_date: false,
+        refused,
         seconds: start.elapsed().as_secs_f64(),
         timings,
     })

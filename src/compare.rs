@@ -2,7 +2,7 @@
 //! artifacts added, removed and changed, changed ETL fields, and feature
 //! registry differences.
 
-use crate::context::{ArtifactRow, Link, NumView, artifact_row, sourced};
+use crate::context::{ArtifactRow, Link, MAX_ROWS, NumView, artifact_row, sourced};
 use crate::etl::Typed;
 use crate::html;
 use crate::model::{Sourced, Version};
@@ -107,10 +107,10 @@ pub struct CompareView {
     records_in: Delta,
     records_out: Delta,
     stages: Vec<StageDelta>,
+    /// The first [`MAX_ROWS`] of each list, and each list's length.
     added: Vec<ArtifactRow>,
     removed: Vec<Link>,
     changed: Vec<Changed>,
-    /// Sizes of the three lists before they were cut at [`MAX_LISTED`].
     added_total: usize,
     removed_total: usize,
     changed_total: usize,
@@ -121,8 +121,6 @@ pub struct CompareView {
     features: FeatureDiff,
 }
 
-/// At most this many artifacts are listed as added, removed or changed.
-pub const MAX_LISTED: usize = 200;
 /// At most this many ETL files' changed fields are listed.
 pub const MAX_ETL_FILES: usize = 40;
 
@@ -277,9 +275,13 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
     let old: HashMap<(String, String), usize> = (0..prev.artifacts.len()).map(|i| (key(prev, i), i)).collect();
     let new: HashMap<(String, String), usize> = (0..cur.artifacts.len()).map(|i| (key(cur, i), i)).collect();
     let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    let (mut added_total, mut changed_total) = (0, 0);
     for ci in 0..cur.artifacts.len() {
         let Some(&pi) = old.get(&key(cur, ci)) else {
-            added.push(artifact_row(cur, ci));
+            added_total += 1;
+            if added.len() < MAX_ROWS {
+                added.push(artifact_row(cur, ci));
+            }
             continue;
         };
         let (a, b) = (&prev.artifacts[pi], &cur.artifacts[ci]);
@@ -298,12 +300,19 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
             (None, None) => None,
         };
         match why {
-            Some(why) => changed.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why }),
+            Some(why) => {
+                changed_total += 1;
+                if changed.len() < MAX_ROWS {
+                    changed.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why });
+                }
+            }
             None => unchanged += 1,
         }
     }
-    let removed: Vec<Link> = (0..prev.artifacts.len())
+    let removed_total = (0..prev.artifacts.len()).filter(|&pi| !new.contains_key(&key(prev, pi))).count();
+    let removed = (0..prev.artifacts.len())
         .filter(|&pi| !new.contains_key(&key(prev, pi)))
+        .take(MAX_ROWS)
         .map(|pi| Link {
             label: format!("{} ({})", prev.artifacts[pi].name, prev.artifacts[pi].stage),
             href: plan::artifact(prev, pi),
@@ -311,22 +320,17 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
         .collect();
 
     let prev_docs: HashMap<&str, usize> = prev.json.iter().enumerate().map(|(i, d)| (d.rel.as_str(), i)).collect();
-    let etl = cur
+    let mut etl: Vec<EtlDiff> = cur
         .json
         .iter()
         .enumerate()
         .filter(|(_, d)| d.typed.is_some())
         .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).and_then(|&pi| etl_diff(prev, cur, pi, ci)))
         .collect();
+    let etl_total = etl.len();
+    etl.truncate(MAX_ETL_FILES);
 
     let (ps, cs) = (&prev.summary, &cur.summary);
-    let mut etl: Vec<EtlDiff> = etl;
-    let (added_total, removed_total, changed_total, etl_total) = (added.len(), removed.len(), changed.len(), etl.len());
-    let (mut added, mut removed, mut changed) = (added, removed, changed);
-    added.truncate(MAX_LISTED);
-    removed.truncate(MAX_LISTED);
-    changed.truncate(MAX_LISTED);
-    etl.truncate(MAX_ETL_FILES);
     CompareView {
         quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref()),
         records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref()),

@@ -18,6 +18,11 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// Lists of artifacts on a page show at most this many rows; the rest are
+/// counted, and the search page finds them. This keeps every page, and the
+/// memory to render it, bounded however many files a version holds.
+pub const MAX_ROWS: usize = 1000;
+
 /// Site-wide facts computed once before rendering. Keys borrow from the
 /// site, so building the index allocates little even at 10,000 artifacts.
 pub struct SiteIndex<'a> {
@@ -243,7 +248,12 @@ pub struct StageRow {
     drop_pct: Option<String>,
     seconds: Option<NumView>,
     issues: Option<NumView>,
+    /// The first [`MAX_ROWS`] artifacts.
     artifacts: Vec<ArtifactRow>,
+    /// All artifacts of the stage.
+    artifact_total: usize,
+    /// Artifacts not listed.
+    more: usize,
     etl: Vec<Link>,
 }
 
@@ -264,7 +274,9 @@ fn stage_row(v: &Version, si: usize) -> StageRow {
         drop_pct,
         seconds: m.seconds.as_ref().map(|x| sourced(v, x)),
         issues: m.issues.as_ref().map(|x| sourced(v, x)),
-        artifacts: s.artifacts.iter().map(|&ai| artifact_row(v, ai)).collect(),
+        artifacts: s.artifacts.iter().take(MAX_ROWS).map(|&ai| artifact_row(v, ai)).collect(),
+        artifact_total: s.artifacts.len(),
+        more: s.artifacts.len().saturating_sub(MAX_ROWS),
         etl: s.etl.iter().filter_map(|&di| etl_link(v, di)).collect(),
     }
 }
@@ -487,17 +499,25 @@ pub fn page_context(
         PageKind::Artifacts(vi) => {
             insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
-            let mut groups: Vec<(String, Vec<ArtifactRow>)> = Vec::new();
+            let mut groups: Vec<Group> = Vec::new();
             let mut order: Vec<usize> = (0..v.artifacts.len()).collect();
             order.sort_by(|&a, &b| v.artifacts[a].artifact_type.cmp(&v.artifacts[b].artifact_type).then(a.cmp(&b)));
             for ai in order {
-                let row = artifact_row(v, ai);
-                match groups.last_mut() {
-                    Some((t, rows)) if *t == row.artifact_type => rows.push(row),
-                    _ => groups.push((row.artifact_type.clone(), vec![row])),
+                let kind = &v.artifacts[ai].artifact_type;
+                let group = match groups.last_mut() {
+                    Some(g) if g.name == *kind => g,
+                    _ => {
+                        groups.push(Group { name: kind.clone(), rows: Vec::new(), total: 0, more: 0 });
+                        groups.last_mut().expect("just pushed")
+                    }
+                };
+                group.total += 1;
+                if group.rows.len() < MAX_ROWS {
+                    group.rows.push(artifact_row(v, ai));
+                } else {
+                    group.more += 1;
                 }
             }
-            let groups: Vec<Group> = groups.into_iter().map(|(name, rows)| Group { name, rows }).collect();
             ctx.insert("groups", &groups);
             let trail = vec![Link { label: "Artifacts".into(), href: plan::artifacts(v) }];
             (format!("Artifacts of {}", v.id), crumbs(site, Some(vi), trail))
@@ -573,7 +593,10 @@ pub fn page_context(
 #[derive(Serialize)]
 struct Group {
     name: String,
+    /// The first [`MAX_ROWS`] of the group.
     rows: Vec<ArtifactRow>,
+    total: usize,
+    more: usize,
 }
 
 #[derive(Serialize)]

@@ -5,13 +5,15 @@
 //! problems page and in `index.json`.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// How bad a problem is. Ordered from worst to mildest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Input that could not be read at all (a JSON file that does not parse).
+    /// Input that could not be read at all (a JSON file that does not parse),
+    /// or that breaks its published schema.
     Error,
     /// Input that was read, but not as the pipeline meant it (a missing file, NaN).
     Warning,
@@ -86,13 +88,30 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// One line, whatever the input held: control characters (a newline or
+    /// a terminal escape in a file name) and bidirectional overrides are
+    /// written as `\u{..}` escapes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.location(), self.severity, self.message)?;
+        write!(f, "{}: {}: {}", printable(&self.location()), self.severity, printable(&self.message))?;
         if let Some(p) = &self.pointer {
-            write!(f, " (at {p})")?;
+            write!(f, " (at {})", printable(p))?;
         }
         Ok(())
     }
+}
+
+fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with the characters a terminal line must not carry escaped.
+fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unprintable) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars().map(|c| if is_unprintable(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect(),
+    )
 }
 
 /// Sorts diagnostics by file, position and severity, and drops exact repeats.
@@ -130,5 +149,26 @@ impl Counts {
     /// Errors plus warnings: what a reader would call problems.
     pub fn problems(&self) -> usize {
         self.errors + self.warnings
+    }
+
+    /// Whether these problems fail a check: any error, and with `strict`
+    /// any warning too.
+    pub fn fail(&self, strict: bool) -> bool {
+        self.errors > 0 || (strict && self.warnings > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diagnostic_prints_as_one_safe_line() {
+        let d = Diagnostic::new(Severity::Warning, "x", "v/a\nb\u{1b}[31m.csv", "bad \u{202e}txt.exe")
+            .at(3, 4)
+            .at_pointer("/k\r");
+        assert_eq!(d.to_string(), "v/a\\u{a}b\\u{1b}[31m.csv:3:4: warning: bad \\u{202e}txt.exe (at /k\\u{d})");
+        let plain = Diagnostic::new(Severity::Error, "x", "v/a.json", "broken");
+        assert_eq!(plain.to_string(), "v/a.json: error: broken");
     }
 }

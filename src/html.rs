@@ -39,6 +39,14 @@ pub fn escape(input: &str) -> String {
     String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 
+/// JSON text made safe to embed anywhere, a `<script>` element included:
+/// `<` (which could open `</script>` or `<!--`), U+2028 and U+2029 (line
+/// terminators to older JavaScript) occur only inside JSON strings, and are
+/// written there as `\u` escapes. The JSON means the same.
+pub fn embeddable_json(json: &str) -> String {
+    json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+}
+
 /// A number for people: NaN and infinities by name, whole numbers with
 /// thousands separators, others with up to `decimals` decimals.
 pub fn number(v: f64, decimals: usize) -> String {
@@ -94,6 +102,14 @@ mod tests {
         assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
         assert_eq!(escape("a\u{0}b\u{7f}"), "a\\u{0}b\\u{7f}");
         assert_eq!(escape("Überblick – ok\n"), "Überblick – ok\n");
+    }
+
+    #[test]
+    fn json_cannot_close_a_script() {
+        let json = serde_json::to_string(&["</script><!--", "a\u{2028}b\u{2029}"]).unwrap();
+        let safe = embeddable_json(&json);
+        assert_eq!(safe, r#"["\u003c/script>\u003c!--","a\u2028b\u2029"]"#);
+        assert_eq!(serde_json::from_str::<Vec<String>>(&safe).unwrap(), ["</script><!--", "a\u{2028}b\u{2029}"]);
     }
 
     #[test]

@@ -11,6 +11,11 @@ const MARK_NAN: &str = "\u{0}NaN";
 const MARK_INF: &str = "\u{0}Infinity";
 const MARK_NEG_INF: &str = "\u{0}-Infinity";
 
+/// How deep a parsed document nests at most (serde_json's recursion limit
+/// stops at the 128th level). Code that walks a parsed document recursively
+/// can rely on it.
+pub const MAX_DEPTH: usize = 127;
+
 /// A parsed JSON document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
@@ -40,7 +45,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, SyntaxError> {
         if found.is_empty() { serde_json::from_slice(bytes) } else { serde_json::from_slice(&rewrite(bytes, &found)) };
     match value {
         Ok(value) => Ok(Parsed { value, non_finite: found.into_iter().map(|t| (t.line, t.column, t.token)).collect() }),
-        Err(e) => Err(SyntaxError { line: e.line() as u32, column: e.column() as u32, message: describe(&e) }),
+        // serde_json says column 0 for an error just after a newline.
+        Err(e) => Err(SyntaxError { line: e.line() as u32, column: e.column().max(1) as u32, message: describe(&e) }),
     }
 }
 
@@ -51,6 +57,9 @@ fn describe(e: &serde_json::Error) -> String {
         Some(i) => text[..i].to_string(),
         None => text,
     };
+    if text == "recursion limit exceeded" {
+        return format!("nested more than {MAX_DEPTH} levels deep; not read (serde_json's limit)");
+    }
     match e.classify() {
         serde_json::error::Category::Eof => {
             format!("{text}: the file ends before the JSON value is complete (truncated?)")
@@ -169,6 +178,16 @@ mod tests {
         assert_eq!((e.line, e.column), (3, 8));
         let e = parse(b"{\"a\": [1, 2").unwrap_err();
         assert!(e.message.contains("truncated"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_clear_error() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(ok.as_bytes()).is_ok());
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = parse(deep.as_bytes()).unwrap_err();
+        assert!(e.message.contains("nested more than 127 levels"), "{}", e.message);
+        assert_eq!((e.line, e.column), (1, 128));
     }
 
     #[test]

@@ -7,18 +7,23 @@
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::etl::{self, Kind};
 use crate::infer;
+use crate::inventory;
 use crate::lenient_json::{self, SyntaxError};
+use crate::locate::locate;
 use crate::manifest::{self, Manifest};
 use crate::metrics;
 use crate::model::*;
-use crate::paths::{segment, slug};
+use crate::names;
+use crate::paths::segment;
 use crate::preview::{self, PreviewConfig};
 use crate::resolve::{Resolution, Resolver};
 use crate::scan::{Alias, FileEntry, Scan, VersionDir};
+use crate::schema;
 use crate::timestamp;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
+use std::io::Read;
 use std::sync::Arc;
 
 /// JSON files larger than this are not parsed; their page links the raw file.
@@ -26,6 +31,9 @@ pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 
 /// At most this many NaN/Infinity warnings are listed per file.
 const MAX_NON_FINITE_REPORTS: usize = 5;
+
+/// At most this many unlisted files are named per version; the rest are counted.
+const MAX_UNLISTED_REPORTS: usize = 100;
 
 /// Loads every scanned version into the site model, previews included.
 pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
@@ -87,40 +95,27 @@ pub fn load_reusing(
 /// each a unique slug, sorts every problem and counts each version's.
 pub fn assemble(mut versions: Vec<Version>, mut problems: Vec<Diagnostic>, aliases: Vec<Alias>) -> Site {
     versions.sort_by(|a, b| (a.time.unwrap_or(i64::MIN), &a.id).cmp(&(b.time.unwrap_or(i64::MIN), &b.id)));
-    assign_version_slugs(&mut versions, &mut problems);
-    let problems = diagnostics::finish(problems);
+    names::version_slugs(&mut versions, &mut problems);
+    let mut site = Site { versions, aliases, problems: Vec::new(), content_types: Vec::new() };
+    add_problems(&mut site, problems);
+    site
+}
+
+/// Adds problems to the site's list, which stays sorted and deduplicated,
+/// and recounts each version's problems. For problems found after loading,
+/// such as a raw file that vanished before it could be published.
+pub fn add_problems(site: &mut Site, more: Vec<Diagnostic>) {
+    let all = std::mem::take(&mut site.problems).into_iter().chain(more).collect();
+    site.problems = diagnostics::finish(all);
     // A problem belongs to the version its path starts with (`{id}/…`).
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for d in problems.iter().filter(|d| d.severity != Severity::Info) {
+    for d in site.problems.iter().filter(|d| d.severity != Severity::Info) {
         if let Some((version, _)) = d.path.split_once('/') {
             *counts.entry(version).or_default() += 1;
         }
     }
-    for v in &mut versions {
+    for v in &mut site.versions {
         v.problem_count = counts.get(v.id.as_str()).copied().unwrap_or(0);
-    }
-    Site { versions, aliases, problems, content_types: Vec::new() }
-}
-
-fn assign_version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
-    let mut taken: HashSet<String> = HashSet::new();
-    for v in versions.iter_mut() {
-        let base = segment(&v.id);
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !taken.insert(candidate.to_ascii_lowercase()) {
-            candidate = format!("{base}-{n}");
-            n += 1;
-        }
-        if candidate != base {
-            problems.push(Diagnostic::new(
-                Severity::Warning,
-                "slug-collision",
-                &v.id,
-                format!("version folder name collides with another after making it URL-safe; its pages are under v/{candidate}/"),
-            ));
-        }
-        v.slug = candidate;
     }
 }
 
@@ -131,18 +126,32 @@ struct Shared {
     non_finite: Vec<(u32, u32, &'static str)>,
 }
 
-/// A JSON file read: `Err` when it could not be read at all, else the parse result.
-type JsonRead = Result<Result<Shared, SyntaxError>, String>;
+/// A JSON file read: `Err` when it could not be read at all, else the parse
+/// result and the file's schema problems.
+type JsonRead = Result<(Result<Shared, SyntaxError>, Vec<Diagnostic>), String>;
 
-fn parse_json(file: &FileEntry) -> JsonRead {
+/// Reads, parses and validates one JSON file; `path` names it in diagnostics.
+/// Reads at most [`MAX_JSON_BYTES`], even when the file grew since the scan.
+fn parse_json(file: &FileEntry, path: &str) -> JsonRead {
+    let over = |size: String| {
+        format!("JSON file is {size} bytes, over the {MAX_JSON_BYTES} byte limit for reading; shown as a download only")
+    };
     if file.size > MAX_JSON_BYTES {
-        return Err(format!(
-            "JSON file is {} bytes, over the {} byte limit for reading; shown as a download only",
-            file.size, MAX_JSON_BYTES
-        ));
+        return Err(over(file.size.to_string()));
     }
-    let bytes = fs::read(&file.path).map_err(|e| format!("cannot read file: {e}"))?;
-    Ok(lenient_json::parse(&bytes).map(|p| Shared { value: Arc::new(p.value), non_finite: p.non_finite }))
+    let mut bytes = Vec::new();
+    fs::File::open(&file.path)
+        .and_then(|f| f.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(over(format!("now more than {MAX_JSON_BYTES} (it grew while being read)")));
+    }
+    let parsed = lenient_json::parse(&bytes);
+    let schema = match &parsed {
+        Ok(p) => schema::validate(&file.rel, p, &bytes, path),
+        Err(_) => Vec::new(),
+    };
+    Ok((parsed.map(|p| Shared { value: Arc::new(p.value), non_finite: p.non_finite }), schema))
 }
 
 fn load_version(
@@ -155,9 +164,7 @@ fn load_version(
     let mut problems = Vec::new();
     let diag_path = |rel: &str| format!("{id}/{rel}");
 
-    for f in files.iter().filter(|f| f.size == 0) {
-        problems.push(Diagnostic::new(Severity::Warning, "empty-file", diag_path(&f.rel), "file is empty (0 bytes)"));
-    }
+    inventory::check(&id, &files, &mut problems);
 
     // Parse every JSON file once, in parallel: the manifest and ETL metadata
     // whatever their size (up to MAX_JSON_BYTES), others only when their page
@@ -171,7 +178,7 @@ fn load_version(
         })
         .map(|(i, f)| {
             let kept = reuse.json.get(&f.rel).filter(|(st, _)| *st == stamp(f) && !changed(&f.rel));
-            (i, kept.map_or_else(|| parse_json(f), |(_, read)| read.clone()))
+            (i, kept.map_or_else(|| parse_json(f, &diag_path(&f.rel)), |(_, read)| read.clone()))
         })
         .collect();
     let mut next = Reuse::default();
@@ -192,15 +199,19 @@ fn load_version(
         let parsed = match result {
             Err(message) => {
                 problems.push(Diagnostic::new(Severity::Warning, "json-unread", &path, message));
+                if rel == manifest::FILE_NAME {
+                    manifest_state = ManifestState::Unreadable;
+                }
                 continue;
             }
-            Ok(Err(e)) => {
+            Ok((Err(e), _)) => {
                 problems.push(
                     Diagnostic::new(Severity::Error, "json-syntax", &path, e.message.clone()).at(e.line, e.column),
                 );
                 Err(e)
             }
-            Ok(Ok(p)) => {
+            Ok((Ok(p), schema_problems)) => {
+                problems.extend(schema_problems);
                 for (line, col, token) in p.non_finite.iter().take(MAX_NON_FINITE_REPORTS) {
                     problems.push(
                         Diagnostic::new(
@@ -269,10 +280,10 @@ fn load_version(
             }
         }
         let stage = infer::etl_stage(&rel);
-        let page = stage.as_ref().map(|_| etl_page_path(&rel));
         json_of_file.insert(fi, json.len());
-        json.push(JsonDoc { rel, parsed, kind, typed, stage, page });
+        json.push(JsonDoc { rel, parsed, kind, typed, stage, page: None });
     }
+    names::etl_pages(&id, &mut json, &mut problems);
     if manifest_state == ManifestState::Missing {
         problems.push(Diagnostic::new(
             Severity::Info,
@@ -394,17 +405,21 @@ fn load_version(
     known_stages.extend(json.iter().filter_map(|d| d.stage.clone()));
     known_stages.sort();
     known_stages.dedup();
+    let mut unlisted = 0;
     for (i, f) in files.iter().enumerate() {
         if claimed[i] || f.rel == manifest::FILE_NAME || owned_by_eda(&f.rel) {
             continue;
         }
         if manifest.is_some() {
-            problems.push(Diagnostic::new(
-                Severity::Warning,
-                "unlisted-file",
-                diag_path(&f.rel),
-                "file is not listed in the manifest; shown as an unlisted artifact",
-            ));
+            unlisted += 1;
+            if unlisted <= MAX_UNLISTED_REPORTS {
+                problems.push(Diagnostic::new(
+                    Severity::Warning,
+                    "unlisted-file",
+                    diag_path(&f.rel),
+                    "file is not listed in the manifest; shown as an unlisted artifact",
+                ));
+            }
         }
         let (stage, name) = infer::stage_and_name(&f.rel, &known_stages);
         artifacts.push(Artifact {
@@ -426,6 +441,18 @@ fn load_version(
         });
     }
 
+    if unlisted > MAX_UNLISTED_REPORTS {
+        problems.push(Diagnostic::new(
+            Severity::Warning,
+            "unlisted-file",
+            diag_path(manifest::FILE_NAME),
+            format!(
+                "{} more files are not listed in the manifest (the first {MAX_UNLISTED_REPORTS} are named); shown as unlisted artifacts",
+                unlisted - MAX_UNLISTED_REPORTS
+            ),
+        ));
+    }
+
     artifacts.sort_by(|a, b| {
         (infer::stage_rank(&a.stage), &a.stage, &a.name, &a.file, &a.id).cmp(&(
             infer::stage_rank(&b.stage),
@@ -435,8 +462,9 @@ fn load_version(
             &b.id,
         ))
     });
-    assign_artifact_slugs(&id, &mut artifacts, &mut problems);
+    names::artifact_slugs(&id, &mut artifacts, &mut problems);
     add_previews(&id, &files, &mut artifacts, previews, &mut problems, reuse, changed);
+    locate_pointers(&id, &files, &mut problems);
     for a in &artifacts {
         if let (Some(i), Some(p)) = (a.file_index, &a.preview) {
             let f = &files[i];
@@ -444,8 +472,8 @@ fn load_version(
         }
     }
 
-    let eda = eda_reports(&artifacts, &files);
-    let stages = stages(&artifacts, &json);
+    let eda = eda_reports(&id, &artifacts, &files, &mut problems);
+    let stages = stages(&id, &artifacts, &json, &mut problems);
     let summary = metrics::summary(&json, &stages);
 
     let (time, time_source) = match timestamp::from_version_id(&id) {
@@ -505,41 +533,36 @@ fn add_previews(
     }
 }
 
-/// The page path of an ETL file: `etl/{path without .json}/index.html`, each
-/// segment made URL-safe.
-fn etl_page_path(rel: &str) -> String {
-    let inner = rel.strip_prefix("etl_metadata/").unwrap_or(rel);
-    let inner = inner.strip_suffix(".json").unwrap_or(inner);
-    let segs: Vec<String> = inner.split('/').map(segment).collect();
-    format!("etl/{}/index.html", segs.join("/"))
-}
-
-fn assign_artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
-    let mut taken: HashSet<String> = HashSet::new();
-    for a in artifacts.iter_mut() {
-        let base = if a.stage.is_empty() { slug(&a.name) } else { format!("{}--{}", slug(&a.stage), slug(&a.name)) };
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !taken.insert(candidate.clone()) {
-            candidate = format!("{base}-{n}");
-            n += 1;
+/// Gives a line and column to each problem that names a JSON pointer but no
+/// position (a manifest record's missing file, say), reading each file named
+/// once more.
+fn locate_pointers(version: &str, files: &[FileEntry], problems: &mut [Diagnostic]) {
+    let mut texts: HashMap<String, Option<Vec<u8>>> = HashMap::new();
+    for d in problems.iter_mut().filter(|d| d.line.is_none()) {
+        let Some(pointer) = &d.pointer else { continue };
+        let text = texts.entry(d.path.clone()).or_insert_with(|| {
+            let rel = d.path.strip_prefix(version)?.strip_prefix('/')?;
+            let file = files.iter().find(|f| f.rel == rel)?;
+            let mut bytes = Vec::new();
+            fs::File::open(&file.path).and_then(|f| f.take(MAX_JSON_BYTES).read_to_end(&mut bytes)).ok()?;
+            Some(bytes)
+        });
+        if let Some(text) = text {
+            let (line, column) = locate(text, pointer);
+            d.line = Some(line);
+            d.column = Some(column);
         }
-        if candidate != base {
-            problems.push(Diagnostic::new(
-                Severity::Info,
-                "slug-collision",
-                format!("{version}/{}", a.file.as_deref().or(a.declared_path.as_deref()).unwrap_or(&a.name)),
-                format!(
-                    "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}/",
-                    a.name, a.stage
-                ),
-            ));
-        }
-        a.slug = candidate;
     }
 }
 
-fn eda_reports(artifacts: &[Artifact], files: &[FileEntry]) -> Vec<EdaReport> {
+/// Previews every artifact's file, in parallel; their warnings become
+/// diagnostics of the file.
+fn eda_reports(
+    version: &str,
+    artifacts: &[Artifact],
+    files: &[FileEntry],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<EdaReport> {
     let mut out = Vec::new();
     for (i, a) in artifacts.iter().enumerate() {
         let Some(dir) = a.file.as_deref().and_then(|f| f.strip_suffix("/report.html")) else { continue };
@@ -561,12 +584,13 @@ fn eda_reports(artifacts: &[Artifact], files: &[FileEntry]) -> Vec<EdaReport> {
                 other.push(f.rel.clone());
             }
         }
-        out.push(EdaReport { slug: segment(&name), name, artifact: i, figures, tables, other });
+        out.push(EdaReport { slug: String::new(), name, artifact: i, figures, tables, other });
     }
+    names::eda_slugs(version, &mut out, problems);
     out
 }
 
-fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
+fn stages(version: &str, artifacts: &[Artifact], json: &[JsonDoc], problems: &mut Vec<Diagnostic>) -> Vec<Stage> {
     let mut by_name: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, a) in artifacts.iter().enumerate() {
         by_name.entry(a.stage.clone()).or_default().0.push(i);
@@ -579,7 +603,7 @@ fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
     let mut stages: Vec<Stage> = by_name
         .into_iter()
         .map(|(name, (artifacts, etl))| Stage {
-            slug: slug(&name),
+            slug: String::new(),
             metrics: metrics::stage_metrics(json, &etl),
             name,
             artifacts,
@@ -587,5 +611,6 @@ fn stages(artifacts: &[Artifact], json: &[JsonDoc]) -> Vec<Stage> {
         })
         .collect();
     stages.sort_by(|a, b| (infer::stage_rank(&a.name), &a.name).cmp(&(infer::stage_rank(&b.name), &b.name)));
+    names::stage_slugs(version, &mut stages, problems);
     stages
 }

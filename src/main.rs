@@ -3,7 +3,7 @@
 use anyhow::Result;
 use artsite::config::{self, Config};
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +18,9 @@ struct Cli {
 enum Command {
     /// Build the site from an artifacts root into an output folder.
     Build(BuildArgs),
+    /// Check an artifacts root without building: schemas, manifests against
+    /// the files, every reader's findings and every internal link.
+    Check(CheckArgs),
     /// Serve the site from memory, rebuild it as its inputs change, and reload open pages.
     Serve(ServeArgs),
     /// Start a site here: a commented artsite.yaml, templates/ and static/.
@@ -100,6 +103,32 @@ struct BuildArgs {
     /// Theme to build with (overrides the config)
     #[arg(long)]
     theme: Option<String>,
+    /// Check links too, and fail, leaving the output as it was, on any error or warning
+    #[arg(long)]
+    strict: bool,
+}
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Artifacts root: one folder per pipeline run [default: artifacts]
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Config file [default: artsite.yaml when present]
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// How to print the problems
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Fail on warnings too, not only on errors
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// One `path:line:col: severity: message (at pointer)` line per problem
+    Text,
+    /// A JSON list of the problems, as problems.json has them
+    Json,
 }
 
 /// The config file in use: `--config`, else `artsite.yaml` when present.
@@ -167,23 +196,43 @@ fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Build(args) => {
-            let config = load_config(&args)?;
-            let progress = !args.quiet && std::io::stderr().is_terminal();
-            let report = artsite::build::build_with(&config, artsite::build::Options { progress })?;
-            if !args.quiet {
-                for d in &report.problems {
-                    eprintln!("{d}");
-                }
-                println!("{}", report.line());
-            }
-            if args.timings {
-                eprint!("{}", report.timings);
-            }
-            Ok(())
+fn build(args: BuildArgs) -> Result<ExitCode> {
+    let config = load_config(&args)?;
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let options = artsite::build::Options { progress, strict: args.strict };
+    let report = artsite::build::build_with(&config, options)?;
+    if !args.quiet || report.refused {
+        for d in &report.problems {
+            eprintln!("{d}");
         }
+        println!("{}", report.line());
+    }
+    if args.timings {
+        eprint!("{}", report.timings);
+    }
+    if report.refused {
+        eprintln!("error: --strict: the input has problems; the output {} was left as it was", config.out.display());
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let config = read_config(config_file(args.config.as_ref()).as_ref(), args.root.as_ref())?;
+    let outcome = artsite::check::check(&config)?;
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Text => stdout.write_all(outcome.text().as_bytes())?,
+        Format::Json => stdout.write_all(&outcome.json())?,
+    }
+    stdout.flush()?;
+    eprintln!("{}", outcome.line());
+    Ok(if outcome.counts.fail(args.strict) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Build(_) | Command::Check(_) => unreachable!("main runs these itself"),
         Command::Init { dir } => {
             for path in artsite::init::scaffold(&dir)? {
                 println!("created {}", path.display());
@@ -212,12 +261,16 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Exit codes: 0 when all is well; 1 when a check or strict build found
+/// problems, or a command failed; 2 when a check could not run at all.
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    let (result, failed) = match Cli::parse().command {
+        Command::Build(args) => (build(args), ExitCode::FAILURE),
+        Command::Check(args) => (check(args), ExitCode::from(2)),
+        other => (run(other).map(|()| ExitCode::SUCCESS), ExitCode::FAILURE),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        failed
+    })
 }

@@ -6,7 +6,7 @@
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The file that marks a folder as artsite's output.
 pub const MARKER: &str = ".artsite-output";
@@ -114,10 +114,13 @@ impl Staging {
     fn path_of(&self, rel: &str) -> Result<PathBuf> {
         let mut path = self.dir.clone();
         for part in rel.split('/') {
-            if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
-                bail!("refusing to write outside the output: {rel}");
+            // Exactly one plain name: no `..`, root, drive prefix or separator
+            // of this platform (a `\\` is a separator on Windows only).
+            let mut components = Path::new(part).components();
+            match (components.next(), components.next()) {
+                (Some(Component::Normal(name)), None) if name == part => path.push(part),
+                _ => bail!("refusing to write outside the output: {rel}"),
             }
-            path.push(part);
         }
         Ok(path)
     }
@@ -146,6 +149,27 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if self.dir.exists() {
             let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_stay_inside_the_staging_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::new(&tmp.path().join("out")).unwrap();
+        for bad in ["../x", "a/../../x", "/etc/passwd", "", "a//b", "./a", "a/.", "a/"] {
+            assert!(staging.write(bad, b"x").is_err(), "{bad:?} was accepted");
+        }
+        staging.write("a/b.txt", b"x").unwrap();
+        assert!(staging.dir().join("a/b.txt").is_file());
+        #[cfg(unix)]
+        {
+            staging.write("odd\\name..txt", b"x").unwrap();
+            assert!(staging.dir().join("odd\\name..txt").is_file());
         }
     }
 }

@@ -64,6 +64,28 @@ pub fn segment(name: &str) -> String {
     if safe { name.to_string() } else { slug(name) }
 }
 
+/// Hands out distinct names: a name as it is while it is free, else the
+/// first free `name-2`, `name-3`…. Names are compared ignoring case, as
+/// case-insensitive file systems (macOS, Windows) compare them, so that a
+/// site built on Linux keeps every page when copied there.
+#[derive(Debug, Default)]
+pub struct Unique {
+    taken: std::collections::HashSet<String>,
+}
+
+impl Unique {
+    /// A name for `base` that no earlier claim has; claims it.
+    pub fn claim(&mut self, base: &str) -> String {
+        let mut candidate = base.to_string();
+        let mut n = 2;
+        while !self.taken.insert(candidate.to_lowercase()) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
 /// Percent-encodes a `/`-separated relative path for use in an `href` or `src`.
 pub fn url_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -75,6 +97,27 @@ pub fn url_path(path: &str) -> String {
         }
     }
     out
+}
+
+/// Decodes `%XX` escapes; malformed ones and bytes that do not make UTF-8
+/// are kept as they are (the latter as U+FFFD).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok())
+            && let Ok(v) = u8::from_str_radix(v, 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The fragment id for a JSON pointer: `p` followed by the pointer, with bytes
@@ -126,8 +169,17 @@ mod tests {
     }
 
     #[test]
+    fn unique_names_ignore_case() {
+        let mut u = Unique::default();
+        let got: Vec<String> = ["a", "A", "a-2", "b", "a"].iter().map(|n| u.claim(n)).collect();
+        assert_eq!(got, ["a", "A-2", "a-2-2", "b", "a-3"]);
+    }
+
+    #[test]
     fn urls_and_ids_are_escaped() {
         assert_eq!(url_path("plots/a b?.png"), "plots/a%20b%3F.png");
+        assert_eq!(percent_decode("plots/a%20b%3F.png%"), "plots/a b?.png%");
+        assert_eq!(percent_decode("%zz%E2%80%93"), "%zz–");
         assert_eq!(pointer_id("/a b/0"), "p/a~20b/0");
         assert_eq!(pointer_push("", "a/b~c"), "/a~1b~0c");
         assert_eq!(root_prefix("v/x/index.html"), "../../");

@@ -13,6 +13,7 @@
 
 use crate::model::Site;
 use crate::plan;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,9 +32,12 @@ pub fn shard_of(token: &str) -> String {
     token.chars().take(2).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
-/// `call(args…, value);` as the bytes of a script.
-fn script(call: &str, args: &str, value: &Value) -> Vec<u8> {
-    format!("{call}({args}{});\n", serde_json::to_string(value).expect("JSON serialises")).into_bytes()
+/// `call(args…, value);` as the bytes of a script. The value is
+/// [embeddable](crate::html::embeddable_json) JSON, a valid JavaScript
+/// literal in any engine, whatever its strings hold.
+fn script(call: &str, args: &str, value: &(impl Serialize + ?Sized)) -> Vec<u8> {
+    let json = crate::html::embeddable_json(&serde_json::to_string(value).expect("JSON serialises"));
+    format!("{call}({args}{json});\n").into_bytes()
 }
 
 /// Assigns each distinct string a small number, in order of first use.
@@ -71,7 +75,8 @@ fn base36(mut n: usize) -> String {
 /// Every file of the index, as (path relative to the site root, bytes).
 pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
     let (mut stages, mut types) = (Interner::default(), Interner::default());
-    let mut docs: Vec<Value> = Vec::new();
+    // (name, stage, type, version, page, description): an array in the script.
+    let mut docs: Vec<(&str, usize, usize, usize, String, String)> = Vec::new();
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut versions: Vec<Value> = Vec::new();
     for (vi, v) in site.versions.iter().enumerate().rev() {
@@ -80,7 +85,6 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             let id = docs.len();
             let description: String = a.description.as_deref().unwrap_or("").chars().take(MAX_DESCRIPTION).collect();
             let (si, ti) = (stages.id(&a.stage), types.id(&a.artifact_type));
-            docs.push(json!([a.name, si, ti, vi, plan::artifact(v, ai), description]));
             let mut words: Vec<String> = tokens(&a.name)
                 .chain(tokens(&a.stage))
                 .chain(tokens(&a.artifact_type))
@@ -93,6 +97,7 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             }
             words.sort();
             words.dedup();
+            docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description));
             for w in words {
                 postings.entry(w).or_default().push(id);
             }
@@ -129,10 +134,7 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
         ));
     }
     for (n, chunk) in docs.chunks(DOCS_PER_SHARD).enumerate() {
-        files.push((
-            format!("search/d-{n}.js"),
-            script("artsiteSearch.docs", &format!("{n}, "), &Value::Array(chunk.to_vec())),
-        ));
+        files.push((format!("search/d-{n}.js"), script("artsiteSearch.docs", &format!("{n}, "), chunk)));
     }
     files
 }
@@ -140,6 +142,18 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_keep_hostile_strings_inside_their_literals() {
+        let v = json!(["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c", "\"quoted\" \\"]);
+        let js = String::from_utf8(script("f", "1, ", &v)).unwrap();
+        assert_eq!(
+            js,
+            "f(1, [\"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>\",\"a\\u2028b\\u2029c\",\"\\\"quoted\\\" \\\\\"]);\n"
+        );
+        let back: Value = serde_json::from_str(&js[5..js.len() - 3]).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn tokens_and_shards() {

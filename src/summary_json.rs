@@ -1,8 +1,10 @@
 //! `index.json` and `v/{version}/summary.json`: the site's data for other tools.
 
-use crate::diagnostics::Counts;
-use crate::model::{Site, Sourced, Version};
+use crate::diagnostics::{Counts, Diagnostic};
+use crate::model::{Site, Sourced, Status, Version};
 use crate::plan;
+use crate::timestamp::Epoch;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 fn number(s: &Option<Sourced>) -> Value {
@@ -13,44 +15,82 @@ fn number(s: &Option<Sourced>) -> Value {
     }
 }
 
-fn pretty(v: &Value) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(v).expect("a JSON value always serialises");
+/// Pretty JSON, [embeddable](crate::html::embeddable_json): no markup from
+/// the input appears in the site even in data files.
+fn pretty(v: &impl Serialize) -> Vec<u8> {
+    let text = serde_json::to_string_pretty(v).expect("site data always serialises");
+    let mut bytes = crate::html::embeddable_json(&text).into_bytes();
     bytes.push(b'\n');
     bytes
 }
 
-/// The site index: versions, their artifacts and every page path.
+/// One artifact in `index.json`.
+#[derive(Serialize)]
+struct IndexArtifact<'a> {
+    slug: &'a str,
+    artifact_id: Option<&'a str>,
+    name: &'a str,
+    stage: &'a str,
+    artifact_type: &'a str,
+    status: Status,
+    page: String,
+    file: Option<String>,
+}
+
+/// One version in `index.json`.
+#[derive(Serialize)]
+struct IndexVersion<'a> {
+    id: &'a str,
+    slug: &'a str,
+    time: Option<Epoch>,
+    page: String,
+    summary: String,
+    artifacts: Vec<IndexArtifact<'a>>,
+}
+
+/// The site index: versions, their artifacts and every page path. Written
+/// from borrowed rows, not a JSON tree, to stay small on big sites.
 pub fn site_index(site: &Site) -> Vec<u8> {
-    let versions: Vec<Value> = site
+    let versions: Vec<IndexVersion> = site
         .versions
         .iter()
-        .map(|v| {
-            let artifacts: Vec<Value> = v
+        .map(|v| IndexVersion {
+            id: &v.id,
+            slug: &v.slug,
+            time: v.time,
+            page: plan::version(v),
+            summary: format!("v/{}/summary.json", v.slug),
+            artifacts: v
                 .artifacts
                 .iter()
                 .enumerate()
-                .map(|(ai, a)| {
-                    json!({
-                        "slug": a.slug, "artifact_id": a.id, "name": a.name, "stage": a.stage,
-                        "artifact_type": a.artifact_type, "status": a.status,
-                        "page": plan::artifact(v, ai),
-                        "file": a.file.as_deref().map(|f| plan::file(v, f)),
-                    })
+                .map(|(ai, a)| IndexArtifact {
+                    slug: &a.slug,
+                    artifact_id: a.id.as_deref(),
+                    name: &a.name,
+                    stage: &a.stage,
+                    artifact_type: &a.artifact_type,
+                    status: a.status,
+                    page: plan::artifact(v, ai),
+                    file: a.file.as_deref().map(|f| plan::file(v, f)),
                 })
-                .collect();
-            json!({
-                "id": v.id, "slug": v.slug, "time": v.time, "page": plan::version(v),
-                "summary": format!("v/{}/summary.json", v.slug), "artifacts": artifacts,
-            })
+                .collect(),
         })
         .collect();
     let aliases: Vec<Value> = site.aliases.iter().map(|a| json!({"name": a.name, "target": a.target})).collect();
-    pretty(&json!({
-        "generator": concat!("artsite ", env!("CARGO_PKG_VERSION")),
-        "versions": versions,
-        "aliases": aliases,
-        "problems": Counts::of(&site.problems),
-    }))
+    #[derive(Serialize)]
+    struct Index<'a> {
+        generator: &'static str,
+        versions: Vec<IndexVersion<'a>>,
+        aliases: Vec<Value>,
+        problems: Counts,
+    }
+    pretty(&Index {
+        generator: concat!("artsite ", env!("CARGO_PKG_VERSION")),
+        versions,
+        aliases,
+        problems: Counts::of(&site.problems),
+    })
 }
 
 /// One version's headline numbers and stages.
@@ -76,8 +116,8 @@ pub fn version_summary(v: &Version) -> Vec<u8> {
     }))
 }
 
-/// Every problem found in the input, as a JSON list (the same list as the
-/// problems page).
-pub fn problems(site: &Site) -> Vec<u8> {
-    pretty(&serde_json::to_value(&site.problems).expect("diagnostics serialise"))
+/// Problems as a JSON list: `problems.json` and `artsite check --format json`
+/// (the same list as the problems page and the terminal).
+pub fn problems(problems: &[Diagnostic]) -> Vec<u8> {
+    pretty(&serde_json::to_value(problems).expect("diagnostics serialise"))
 }

@@ -9,9 +9,11 @@ use super::compare::{self, Family};
 use super::table::{Column, Inferred, MAX_COLUMNS, TEXT_BUDGET, Table};
 use super::{Body, Preview, PreviewConfig, Warning, unreadable};
 use serde_json::Value;
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 /// Previews a delimited file.
 pub fn preview(path: &Path, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
@@ -21,16 +23,32 @@ pub fn preview(path: &Path, delimiter: u8, metadata: &Value, cfg: &PreviewConfig
     }
 }
 
-/// Counts `"` bytes on the way through.
-struct QuoteCounter<R> {
+/// The longest row read: a longer one (a line without end, or a quote never
+/// closed in a big file) stops the reading, so memory stays bounded.
+pub const MAX_ROW_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Counts `"` bytes on the way through, and fails a read that takes the
+/// current row past [`MAX_ROW_BYTES`].
+struct Guard<R> {
     inner: R,
     quotes: u64,
+    /// Bytes read so far.
+    read: u64,
+    /// Where the current row starts, as the CSV reader last reported it.
+    row_start: Rc<Cell<u64>>,
 }
 
-impl<R: Read> Read for QuoteCounter<R> {
+impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read.saturating_sub(self.row_start.get()) > MAX_ROW_BYTES {
+            return Err(io::Error::other(format!(
+                "a row is longer than {}, the most read of one row",
+                crate::html::bytes(MAX_ROW_BYTES)
+            )));
+        }
         let n = self.inner.read(buf)?;
         self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        self.read += n as u64;
         Ok(n)
     }
 }
@@ -66,7 +84,8 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
         Ok(_) => {}
         Err(e) => warnings.push(unreadable(&e)),
     }
-    let mut counter = QuoteCounter { inner: buffered, quotes: 0 };
+    let row_start = Rc::new(Cell::new(0));
+    let mut counter = Guard { inner: buffered, quotes: 0, read: 0, row_start: Rc::clone(&row_start) };
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(&mut counter);
 
@@ -88,6 +107,7 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
                 break;
             }
         }
+        row_start.set(reader.position().byte());
         let line = record.position().map_or(0, |p| p.line());
         last_line = line;
         if std::str::from_utf8(record.as_slice()).is_err() {
@@ -333,6 +353,23 @@ mod tests {
         assert!(kept <= TEXT_BUDGET + 100 * 202, "{kept}");
         assert!(t.rows.len() < 100 && p.notes.iter().any(|n| n.contains("a lot of text")), "{:?}", p.notes);
         assert!(p.notes.iter().any(|n| n.contains("first 100 of 300 columns")));
+    }
+
+    #[test]
+    fn a_row_without_end_stops_the_reading() {
+        let mut long = b"a,b\n1,2\n".to_vec();
+        long.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES as usize + 100_000));
+        long.extend_from_slice(b"\n3,4\n");
+        let p = run(&long);
+        assert_eq!(codes(&p), ["csv-malformed"]);
+        assert_eq!(p.warnings[0].line, Some(3));
+        assert!(p.warnings[0].message.contains("longer than 4.0 MiB"), "{}", p.warnings[0].message);
+        assert_eq!(table(&p).total_rows, 1);
+
+        let mut unclosed = b"a,b\n1,\"2\n".to_vec();
+        unclosed.extend(std::iter::repeat_n(b"x,y\n".as_slice(), MAX_ROW_BYTES as usize / 3).flatten());
+        let p = run(&unclosed);
+        assert!(codes(&p).contains(&"csv-malformed"), "{:?}", p.warnings);
     }
 
     #[test]

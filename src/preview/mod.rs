@@ -145,14 +145,14 @@ pub fn preview(path: &Path, rel: &str, size: u64, metadata: &Value, cfg: &Previe
         return Preview::new(Body::Empty);
     }
     let ext = crate::infer::extension(rel);
-    let result = catch_unwind(AssertUnwindSafe(|| by_extension(path, &ext, size, metadata, cfg)));
+    let result = catch_unwind(AssertUnwindSafe(|| by_extension(path, rel, &ext, size, metadata, cfg)));
     result.unwrap_or_else(|_| {
         Preview::new(Body::File { detected: "unknown" })
             .warn(Warning::new("preview-failed", "the file could not be previewed: its reader stopped on bad data"))
     })
 }
 
-fn by_extension(path: &Path, ext: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+fn by_extension(path: &Path, rel: &str, ext: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     match ext {
         "csv" => csv::preview(path, b',', metadata, cfg),
         "tsv" | "tab" => csv::preview(path, b'\t', metadata, cfg),
@@ -160,7 +160,7 @@ fn by_extension(path: &Path, ext: &str, size: u64, metadata: &Value, cfg: &Previ
         "json" => json::preview(path, size, cfg),
         "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => image::preview(path, ext),
         "log" => text::tail(path, cfg),
-        "md" | "markdown" => markdown::preview(path),
+        "md" | "markdown" => markdown::preview(path, rel),
         "pdf" => pdf(path, size),
         "html" | "htm" => Preview::new(Body::Html),
         _ => match text::Language::of(ext) {

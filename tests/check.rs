@@ -1,0 +1,168 @@
+//! `artsite check` and `artsite build --strict`: output, formats and exit codes.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn artsite(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_artsite")).current_dir(dir).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A version with one error of each kind a check finds, and a clean one.
+fn tree_with_known_errors() -> Tree {
+    let t = Tree::new();
+    small_version(&t, "2024-01-01_00-00-00_clean");
+    small_version(&t, "2024-01-02_00-00-00_bad");
+    let v = "2024-01-02_00-00-00_bad";
+    // A schema error on line 3, a missing file, a duplicate id.
+    t.file(
+        &format!("{v}/etl_metadata/cleaned_data/cleaning_summary.json"),
+        "{\n  \"total_records\": 100,\n  \"valid_records\": \"ninety\",\n  \"data_quality_score\": 90\n}\n",
+    );
+    t.json(
+        &format!("{v}/artifact_manifest.json"),
+        json!({"version_id": v, "artifacts": [
+            {"artifact_id": "s", "artifact_type": "etl_metadata", "stage": "cleaned_data", "name": "cleaning_summary",
+             "file_path": "etl_metadata/cleaned_data/cleaning_summary.json"},
+            {"artifact_id": "s", "artifact_type": "plot", "stage": "eda", "name": "hist", "file_path": "plots/eda_hist.png"},
+            {"artifact_id": "m", "artifact_type": "plot", "stage": "eda", "name": "gone", "file_path": "plots/gone.png"},
+            {"artifact_id": "n", "stage": "eda", "name": "typeless", "file_path": "plots/eda_hist.png"}
+        ]}),
+    );
+    // Malformed JSON.
+    t.file(&format!("{v}/etl_metadata/keypairs/extraction_stats.json"), "{\n  \"input_records\": 10,\n");
+    t
+}
+
+#[test]
+fn check_prints_located_problems_and_exits_1_on_errors() {
+    let t = tree_with_known_errors();
+    let o = artsite(t.tmp.path(), &["check", "--root", "artifacts"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let v = "2024-01-02_00-00-00_bad";
+    let expect = [
+        format!(
+            "{v}/etl_metadata/cleaned_data/cleaning_summary.json:3:3: error: does not follow cleaning_summary.schema.json: \"ninety\" is not of type \"integer\" (at /valid_records)"
+        ),
+        format!("{v}/etl_metadata/keypairs/extraction_stats.json:3:1: error: EOF while parsing a value"),
+        format!(
+            "{v}/artifact_manifest.json:25:5: error: does not follow artifact_manifest.schema.json: \"artifact_type\" is a required property (at /artifacts/3)"
+        ),
+        format!("{v}/artifact_manifest.json:11:5: warning: artifact_id \"s\" is used again"),
+        format!(
+            "{v}/artifact_manifest.json:23:7: warning: file \"plots/gone.png\" listed in the manifest is not in the version folder (at /artifacts/2/file_path)"
+        ),
+    ];
+    for line in &expect {
+        assert!(out.lines().any(|l| l.starts_with(line.as_str())), "no line starting {line:?} in\n{out}");
+    }
+    assert!(!out.contains("2024-01-01_00-00-00_clean/"), "the clean version has no problem:\n{out}");
+    assert!(!out.contains("(site)"), "the site's links are all fine:\n{out}");
+    let summary = stderr(&o);
+    assert!(summary.contains("checked 2 versions") && summary.contains("(3 errors, 4 warnings"), "{summary}");
+    assert!(!t.out().exists(), "check writes nothing");
+
+    // The problems come sorted: by file, then position.
+    let lines: Vec<&str> = out.lines().collect();
+    let mut sorted = lines.clone();
+    sorted.sort_by_key(|l| l.split(": ").next().unwrap().split(':').next().unwrap().to_string());
+    assert_eq!(
+        lines.iter().map(|l| l.split(':').next().unwrap()).collect::<Vec<_>>(),
+        sorted.iter().map(|l| l.split(':').next().unwrap()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn check_json_is_the_same_list_as_problems_json() {
+    let t = tree_with_known_errors();
+    let o = artsite(t.tmp.path(), &["check", "--root", "artifacts", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let list: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    let list = list.as_array().unwrap();
+    let schema = list.iter().find(|d| d["code"] == "schema" && d["pointer"] == "/valid_records").unwrap();
+    assert_eq!(schema["severity"], "error");
+    assert_eq!((schema["line"].as_u64(), schema["column"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(schema["path"], "2024-01-02_00-00-00_bad/etl_metadata/cleaned_data/cleaning_summary.json");
+
+    // The same list as the built site's problems.json, and the text format.
+    let r = t.build();
+    let built: Value = serde_json::from_slice(&fs::read(t.out().join("problems.json")).unwrap()).unwrap();
+    assert_eq!(built.as_array().unwrap(), list);
+    assert_eq!(r.problems.len(), list.len());
+    let text = artsite(t.tmp.path(), &["check", "--root", "artifacts"]);
+    assert_eq!(stdout(&text).lines().count(), list.len());
+    let page = fs::read_to_string(t.out().join("problems/index.html")).unwrap();
+    assert!(page.contains("cleaning_summary.json:3:3"), "the problems page shows the schema error's position");
+}
+
+#[test]
+fn warnings_fail_only_with_strict_and_a_missing_root_exits_2() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    t.file("v1/tables/extra.csv", "a\n1\n");
+    let o = artsite(t.tmp.path(), &["check", "--root", "artifacts"]);
+    assert_eq!(o.status.code(), Some(0), "a warning alone passes:\n{}", stdout(&o));
+    assert!(stdout(&o).contains("v1/tables/extra.csv: warning: file is not listed in the manifest"));
+    let o = artsite(t.tmp.path(), &["check", "--root", "artifacts", "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+
+    fs::remove_file(t.root().join("v1/tables/extra.csv")).unwrap();
+    let o = artsite(t.tmp.path(), &["check", "--root", "artifacts", "--strict", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let list: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(list.as_array().unwrap().iter().all(|d| d["severity"] == "info"), "{list}");
+
+    let o = artsite(t.tmp.path(), &["check", "--root", "nowhere"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nowhere") && stdout(&o).is_empty());
+}
+
+#[test]
+fn build_strict_fails_and_leaves_the_output_as_it_was() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let o = artsite(t.tmp.path(), &["build", "--strict"]);
+    assert!(o.status.success(), "a clean tree builds strictly: {}", stderr(&o));
+    let before = snapshot(&t.out());
+
+    t.file("v1/tables/extra.csv", "a\n1\n");
+    let o = artsite(t.tmp.path(), &["build"]);
+    assert!(o.status.success(), "without --strict a warning does not fail");
+    let built = snapshot(&t.out());
+    assert_ne!(built, before);
+
+    t.file("v1/etl_metadata/keypairs/extraction_stats.json", "{\"input_records\": 1, \"output_records\": \"x\"}");
+    let o = artsite(t.tmp.path(), &["build", "--strict", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("extraction_stats.json:1:22: error: does not follow"), "{err}");
+    assert!(err.contains("--strict") && err.contains("left as it was"), "{err}");
+    assert!(stdout(&o).starts_with("not published (--strict):"), "{}", stdout(&o));
+    assert_eq!(snapshot(&t.out()), built, "nothing replaced");
+    let leftovers: Vec<_> = fs::read_dir(t.tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("artsite-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder is left behind");
+
+    // An up-to-date output whose last build had problems does not pass a strict build.
+    fs::remove_file(t.root().join("v1/etl_metadata/keypairs/extraction_stats.json")).unwrap();
+    assert!(artsite(t.tmp.path(), &["build"]).status.success());
+    let o = artsite(t.tmp.path(), &["build", "--strict"]);
+    assert_eq!(o.status.code(), Some(1), "the unlisted file is still a warning: {}", stdout(&o));
+    assert!(stderr(&o).contains("extra.csv: warning"), "{}", stderr(&o));
+}

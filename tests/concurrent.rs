@@ -1,0 +1,107 @@
+//! A pipeline still writing a version while the site is built: files that
+//! vanish, shrink or grow between the scan and the read are named, and the
+//! rest of the site is right.
+
+mod common;
+
+use artsite::build::{self, Options};
+use artsite::diagnostics::Severity;
+use artsite::links::LinkCheck;
+use artsite::preview::PreviewConfig;
+use artsite::{load, plan, scan};
+use common::*;
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[test]
+fn files_changed_between_scan_and_read_are_named() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    small_version(&t, "v2");
+    t.file("v2/tables/gone.csv", "a\n1\n");
+    t.file("v2/logs/run.log", "start\n");
+    let scanned = scan::scan(&t.root()).unwrap();
+
+    // The pipeline goes on writing: a file vanishes, the summary is half
+    // rewritten, a JSON file grows past what is read, a log grows.
+    fs::remove_file(t.root().join("v2/tables/gone.csv")).unwrap();
+    t.file("v2/etl_metadata/cleaned_data/cleaning_summary.json", "{\"total_records\": 100, \"valid_rec");
+    let manifest = t.root().join("v2/artifact_manifest.json");
+    fs::OpenOptions::new().write(true).open(&manifest).unwrap().set_len(65 * 1024 * 1024).unwrap();
+    fs::write(t.root().join("v2/logs/run.log"), "start\nstep 1\nstep 2\n").unwrap();
+
+    let mut site = load::load(scanned, &PreviewConfig::default());
+    let check = LinkCheck::new(None);
+    let unpublished = build::publish_raw_files(&site, &check, Options::default()).unwrap();
+    load::add_problems(&mut site, unpublished);
+    let config = t.config();
+    let pages = plan::plan(&site);
+    build::render_pages(&config, &site, &pages, &check, Options::default()).unwrap();
+    build::write_site_files(&config, &site, &pages, &check).unwrap();
+
+    let named = |path: &str, code: &str| {
+        site.problems
+            .iter()
+            .find(|d| d.path == path && d.code == code)
+            .unwrap_or_else(|| panic!("no {code} for {path}: {:#?}", site.problems))
+            .clone()
+    };
+    assert_eq!(named("v2/tables/gone.csv", "unpublished").severity, Severity::Warning);
+    named("v2/tables/gone.csv", "file-unreadable");
+    let half = named("v2/etl_metadata/cleaned_data/cleaning_summary.json", "json-syntax");
+    assert!(half.message.contains("truncated"), "{half}");
+    assert!(named("v2/artifact_manifest.json", "json-unread").message.contains("grew while being read"));
+    assert!(!site.problems.iter().any(|d| d.path.starts_with("v1/")), "the other version is untouched");
+    assert_eq!(site.versions[0].summary.records_in.as_ref().map(|s| s.value), Some(100.0));
+
+    // The only link problem is the raw file that could not be published.
+    let links = check.problems();
+    assert!(links.iter().all(|d| d.severity == Severity::Warning && d.message.contains("gone.csv")), "{links:#?}");
+}
+
+#[test]
+fn builds_finish_while_a_writer_churns_the_version() {
+    let t = Tree::new();
+    small_version(&t, "2024-01-01_00-00-00_done");
+    small_version(&t, "2024-01-02_00-00-00_running");
+    let dir = t.root().join("2024-01-02_00-00-00_running");
+    let stop = AtomicBool::new(false);
+    /// Stops the writer even when an assertion fails, so the scope can end.
+    struct Stop<'a>(&'a AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let part = dir.join(format!("tables/part-{}.csv", i % 7));
+                let _ = fs::create_dir_all(dir.join("tables"));
+                let _ = fs::write(&part, "a,b\n".repeat((i % 50) as usize));
+                let _ = fs::write(
+                    dir.join("artifact_manifest.json"),
+                    &b"{\"artifacts\": [{\"name\": \"x\", "[..(i % 30) as usize],
+                );
+                let _ = fs::write(dir.join("logs/run.log"), format!("line {i}\n").repeat((i % 100) as usize));
+                if i.is_multiple_of(5) {
+                    let _ = fs::remove_dir_all(dir.join("tables"));
+                }
+                if i.is_multiple_of(3) {
+                    let _ = fs::remove_file(dir.join("plots/eda_hist.png"));
+                } else {
+                    let _ = fs::write(dir.join("plots/eda_hist.png"), TINY_PNG);
+                }
+            }
+        });
+        let _stop = Stop(&stop);
+        for _ in 0..20 {
+            let r = artsite::build::build(&t.config()).expect("a build beside a writer finishes");
+            assert_eq!(r.versions, 2);
+            let done = fs::read_to_string(t.out().join("v/2024-01-01_00-00-00_done/index.html")).unwrap();
+            assert!(done.contains("data-value=\"90\""), "the finished version is right");
+        }
+    });
+}

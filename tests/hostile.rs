@@ -1,0 +1,223 @@
+//! Hostile input: names, strings and paths written to break out of the page
+//! or the output folder. Content stays text, links stay inside the site, and
+//! nothing is read from outside the root or written outside `--out`.
+
+mod common;
+
+use artsite::diagnostics::Severity;
+use common::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+const SECRET: &str = "TOP-SECRET-OUTSIDE-THE-ROOT";
+
+/// Strings a pipeline could carry from its data into names and metadata.
+fn hostile_strings() -> Vec<String> {
+    vec![
+        SCRIPT.to_string(),
+        "\"><img src=x onerror=alert(2)>".to_string(),
+        "'><svg onload=alert(3)>".to_string(),
+        "javascript:alert(4)".to_string(),
+        "ctl\u{0}\u{7}\u{1b}[31m\u{202e}txt".to_string(),
+        "line\u{2028}sep\u{2029}</script><!--".to_string(),
+    ]
+}
+
+/// A tree where every name, string and path is hostile. Returns the tree
+/// and the secret file outside its root.
+fn hostile_tree() -> (Tree, std::path::PathBuf) {
+    let t = Tree::new();
+    let secret = t.tmp.path().join("secret.txt");
+    fs::write(&secret, SECRET).unwrap();
+    let versions = [
+        "2024-01-01_00-00-00_<script>alert(1)<",
+        "\"quote'd",
+        "javascript:alert(5)",
+        "ctl\u{1}\u{1b}[31m",
+        "Run",
+        "run",
+        "a b",
+        "a-b",
+        &"L".repeat(250),
+    ];
+    for v in versions {
+        for (i, s) in hostile_strings().iter().enumerate() {
+            let name: String = s.chars().filter(|c| *c != '/' && *c != '\0').collect();
+            t.file(&format!("{v}/plots/{name}.png"), TINY_PNG);
+            t.file(&format!("{v}/tables/t{i}.csv"), format!("\"{s}\",b\n\"{s}\",\"{SCRIPT}\"\n"));
+            t.file(&format!("{v}/logs/l{i}.log"), format!("ERROR {s}\n"));
+            t.file(&format!("{v}/notes/n{i}.txt"), format!("{s}\n"));
+        }
+        t.file(&format!("{v}/tables/A.csv"), "a\n1\n").file(&format!("{v}/tables/a.csv"), "a\n2\n");
+        t.file(
+            &format!("{v}/notes/readme.md"),
+            format!(
+                "# Notes\n\n{SCRIPT}\n\n[x](javascript:alert(6)) [y](../plots/missing.png) [z](#top) [w](../../../secret.txt)\n\n<img src=x onerror=alert(7)> <iframe src=\"https://evil.example\"></iframe>\n"
+            ),
+        );
+        t.file(
+            &format!("{v}/eda_reports/\"><img src=x onerror=alert(8)>/report.html"),
+            format!("<html>{SCRIPT}</html>"),
+        );
+        t.file(&format!("{v}/eda_reports/\"><img src=x onerror=alert(8)>/figures/f.png"), TINY_PNG);
+        t.file(
+            &format!("{v}/plots/drawing.svg"),
+            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\">{SCRIPT}</svg>"),
+        );
+        let strings = hostile_strings();
+        let mut blob = serde_json::Map::new();
+        for s in &strings {
+            blob.insert(s.clone(), json!([s, {s.as_str(): s}]));
+        }
+        t.json(&format!("{v}/data/blob.json"), serde_json::Value::Object(blob));
+        t.json(
+            &format!("{v}/etl_metadata/cleaning/cleaning_summary.json"),
+            json!({"total_records": SCRIPT, SCRIPT: 1}),
+        );
+        t.json(&format!("{v}/etl_metadata/a b/x.json"), json!({}));
+        t.json(&format!("{v}/etl_metadata/a-b/x.json"), json!({}));
+        t.json(&format!("{v}/etl_metadata/cleaning/Report.json"), json!({}));
+        t.json(&format!("{v}/etl_metadata/cleaning/report.json"), json!({}));
+        let record = |i: usize, s: &str, file_path: &str| {
+            json!({
+                "artifact_id": format!("{s}{i}"), "artifact_type": s, "stage": s, "name": s,
+                "description": format!("{s} javascript:alert(9)"), "file_path": file_path,
+                "created_at": s, "metadata": {s: s, "href": "javascript:alert(10)", "rows": s}
+            })
+        };
+        let mut records = Vec::new();
+        for (i, s) in strings.iter().enumerate() {
+            records.push(record(i, s, &format!("notes/n{i}.txt")));
+        }
+        let secret_path = secret.to_string_lossy().into_owned();
+        for (i, path) in
+            ["../../secret.txt", "../../../../../../etc/passwd", "/etc/passwd", &secret_path, "javascript:alert(11)"]
+                .into_iter()
+                .enumerate()
+        {
+            records.push(record(100 + i, SCRIPT, path));
+        }
+        records.push(record(200, "Stage", "tables/A.csv"));
+        records.push(record(201, "stage", "tables/a.csv"));
+        t.json(&format!("{v}/artifact_manifest.json"), json!({"version_id": SCRIPT, "artifacts": records}));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            let dir = t.root().join(v);
+            symlink(&secret, dir.join("leak.txt")).unwrap();
+            symlink("/etc", dir.join("etc")).unwrap();
+            symlink("loop", dir.join("loop")).unwrap();
+            symlink("..", dir.join("plots/up")).unwrap();
+        }
+    }
+    (t, secret)
+}
+
+/// Every file under `dir` except the raw files, which are the pipeline's own bytes.
+fn generated(dir: &Path) -> BTreeMap<String, String> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(path, _)| !(path.starts_with("v/") && path.split('/').nth(2) == Some("files")))
+        .map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()))
+        .collect()
+}
+
+#[test]
+fn hostile_content_stays_text_and_hostile_paths_stay_inside() {
+    let (t, secret) = hostile_tree();
+    let outside_before: Vec<String> = snapshot(t.tmp.path()).into_keys().collect();
+    let report = t.build();
+    assert!(report.versions >= 9, "{}", report.line());
+
+    // Nothing written outside --out: every new file is under public/.
+    let outside_after: Vec<String> = snapshot(t.tmp.path()).into_keys().filter(|p| !p.starts_with("public/")).collect();
+    assert_eq!(outside_after, outside_before, "files appeared outside the output");
+
+    let files = generated(&t.out());
+    assert!(files.len() > 100, "{} files", files.len());
+    for (path, text) in files.iter().filter(|(p, _)| !p.starts_with("static/")) {
+        // The only script elements are the theme's own, loaded by src.
+        for (at, _) in text.match_indices("<script") {
+            let tag = &text[at..text[at..].find('>').map_or(text.len(), |e| at + e + 1)];
+            let theme = tag.ends_with("static/search.js\" defer>") || tag.ends_with("static/tables.js\" defer>");
+            assert!(theme && path.ends_with(".html"), "{path}: content script {tag}");
+        }
+        for bad in ["<img src=x", "<svg onload", "<iframe src=\"https", "<!--"] {
+            assert!(!text.contains(bad), "{path} contains {bad}");
+        }
+        assert!(!text.contains(SECRET), "{path} leaks the file outside the root");
+        assert!(!text.contains("root:x:0:0"), "{path} leaks /etc/passwd");
+        if path.ends_with(".js") || path.ends_with(".json") {
+            assert!(!text.contains(['\u{2028}', '\u{2029}']), "{path}: raw line separators in a script");
+        }
+    }
+
+    // No script URL and nothing absolute in any href, src, action or data.
+    let mut frames = 0;
+    for (path, page) in pages(&t.out()) {
+        for (_, attrs) in &page.elements {
+            for attr in ["href", "src", "action", "data"] {
+                let Some(url) = attrs.get(attr) else { continue };
+                let lower = url.trim().to_ascii_lowercase();
+                assert!(
+                    !lower.starts_with("javascript:") && !lower.starts_with("data:") && !lower.starts_with("vbscript:"),
+                    "{path}: {attr}={url}"
+                );
+                assert!(!url.starts_with('/') && !url.contains("secret"), "{path}: {attr}={url}");
+            }
+        }
+        for (name, attrs) in &page.elements {
+            assert!(!attrs.keys().any(|a| a.starts_with("on")), "{path}: <{name} {attrs:?}>");
+            if name == "iframe" {
+                frames += 1;
+                assert_eq!(attrs.get("sandbox").map(String::as_str), Some(""), "{path}: unsandboxed frame");
+            }
+        }
+    }
+    assert!(frames >= 9, "every version's EDA report is framed");
+    for page in fs::read_dir(t.out().join("v")).unwrap().flatten() {
+        let name = page.file_name().to_string_lossy().into_owned();
+        assert!(
+            name.len() <= 100 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)),
+            "version folder {name:?}"
+        );
+    }
+    assert!(!t.out().join("v/run").exists() || !t.out().join("v/Run").exists(), "Run and run share a folder");
+
+    // The secret is nowhere in the output, not even as a raw file.
+    for (path, bytes) in snapshot(&t.out()) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(SECRET), "{path} leaks {}", secret.display());
+    }
+    let codes = |code: &str| report.problems.iter().filter(|d| d.code == code).count();
+    assert!(codes("symlink-outside-root") >= 18 && codes("broken-symlink") >= 9, "{:#?}", report.problems);
+    assert!(codes("case-clash") >= 9 && codes("missing-file") >= 45, "{:#?}", report.problems);
+    assert!(codes("slug-collision") > 0);
+}
+
+#[test]
+fn the_hostile_site_has_no_broken_or_script_links() {
+    let (t, _) = hostile_tree();
+    let outcome = artsite::check::check(&t.config()).unwrap();
+    let site: Vec<String> = outcome
+        .problems
+        .iter()
+        .filter(|d| d.path.starts_with(artsite::links::SITE_PREFIX) && d.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    assert!(site.is_empty(), "{}", site.join("\n"));
+    // The one link a note makes to a file the version lacks is named.
+    assert!(
+        outcome.problems.iter().any(|d| d.code == "broken-link" && d.message.contains("plots/missing.png")),
+        "{:#?}",
+        outcome.problems
+    );
+    // Every line printed for the terminal is one line, with no escape sequence.
+    for line in outcome.text().lines() {
+        assert!(!line.contains(['\u{1b}', '\u{0}', '\u{202e}', '\r']), "{line:?}");
+    }
+    assert_eq!(outcome.text().lines().count(), outcome.problems.len());
+    assert!(!t.out().exists(), "check writes nothing");
+}
