@@ -175,6 +175,17 @@ fn short_label(label: &str, max: usize) -> String {
     }
 }
 
+/// The label of the category at `x`, or nothing between categories (plotters
+/// asks for labels at positions of its own choosing).
+fn label_at(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+        labels[i as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
 /// Replaces plotters' `<svg …>` opening tag with ours and adds the overlay.
 fn finish(svg: String, id: &str, title: &str, desc: &str, w: u32, h: u32, overlay: &str) -> String {
     let body_start = svg.find('>').map_or(0, |i| i + 1);
@@ -208,14 +219,7 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
             .ok()?;
         let labels = c.x_labels;
-        let x_fmt = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
-            } else {
-                String::new()
-            }
-        };
+        let x_fmt = |x: &f64| label_at(labels, *x);
         let y_fmt = |y: &f64| tick_label(*y);
         chart
             .configure_mesh()
@@ -284,14 +288,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], colour: Colour
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
             .ok()?;
         let labels: Vec<String> = bars.iter().map(|b| short_label(&b.label, (w as usize / n.max(1)) / 8)).collect();
-        let x_fmt = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
-            } else {
-                String::new()
-            }
-        };
+        let x_fmt = |x: &f64| label_at(&labels, *x);
         let y_fmt = |y: &f64| tick_label(*y);
         chart
             .configure_mesh()

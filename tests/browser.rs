@@ -58,7 +58,7 @@ fn serve_one(mut stream: TcpStream, dir: &Path) {
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
-    let rel = percent_decode(path.trim_start_matches('/'));
+    let rel = artsite::paths::percent_decode(path.trim_start_matches('/'));
     let mut file = dir.join(&rel);
     if file.is_dir() {
         file = file.join("index.html");
@@ -82,25 +82,6 @@ fn serve_one(mut stream: TcpStream, dir: &Path) {
         body.len()
     );
     let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Server {

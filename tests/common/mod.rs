@@ -116,25 +116,6 @@ pub fn pages(out: &Path) -> BTreeMap<String, Page> {
     map
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Resolves `href` from the page at `from` (relative to `out`) to a path
 /// relative to `out` and a fragment. None for external links.
 pub fn resolve(from: &str, href: &str) -> Option<(String, String)> {
@@ -151,7 +132,7 @@ pub fn resolve(from: &str, href: &str) -> Option<(String, String)> {
     }
     let mut parts: Vec<String> = from.split('/').map(str::to_string).collect();
     parts.pop();
-    for seg in percent_decode(path).split('/') {
+    for seg in artsite::paths::percent_decode(path).split('/') {
         match seg {
             ".." => {
                 parts.pop();
