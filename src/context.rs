@@ -133,8 +133,16 @@ pub fn exact(v: f64) -> String {
 
 /// A number linked to the JSON field it came from.
 pub fn sourced(v: &Version, s: &Sourced) -> NumView {
-    let href = plan::etl(v, s.doc).map(|p| format!("{p}#{}", pointer_id(&s.pointer)));
-    NumView { text: html::number(s.value, 2), value: exact(s.value), href }
+    NumView { text: html::number(s.value, 2), value: exact(s.value), href: field_href(v, s.doc, &s.pointer) }
+}
+
+/// The link to the field at `pointer` on the page of JSON doc `doc`, when the
+/// page exists and the document has the field (a count of a list the file
+/// leaves out has nothing to link to).
+fn field_href(v: &Version, doc: usize, pointer: &str) -> Option<String> {
+    let page = plan::etl(v, doc)?;
+    v.json[doc].parsed.as_ref().ok()?.pointer(pointer)?;
+    Some(format!("{page}#{}", pointer_id(pointer)))
 }
 
 /// A version as other pages refer to it.
@@ -896,7 +904,6 @@ struct EtlView {
 fn etl_view(site: &Site, config: &crate::config::Config, vi: usize, di: usize) -> EtlView {
     let v = &site.versions[vi];
     let d = &v.json[di];
-    let page = plan::etl(v, di);
     let figures = d
         .typed
         .as_ref()
@@ -909,7 +916,7 @@ fn etl_view(site: &Site, config: &crate::config::Config, vi: usize, di: usize) -
                     num: NumView {
                         text: html::number(f.value, 2),
                         value: exact(f.value),
-                        href: page.as_ref().map(|p| format!("{p}#{}", pointer_id(&f.pointer))),
+                        href: field_href(v, di, &f.pointer),
                     },
                 })
                 .collect()
