@@ -47,34 +47,44 @@ fn a_served_page_reloads_by_itself() {
     let stats = fs::read_to_string(&broken).unwrap();
 
     let url = format!("{}v/{MID}/index.html", server.url());
-    let mut node = Command::new("node")
-        .arg(browser_dir.join("live.mjs"))
-        .args([&url, &expected, &format!("{MID}/{broken_rel}")])
-        .current_dir(&browser_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node (installed with the machine; .ci/run checks)");
-    let (tx, rx) = mpsc::channel();
-    let out = node.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
+    let run = || {
+        let mut node = Command::new("node")
+            .arg(browser_dir.join("live.mjs"))
+            .args([&url, &expected, &format!("{MID}/{broken_rel}")])
+            .current_dir(&browser_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node (installed with the machine; .ci/run checks)");
+        let (tx, rx) = mpsc::channel();
+        let out = node.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut log = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(120)) {
+            log.push(line.clone());
+            match line.as_str() {
+                "ready edit" => fs::write(&summary, &edited).unwrap(),
+                "ready break" => fs::write(&broken, "{\n  \"records_in\": 5,\n  \"x\": \n").unwrap(),
+                "ready fix" => fs::write(&broken, &stats).unwrap(),
+                _ => {}
             }
         }
-    });
-    let mut log = Vec::new();
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(120)) {
-        log.push(line.clone());
-        match line.as_str() {
-            "ready edit" => fs::write(&summary, &edited).unwrap(),
-            "ready break" => fs::write(&broken, "{\n  \"records_in\": 5,\n  \"x\": \n").unwrap(),
-            "ready fix" => fs::write(&broken, &stats).unwrap(),
-            _ => {}
-        }
+        (node.wait().unwrap(), log)
+    };
+    let (mut status, mut log) = run();
+    // The first navigation of a fresh headless Chromium sometimes never sees `load` on this
+    // machine (seen about once in four runs, with no request left unanswered by the server).
+    // Nothing was edited before that step, so the whole run is tried once more.
+    if !status.success() && log.iter().all(|l| !l.starts_with("ready")) {
+        eprintln!("first browser run failed before any edit, trying once more:\n{}", log.join("\n"));
+        (status, log) = run();
     }
-    let status = node.wait().unwrap();
     server.stop();
     assert!(status.success(), "the browser run failed:\n{}", log.join("\n"));
     for step in ["ok reload", "ok overlay", "ok fixed"] {
