@@ -45,7 +45,7 @@ def vary(obj, rnd):
     if isinstance(obj, bool):
         return obj
     if isinstance(obj, int):
-        return int(obj * rnd.uniform(0.95, 1.05))
+        return int(round(obj * rnd.uniform(0.95, 1.05)))
     if isinstance(obj, float):
         return round(obj * rnd.uniform(0.95, 1.05), 3)
     return obj
