@@ -7,12 +7,13 @@ use crate::links::LinkCheck;
 use crate::model::Site;
 use crate::output::{self, Staging};
 use crate::plan::{self, Page, PageKind};
-use crate::preview::PreviewConfig;
+use crate::preview::{self, Preview, PreviewConfig};
 use crate::render;
 use crate::theme::Theme;
 use crate::{fingerprint, load, scan, search, sitemap, summary_json};
 use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
+use std::borrow::{Borrow, Cow};
 use std::time::Instant;
 
 /// What a build did.
@@ -173,47 +174,109 @@ pub fn content_types(config: &Config) -> Result<Vec<crate::content::ContentType>
     config.content_types.iter().map(|d| crate::content::ContentType::load(d, &config.site_dir)).collect()
 }
 
-/// The theme's templates, compiled once for many renders.
-pub fn templates(config: &Config) -> Result<tera::Tera> {
-    render::engine(&theme(config)?)
+/// What rendering needs besides the site: the theme and its templates,
+/// loaded and compiled once for every page.
+pub struct Renderer {
+    /// The theme, the site's templates and static files on top.
+    pub theme: Theme,
+    /// Its templates, compiled.
+    pub tera: tera::Tera,
 }
 
-/// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
-pub fn render_pages(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink, options: Options) -> Result<()> {
-    render_pages_with(&templates(config)?, config, site, pages, sink, options)
+impl Renderer {
+    /// Compiles the templates of `theme`.
+    pub fn new(theme: Theme) -> Result<Renderer> {
+        let tera = render::engine(&theme)?;
+        Ok(Renderer { theme, tera })
+    }
+
+    /// The configured theme, compiled.
+    pub fn of(config: &Config) -> Result<Renderer> {
+        Renderer::new(theme(config)?)
+    }
 }
 
-/// [`render_pages`] with templates compiled beforehand.
-pub fn render_pages_with(
-    tera: &tera::Tera,
+/// Renders every page of `site` into `sink`. Artifact pages come first, each
+/// previewing its file as it renders and dropping the preview with the page,
+/// so previews never all sit in memory; their warnings join the site's
+/// problems before the other pages, which count problems, are rendered.
+pub fn render_site(
+    renderer: &Renderer,
     config: &Config,
-    site: &Site,
+    site: &mut Site,
     pages: &[Page],
     sink: &dyn Sink,
     options: Options,
 ) -> Result<()> {
+    let (artifacts, rest): (Vec<&Page>, Vec<&Page>) =
+        pages.iter().partition(|p| matches!(p.kind, PageKind::Artifact(..)));
+    let warnings = render_pages(renderer, config, site, &artifacts, sink, options)?;
+    load::add_problems(site, warnings);
+    render_pages(renderer, config, site, &rest, sink, options)?;
+    Ok(())
+}
+
+/// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
+/// An artifact page whose preview was not made at load makes it (see
+/// [`crate::model::Artifact::preview`]); the warnings of the previews made
+/// here are returned, as problems of their files.
+pub fn render_pages<P: Borrow<Page> + Sync>(
+    renderer: &Renderer,
+    config: &Config,
+    site: &Site,
+    pages: &[P],
+    sink: &dyn Sink,
+    options: Options,
+) -> Result<Vec<Diagnostic>> {
     let index = SiteIndex::new(site);
-    let info = context::site_info(site, config, &theme(config)?);
+    let info = context::site_info(site, config, &renderer.theme);
+    let previews = PreviewConfig::from(config);
     let bar = progress_bar(options, pages.len(), "pages");
-    let errors: Vec<String> = pages
+    let results: Vec<Result<Vec<Diagnostic>, String>> = pages
         .par_iter()
-        .filter_map(|page| {
-            let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path);
+        .map(|page| {
+            let page = page.borrow();
+            let (preview, warnings) = match page.kind {
+                PageKind::Artifact(vi, ai) => artifact_preview(site, vi, ai, &previews),
+                _ => (None, Vec::new()),
+            };
+            let ctx = context::page_context(site, &index, &info, config, page.kind, &page.path, preview.as_deref());
             let template = match page.kind {
                 PageKind::Content(vi, ci) => site.content_types[site.versions[vi].content[ci].1].template.as_str(),
                 kind => template_of(kind),
             };
-            let result =
-                render::render(tera, template, &ctx.tera).and_then(|html| sink.write(&page.path, html.as_bytes()));
+            let result = render::render(&renderer.tera, template, &ctx.tera)
+                .and_then(|html| sink.write(&page.path, html.as_bytes()));
             bar.inc(1);
-            result.err().map(|e| format!("{}: {e:#}", page.path))
+            result.map(|()| warnings).map_err(|e| format!("{}: {e:#}", page.path))
         })
         .collect();
     bar.finish_and_clear();
-    match errors.first() {
-        Some(first) => bail!("{} pages failed to render. First: {first}", errors.len()),
-        None => Ok(()),
+    let (done, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if let Some(Err(first)) = failed.first() {
+        bail!("{} pages failed to render. First: {first}", failed.len());
     }
+    Ok(done.into_iter().flat_map(Result::unwrap_or_default).collect())
+}
+
+/// The preview the page of artifact `ai` of version `vi` shows: the one made
+/// at load, else one made now, with its warnings as problems of the file.
+pub fn artifact_preview<'a>(
+    site: &'a Site,
+    vi: usize,
+    ai: usize,
+    previews: &PreviewConfig,
+) -> (Option<Cow<'a, Preview>>, Vec<Diagnostic>) {
+    let v = &site.versions[vi];
+    let a = &v.artifacts[ai];
+    if let Some(kept) = &a.preview {
+        return (Some(Cow::Borrowed(kept)), Vec::new());
+    }
+    let (Some(fi), Some(rel)) = (a.file_index, a.file.as_deref()) else { return (None, Vec::new()) };
+    let f = &v.files[fi];
+    let made = preview::preview(&f.path, &f.rel, f.size, &a.metadata, previews);
+    let warnings = load::preview_problems(&v.id, rel, &made).collect();
+    (Some(Cow::Owned(made)), warnings)
 }
 
 /// Publishes every raw file of `site` into `sink`. A file that cannot be read
@@ -258,8 +321,8 @@ fn changed_under_us(e: &anyhow::Error, from: &std::path::Path) -> bool {
 
 /// Writes the site-wide files: theme statics, `index.json`, `problems.json`,
 /// the per-version summaries, the search index and, with a base URL, the sitemap.
-pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
-    write_shared_files(config, site, pages, sink)?;
+pub fn write_site_files(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    write_shared_files(config, theme, site, pages, sink)?;
     for v in &site.versions {
         write_version_files(v, sink)?;
     }
@@ -269,8 +332,7 @@ pub fn write_site_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn
 /// The files that depend on every version: theme statics, the site's CSS
 /// tokens, logo and favicon, `index.json`, `problems.json`, the search index
 /// and the sitemap.
-pub fn write_shared_files(config: &Config, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
-    let theme = theme(config)?;
+pub fn write_shared_files(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
     for (name, bytes) in &theme.statics {
         sink.write(&format!("static/{name}"), bytes)?;
     }
@@ -360,10 +422,11 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let unpublished = publish_raw_files(&site, sink, options)?;
     load::add_problems(&mut site, unpublished);
     timings.lap("copy raw files");
-    render_pages_with(&render::engine(&theme)?, config, &site, &pages, sink, options)
+    let renderer = Renderer::new(theme)?;
+    render_site(&renderer, config, &mut site, &pages, sink, options)
         .map_err(|e| e.context("the previous output is left as it was"))?;
     timings.lap("render pages");
-    write_site_files(config, &site, &pages, sink)?;
+    write_site_files(config, &renderer.theme, &site, &pages, sink)?;
     timings.lap("site files");
     if options.strict {
         load::add_problems(&mut site, links.problems());

@@ -68,8 +68,9 @@ pub fn check(config: &Config) -> Result<Outcome> {
     let options = Options::default();
     let unpublished = build::publish_raw_files(&site, &links, options)?;
     load::add_problems(&mut site, unpublished);
-    build::render_pages(config, &site, &pages, &links, options)?;
-    build::write_site_files(config, &site, &pages, &links)?;
+    let renderer = build::Renderer::of(config)?;
+    build::render_site(&renderer, config, &mut site, &pages, &links, options)?;
+    build::write_site_files(config, &renderer.theme, &site, &pages, &links)?;
     load::add_problems(&mut site, links.problems());
     Ok(Outcome {
         versions: site.versions.len(),

@@ -319,7 +319,6 @@ pub struct SiteInfo {
     description: Option<String>,
     footer: Option<String>,
     version_count: usize,
-    problem_count: usize,
     latest: Option<String>,
     logo: Option<String>,
     favicon: Option<String>,
@@ -337,7 +336,6 @@ pub fn site_info(site: &Site, config: &crate::config::Config, theme: &crate::the
         description: config.description.clone(),
         footer: config.footer.clone(),
         version_count: site.versions.len(),
-        problem_count: site.problems.iter().filter(|d| d.severity != Severity::Info).count(),
         latest: site.versions.last().map(plan::version),
         logo: config.logo.as_deref().map(|p| brand_file("logo", p)),
         favicon: config.favicon.as_deref().map(|p| brand_file("favicon", p)),
@@ -401,7 +399,8 @@ impl PageContext {
     }
 }
 
-/// Everything a page's template receives.
+/// Everything a page's template receives. `preview` is what an artifact
+/// page shows of its file (see [`crate::model::Artifact::preview`]).
 pub fn page_context(
     site: &Site,
     idx: &SiteIndex,
@@ -409,6 +408,7 @@ pub fn page_context(
     config: &crate::config::Config,
     kind: PageKind,
     path: &str,
+    preview: Option<&crate::preview::Preview>,
 ) -> PageContext {
     let mut ctx = PageContext::default();
     ctx.insert("root", &crate::paths::root_prefix(path));
@@ -430,6 +430,7 @@ pub fn page_context(
                 })
                 .collect();
             ctx.insert("versions", &rows);
+            ctx.insert("problem_count", &site.problems.iter().filter(|d| d.severity != Severity::Info).count());
             ctx.insert("sparks", &crate::trends::sparks(site));
             (config.title.clone(), vec![Link { label: "Home".into(), href: "index.html".into() }])
         }
@@ -534,7 +535,7 @@ pub fn page_context(
             insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
             let a = &v.artifacts[ai];
-            ctx.insert("artifact", &artifact_view(site, idx, config, vi, ai));
+            ctx.insert("artifact", &artifact_view(site, idx, config, vi, ai, preview));
             let stage_idx = v.stages.iter().position(|s| s.name == a.stage);
             let mut trail = Vec::new();
             if let Some(si) = stage_idx {
@@ -752,8 +753,13 @@ struct PreviewView<'a> {
     json_error: Option<Field>,
 }
 
-fn preview_view<'a>(config: &crate::config::Config, v: &Version, a: &'a Artifact) -> Option<PreviewView<'a>> {
-    let (preview, file) = (a.preview.as_ref()?, a.file.as_deref()?);
+fn preview_view<'a>(
+    config: &crate::config::Config,
+    v: &Version,
+    a: &Artifact,
+    preview: Option<&'a crate::preview::Preview>,
+) -> Option<PreviewView<'a>> {
+    let (preview, file) = (preview?, a.file.as_deref()?);
     let (mut tree, mut json_error) = (None, None);
     if let (crate::preview::Body::JsonTree, Some(di)) = (&preview.body, a.json) {
         match &v.json[di].parsed {
@@ -779,6 +785,7 @@ fn artifact_view<'a>(
     config: &crate::config::Config,
     vi: usize,
     ai: usize,
+    preview: Option<&'a crate::preview::Preview>,
 ) -> ArtifactView<'a> {
     let v = &site.versions[vi];
     let a = &v.artifacts[ai];
@@ -809,7 +816,7 @@ fn artifact_view<'a>(
         record: a.record.as_ref().map(|(_, m)| fields(m)).unwrap_or_default(),
         metadata,
         metadata_scalar,
-        preview: preview_view(config, v, a),
+        preview: preview_view(config, v, a, preview),
         etl_href: a.json.and_then(|di| plan::etl(v, di)),
         eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
         content_href: a

@@ -35,10 +35,18 @@ const MAX_NON_FINITE_REPORTS: usize = 5;
 /// At most this many unlisted files are named per version; the rest are counted.
 const MAX_UNLISTED_REPORTS: usize = 100;
 
-/// Loads every scanned version into the site model, previews included.
+/// Loads every scanned version into the site model. Artifact previews are
+/// left out: a build makes each while rendering its page (see
+/// [`crate::build::render_site`]), so a site's previews never all sit in memory.
 pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
     let Scan { versions, aliases, mut problems, .. } = scan;
-    let loaded: Vec<Loaded> = versions.into_par_iter().map(|vd| load_one(vd, previews)).collect();
+    let loaded: Vec<Loaded> = versions
+        .into_par_iter()
+        .map(|vd| {
+            let (version, problems, _) = load_version(vd, previews, false, &Reuse::default(), &|_| true);
+            Loaded { version, problems }
+        })
+        .collect();
     let mut versions = Vec::with_capacity(loaded.len());
     for l in loaded {
         problems.extend(l.problems);
@@ -56,12 +64,6 @@ pub struct Loaded {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Reads one scanned version folder. Versions are independent of each other,
-/// so `serve` re-reads only the ones that changed.
-pub fn load_one(vd: VersionDir, previews: &PreviewConfig) -> Loaded {
-    load_reusing(vd, previews, &Reuse::default(), &|_| true).0
-}
-
 /// Where, how big and how new a file was when it was read.
 type Stamp = (std::path::PathBuf, u64, u128);
 
@@ -77,17 +79,18 @@ pub struct Reuse {
     previews: HashMap<String, (Stamp, serde_json::Value, crate::preview::Preview)>,
 }
 
-/// [`load_one`], taking the parsed JSON and previews of files that did not
-/// change from `reuse`. A file is read again when `changed(rel)` says so or
-/// its path, size or modification time differ. Also returns what the next
-/// read may reuse.
+/// Reads one scanned version folder, previews included, taking the parsed
+/// JSON and previews of files that did not change from `reuse`. Versions are
+/// independent of each other, so `serve` re-reads only the ones that changed.
+/// A file is read again when `changed(rel)` says so or its path, size or
+/// modification time differ. Also returns what the next read may reuse.
 pub fn load_reusing(
     vd: VersionDir,
     previews: &PreviewConfig,
     reuse: &Reuse,
     changed: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Loaded, Reuse) {
-    let (version, problems, next) = load_version(vd, previews, reuse, changed);
+    let (version, problems, next) = load_version(vd, previews, true, reuse, changed);
     (Loaded { version, problems }, next)
 }
 
@@ -157,6 +160,7 @@ fn parse_json(file: &FileEntry, path: &str) -> JsonRead {
 fn load_version(
     vd: VersionDir,
     previews: &PreviewConfig,
+    with_previews: bool,
     reuse: &Reuse,
     changed: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Version, Vec<Diagnostic>, Reuse) {
@@ -463,14 +467,16 @@ fn load_version(
         ))
     });
     names::artifact_slugs(&id, &mut artifacts, &mut problems);
-    add_previews(&id, &files, &mut artifacts, previews, &mut problems, reuse, changed);
-    locate_pointers(&id, &files, &mut problems);
-    for a in &artifacts {
-        if let (Some(i), Some(p)) = (a.file_index, &a.preview) {
-            let f = &files[i];
-            next.previews.insert(f.rel.clone(), (stamp(f), a.metadata.clone(), p.clone()));
+    if with_previews {
+        add_previews(&id, &files, &mut artifacts, previews, &mut problems, reuse, changed);
+        for a in &artifacts {
+            if let (Some(i), Some(p)) = (a.file_index, &a.preview) {
+                let f = &files[i];
+                next.previews.insert(f.rel.clone(), (stamp(f), a.metadata.clone(), p.clone()));
+            }
         }
     }
+    locate_pointers(&id, &files, &mut problems);
 
     let eda = eda_reports(&id, &artifacts, &files, &mut problems);
     let stages = stages(&id, &artifacts, &json, &mut problems);
@@ -524,13 +530,23 @@ fn add_previews(
         });
     });
     for a in artifacts.iter() {
-        let (Some(p), Some(rel)) = (&a.preview, &a.file) else { continue };
-        for w in &p.warnings {
-            let mut d = Diagnostic::new(Severity::Warning, w.code, format!("{version}/{rel}"), w.message.clone());
-            d.line = w.line;
-            problems.push(d);
+        if let (Some(p), Some(rel)) = (&a.preview, &a.file) {
+            problems.extend(preview_problems(version, rel, p));
         }
     }
+}
+
+/// The warnings of the preview of `rel` in `version`, as problems of the file.
+pub fn preview_problems<'a>(
+    version: &'a str,
+    rel: &'a str,
+    preview: &'a crate::preview::Preview,
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    preview.warnings.iter().map(move |w| {
+        let mut d = Diagnostic::new(Severity::Warning, w.code, format!("{version}/{rel}"), w.message.clone());
+        d.line = w.line;
+        d
+    })
 }
 
 /// Gives a line and column to each problem that names a JSON pointer but no

@@ -127,7 +127,9 @@ pub struct Artifact {
     pub status: Status,
     /// Index into [`Version::json`] when the file is JSON.
     pub json: Option<usize>,
-    /// What its page shows of the file, when there is a file.
+    /// What its page shows of the file, when made at load: `serve` keeps
+    /// every preview between rebuilds; a build leaves this `None` and makes
+    /// each preview while rendering the artifact's page.
     pub preview: Option<Preview>,
 }
 

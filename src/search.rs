@@ -36,7 +36,7 @@ pub fn shard_of(token: &str) -> String {
 /// [embeddable](crate::html::embeddable_json) JSON, a valid JavaScript
 /// literal in any engine, whatever its strings hold.
 fn script(call: &str, args: &str, value: &(impl Serialize + ?Sized)) -> Vec<u8> {
-    let json = crate::html::embeddable_json(&serde_json::to_string(value).expect("JSON serialises"));
+    let json = crate::html::embeddable_json(serde_json::to_string(value).expect("JSON serialises"));
     format!("{call}({args}{json});\n").into_bytes()
 }
 

@@ -18,10 +18,9 @@ fn number(s: &Option<Sourced>) -> Value {
 /// Pretty JSON, [embeddable](crate::html::embeddable_json): no markup from
 /// the input appears in the site even in data files.
 fn pretty(v: &impl Serialize) -> Vec<u8> {
-    let text = serde_json::to_string_pretty(v).expect("site data always serialises");
-    let mut bytes = crate::html::embeddable_json(&text).into_bytes();
-    bytes.push(b'\n');
-    bytes
+    let mut text = crate::html::embeddable_json(serde_json::to_string_pretty(v).expect("site data always serialises"));
+    text.push('\n');
+    text.into_bytes()
 }
 
 /// One artifact in `index.json`.

@@ -36,8 +36,9 @@ fn files_changed_between_scan_and_read_are_named() {
     load::add_problems(&mut site, unpublished);
     let config = t.config();
     let pages = plan::plan(&site);
-    build::render_pages(&config, &site, &pages, &check, Options::default()).unwrap();
-    build::write_site_files(&config, &site, &pages, &check).unwrap();
+    let renderer = build::Renderer::of(&config).unwrap();
+    build::render_site(&renderer, &config, &mut site, &pages, &check, Options::default()).unwrap();
+    build::write_site_files(&config, &renderer.theme, &site, &pages, &check).unwrap();
 
     let named = |path: &str, code: &str| {
         site.problems

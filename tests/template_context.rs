@@ -84,7 +84,13 @@ fn every_page_gets_exactly_the_documented_variables() {
     }
     assert_eq!(sample.len(), 15, "one sample of each page template");
     for (template, page) in sample {
-        let ctx = context::page_context(&site, &index, &info, &config, page.kind, &page.path);
+        let preview = match page.kind {
+            artsite::plan::PageKind::Artifact(vi, ai) => {
+                artsite::build::artifact_preview(&site, vi, ai, &(&config).into()).0
+            }
+            _ => None,
+        };
+        let ctx = context::page_context(&site, &index, &info, &config, page.kind, &page.path, preview.as_deref());
         let paths = paths_for(&docs, template);
         let documented_top: BTreeSet<&str> = paths.iter().map(|p| top(p)).collect();
         let actual: BTreeSet<&str> = ctx.keys().iter().copied().collect();

@@ -50,7 +50,7 @@ pub fn lenient_json(data: &[u8]) {
             let tree = jsontree::render(&parsed.value, 500);
             assert!(!tree.contains("<script") && !tree.contains("<img"), "markup from a JSON string in the tree");
             let json = serde_json::to_string(&parsed.value).expect("a value serialises");
-            let embeddable = html::embeddable_json(&json);
+            let embeddable = html::embeddable_json(json);
             assert!(!embeddable.contains(['<', '\u{2028}', '\u{2029}']));
             assert_eq!(serde_json::from_str::<Value>(&embeddable).expect("embeddable JSON parses"), parsed.value);
         }

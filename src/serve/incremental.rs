@@ -106,7 +106,7 @@ struct VersionState {
 pub struct Engine {
     source: ConfigSource,
     config: Config,
-    tera: tera::Tera,
+    renderer: build::Renderer,
     site: Site,
     states: HashMap<String, VersionState>,
     snapshot: Snapshot,
@@ -242,12 +242,12 @@ impl Engine {
     /// Reads the config from `source` and builds the whole site into memory.
     pub fn new(source: ConfigSource) -> Result<Engine> {
         let config = source()?;
-        let tera = build::templates(&config)?;
+        let renderer = build::Renderer::of(&config)?;
         let site = Site { versions: Vec::new(), aliases: Vec::new(), problems: Vec::new(), content_types: Vec::new() };
         let mut engine = Engine {
             source,
             config,
-            tera,
+            renderer,
             site,
             states: HashMap::new(),
             snapshot: Snapshot::default(),
@@ -287,10 +287,10 @@ impl Engine {
             steps.push((name, lap.elapsed().as_secs_f64()));
             lap = Instant::now();
         };
-        let (config, tera) = if change.full {
+        let (config, renderer) = if change.full {
             let config = (self.source)()?;
-            let tera = build::templates(&config)?;
-            (config, Some(tera))
+            let renderer = build::Renderer::of(&config)?;
+            (config, Some(renderer))
         } else {
             (self.config.clone(), None)
         };
@@ -371,7 +371,7 @@ impl Engine {
 
         step("select");
         // 3. Render them.
-        let tera_ref = tera.as_ref().unwrap_or(&self.tera);
+        let renderer_ref = renderer.as_ref().unwrap_or(&self.renderer);
         let pages: Vec<Page> = if sel.all {
             plan::plan(&site)
         } else {
@@ -394,12 +394,14 @@ impl Engine {
         };
         let memory = Memory::default();
         step("plan");
-        build::render_pages_with(tera_ref, &config, &site, &pages, &memory, Options::default())?;
+        // Previews were made while reading, and their warnings counted then.
+        let made = build::render_pages(renderer_ref, &config, &site, &pages, &memory, Options::default())?;
+        debug_assert!(made.is_empty(), "serve reads every preview before rendering");
         step("render");
         let shared = sel.all || sel.shared || site.problems != old_site.problems;
         if shared {
             let all_pages = if config.base_url.is_some() { plan::plan(&site) } else { Vec::new() };
-            build::write_shared_files(&config, &site, &all_pages, &memory)?;
+            build::write_shared_files(&config, &renderer_ref.theme, &site, &all_pages, &memory)?;
         }
         let version_files: BTreeSet<usize> = if sel.all {
             (0..site.versions.len()).collect()
@@ -523,8 +525,8 @@ impl Engine {
         self.states = states;
         self.snapshot = next;
         self.linked = linked;
-        if let Some(tera) = tera {
-            self.tera = tera;
+        if let Some(renderer) = renderer {
+            self.renderer = renderer;
         }
         self.config = config;
         Ok(outcome)
