@@ -384,7 +384,7 @@ fn load_version(
                 declared_path: r.file_path.clone(),
                 created_at: r.created_at.clone(),
                 metadata: r.metadata.clone(),
-                record: Some((r.pointer.clone(), r.fields.clone())),
+                record: Some(Record::new(r.pointer.clone(), &r.fields)),
                 status,
                 preview: None,
             });

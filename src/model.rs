@@ -121,8 +121,8 @@ pub struct Artifact {
     pub created_at: Option<String>,
     /// `metadata` from the manifest.
     pub metadata: Value,
-    /// The manifest record: its JSON pointer and every field.
-    pub record: Option<(String, Map<String, Value>)>,
+    /// The manifest record, when the manifest lists it.
+    pub record: Option<Record>,
     /// Listed, unlisted or missing.
     pub status: Status,
     /// Index into [`Version::json`] when the file is JSON.
@@ -131,6 +131,29 @@ pub struct Artifact {
     /// every preview between rebuilds; a build leaves this `None` and makes
     /// each preview while rendering the artifact's page.
     pub preview: Option<Preview>,
+}
+
+/// An artifact's record in the manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Its JSON pointer in the manifest.
+    pub pointer: String,
+    /// Every field, as compact JSON text: a parsed map takes several times
+    /// the memory, and only the artifact's own page reads it.
+    pub json: Box<str>,
+}
+
+impl Record {
+    /// The record of `fields`, at `pointer`.
+    pub fn new(pointer: String, fields: &Map<String, Value>) -> Record {
+        let json = serde_json::to_string(fields).expect("a JSON map serialises");
+        Record { pointer, json: json.into_boxed_str() }
+    }
+
+    /// Every field of the record, in the manifest's order.
+    pub fn fields(&self) -> Map<String, Value> {
+        serde_json::from_str(&self.json).expect("written from a JSON map")
+    }
 }
 
 /// A JSON file of a version.

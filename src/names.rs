@@ -45,7 +45,7 @@ pub fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut 
                 (Some(file), _) => {
                     Diagnostic::new(Severity::Info, "slug-collision", format!("{version}/{file}"), message)
                 }
-                (None, Some((pointer, _))) => Diagnostic::new(
+                (None, Some(crate::model::Record { pointer, .. })) => Diagnostic::new(
                     Severity::Info,
                     "slug-collision",
                     format!("{version}/{}", manifest::FILE_NAME),

@@ -77,6 +77,12 @@ fn exchange(addr: SocketAddr, raw: &[u8]) -> Reply {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     s.write_all(raw).unwrap();
+    read_reply(&mut s, raw.starts_with(b"HEAD")).expect("a response head")
+}
+
+/// Reads one response from `s`: its head, then Content-Length bytes of body
+/// (none for HEAD). `None` when no head came before the read timeout.
+fn read_reply(s: &mut TcpStream, head_only: bool) -> Option<Reply> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 65536];
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -94,13 +100,12 @@ fn exchange(addr: SocketAddr, raw: &[u8]) -> Reply {
                 .lines()
                 .find_map(|l| l.strip_prefix("content-length:"))
                 .and_then(|v| v.trim().parse::<usize>().ok());
-            let head_only = raw.starts_with(b"HEAD");
             if head_only || len.is_some_and(|l| buf.len() >= end + 4 + l) {
                 break;
             }
         }
     }
-    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     let mut lines = head.lines();
     let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -108,7 +113,7 @@ fn exchange(addr: SocketAddr, raw: &[u8]) -> Reply {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    Reply { status, headers, body: buf[end + 4..].to_vec() }
+    Some(Reply { status, headers, body: buf[end + 4..].to_vec() })
 }
 
 fn get(addr: SocketAddr, path: &str) -> Reply {
@@ -229,6 +234,35 @@ fn pages_are_served_with_the_right_types() {
     assert_eq!(head.status, 200);
     assert_eq!(head.header("content-length").unwrap().parse::<usize>().unwrap(), home.body.len());
     assert!(head.body.is_empty());
+}
+
+#[test]
+fn pages_load_while_browsers_keep_connections_open() {
+    // A browser keeps a connection open after an answer unless told to close it, and
+    // opens several at once for a page's styles and scripts. Every request of thirty
+    // such bursts must be answered, however many connections the earlier ones left open.
+    let site = Site::start();
+    let addr = site.addr();
+    let mut kept = Vec::new();
+    for _ in 0..30 {
+        let burst: Vec<_> = (0..6)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    write!(s, "GET /static/style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+                    let reply = read_reply(&mut s, false).expect("a request was not answered within 5 s");
+                    assert_eq!(reply.status, 200);
+                    // Closed at once when the server asks, as a browser does.
+                    (reply.header("connection") != Some("close")).then_some(s)
+                })
+            })
+            .collect();
+        for handle in burst {
+            kept.extend(handle.join().unwrap());
+        }
+    }
+    assert!(kept.is_empty(), "{} connections were left open for reuse", kept.len());
 }
 
 #[test]

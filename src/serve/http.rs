@@ -11,9 +11,9 @@
 use super::live;
 use super::store::Snapshot;
 use std::fs::File;
-use std::io::Cursor;
+use std::io::{Read, Write};
 use std::sync::{Arc, RwLock};
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use tiny_http::{Method, Request};
 
 /// What request handlers share with the rebuild thread.
 pub struct State {
@@ -111,31 +111,87 @@ pub fn content_type(path: &str) -> (&'static str, bool) {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+/// What a response carries.
+enum Body {
+    /// Bytes from memory.
+    Bytes(Vec<u8>),
+    /// A file of this many bytes.
+    File(File, u64),
 }
 
-/// Headers every response carries.
-fn common(response: Response<impl std::io::Read>) -> Response<impl std::io::Read> {
-    response
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-        .with_header(header("Referrer-Policy", "no-referrer"))
-        // Always a Content-Length (HEAD too), never chunked.
-        .with_chunked_threshold(usize::MAX)
+/// A response: status, headers besides the ones every response has, body.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Body,
 }
 
-fn text(status: u16, message: &str) -> Response<Cursor<Vec<u8>>> {
-    Response::from_data(format!("{message}\n").into_bytes())
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+impl Reply {
+    fn new(status: u16, content_type: &str, body: Body) -> Reply {
+        Reply { status, headers: vec![("Content-Type", content_type.to_string())], body }
+    }
+
+    fn text(status: u16, message: &str) -> Reply {
+        Reply::new(status, "text/plain; charset=utf-8", Body::Bytes(format!("{message}\n").into_bytes()))
+    }
+
+    fn with(mut self, name: &'static str, value: &str) -> Reply {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Error",
+    }
+}
+
+/// Sends `reply` and asks the client to close the connection after it.
+///
+/// tiny_http 0.12 gives each open connection a pool thread for as long as it
+/// stays open, and its pool can leave a new connection waiting for a free
+/// thread when two arrive at once (it wakes one sleeping thread for both).
+/// A browser keeps idle connections open, so such a connection, and the
+/// script the page waits for on it, could wait until some other connection
+/// closed: pages sometimes never finished loading. Closing every connection
+/// after one answer frees its thread at once. tiny_http leaves a
+/// `Connection` header set on its `Response` out, so the head is written here.
+fn send(rq: Request, reply: Reply) {
+    let head_only = *rq.method() == Method::Head;
+    let Reply { status, headers, body } = reply;
+    let length = match &body {
+        Body::Bytes(b) => b.len() as u64,
+        Body::File(_, len) => *len,
+    };
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    let common =
+        [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")];
+    for (name, value) in common.into_iter().chain(headers.iter().map(|(n, v)| (*n, v.as_str()))) {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {length}\r\nConnection: close\r\n\r\n"));
+    let mut out = rq.into_writer();
+    let written = out.write_all(head.as_bytes()).and_then(|()| match body {
+        _ if head_only => Ok(()),
+        Body::Bytes(bytes) => out.write_all(&bytes),
+        Body::File(file, len) => std::io::copy(&mut file.take(len), &mut out).map(|_| ()),
+    });
+    // A client that went away needs no answer.
+    let _ = written.and_then(|()| out.flush());
 }
 
 /// Answers one request. Event streams move to a thread of their own.
 pub fn handle(state: &Arc<State>, rq: Request) {
     let method = rq.method().clone();
     if method != Method::Get && method != Method::Head {
-        let _ = rq.respond(common(text(405, "only GET and HEAD")).with_header(header("Allow", "GET, HEAD")));
+        send(rq, Reply::text(405, "only GET and HEAD").with("Allow", "GET, HEAD"));
         return;
     }
     if !state.hosts.is_empty() {
@@ -143,7 +199,7 @@ pub fn handle(state: &Arc<State>, rq: Request) {
         if let Some(host) = host
             && !host_allowed(&host, &state.hosts)
         {
-            let _ = rq.respond(common(text(403, "this server answers only requests to this machine")));
+            send(rq, Reply::text(403, "this server answers only requests to this machine"));
             return;
         }
     }
@@ -151,7 +207,7 @@ pub fn handle(state: &Arc<State>, rq: Request) {
     let path = match site_path(&target) {
         Ok(p) => p,
         Err(Refused::BadRequest(why)) => {
-            let _ = rq.respond(common(text(400, why)));
+            send(rq, Reply::text(400, why));
             return;
         }
     };
@@ -160,9 +216,8 @@ pub fn handle(state: &Arc<State>, rq: Request) {
         match rest {
             "events" if method == Method::Get => events(state, &snapshot, &target, rq),
             "live.js" => {
-                let r = Response::from_data(live::SCRIPT.as_bytes().to_vec())
-                    .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
-                let _ = rq.respond(common(r));
+                let script = Body::Bytes(live::SCRIPT.as_bytes().to_vec());
+                send(rq, Reply::new(200, "text/javascript; charset=utf-8", script));
             }
             _ => not_found(state, &snapshot, rq),
         }
@@ -172,7 +227,7 @@ pub fn handle(state: &Arc<State>, rq: Request) {
         let (ty, _) = content_type(&path);
         let body =
             if path.ends_with(".html") { live::inject(bytes, snapshot.build, &state.instance) } else { bytes.to_vec() };
-        let _ = rq.respond(common(Response::from_data(body).with_header(header("Content-Type", ty))));
+        send(rq, Reply::new(200, ty, Body::Bytes(body)));
         return;
     }
     if let Some(from) = snapshot.raw.get(&path) {
@@ -182,8 +237,7 @@ pub fn handle(state: &Arc<State>, rq: Request) {
     // A folder named without its trailing slash: relative links need the slash.
     if !path.ends_with("index.html") && snapshot.files.get(&format!("{path}/index.html")).is_some() {
         let location = format!("{}/", target.split(['?', '#']).next().unwrap_or(""));
-        let r = text(301, "moved").with_header(header("Location", &location));
-        let _ = rq.respond(common(r));
+        send(rq, Reply::text(301, "moved").with("Location", &location));
         return;
     }
     not_found(state, &snapshot, rq);
@@ -202,32 +256,34 @@ fn host_allowed(host: &str, allowed: &[String]) -> bool {
 fn raw(snapshot: &Snapshot, path: &str, from: &std::path::Path, rq: Request) {
     let inside = std::fs::canonicalize(from).is_ok_and(|real| real.starts_with(&snapshot.root) && real.is_file());
     let file = if inside { File::open(from).ok() } else { None };
-    let Some(file) = file else {
-        let _ = rq.respond(common(text(404, "this file is gone from the artifacts root")));
+    let Some((file, len)) = file.and_then(|f| f.metadata().ok().map(|m| (f, m.len()))) else {
+        send(rq, Reply::text(404, "this file is gone from the artifacts root"));
         return;
     };
     let (ty, download) = content_type(path);
-    let mut r = Response::from_file(file).with_header(header("Content-Type", ty));
+    let mut r = Reply::new(200, ty, Body::File(file, len));
     if download {
         let name = path.rsplit('/').next().unwrap_or("download").replace(['"', '\\'], "_");
         let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
-        r = r.with_header(header("Content-Disposition", &format!("attachment; filename=\"{ascii}\"")));
+        r = r.with("Content-Disposition", &format!("attachment; filename=\"{ascii}\""));
     }
     if ty.starts_with("text/html") || ty.starts_with("image/svg") {
         // A pipeline's own HTML or SVG opened directly runs with no access to this site.
-        r = r.with_header(header("Content-Security-Policy", "sandbox"));
+        r = r.with("Content-Security-Policy", "sandbox");
     }
-    let _ = rq.respond(common(r));
+    send(rq, r);
 }
 
 fn not_found(state: &State, snapshot: &Snapshot, rq: Request) {
     let r = match snapshot.files.get("404.html") {
-        Some(page) => Response::from_data(live::inject(page, snapshot.build, &state.instance))
-            .with_status_code(StatusCode(404))
-            .with_header(header("Content-Type", "text/html; charset=utf-8")),
-        None => text(404, "not found"),
+        Some(page) => Reply::new(
+            404,
+            "text/html; charset=utf-8",
+            Body::Bytes(live::inject(page, snapshot.build, &state.instance)),
+        ),
+        None => Reply::text(404, "not found"),
     };
-    let _ = rq.respond(common(r));
+    send(rq, r);
 }
 
 /// Opens an event stream. A page that missed a change while it was away

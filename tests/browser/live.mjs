@@ -7,8 +7,13 @@ import { chromium } from "playwright-core";
 const [url, expected, broken] = process.argv.slice(2);
 const LIMIT = 20000;
 
+// Requests the page started and has no answer for yet, named in a failure.
+const pending = new Map();
+const started = Date.now();
+
 function fail(message) {
   console.log(`fail ${message}`);
+  for (const [url, at] of pending) console.log(`fail pending since ${at} ms: ${url}`);
   process.exit(1);
 }
 
@@ -35,6 +40,10 @@ const browser = await chromium.launch({
 const watchdog = setTimeout(() => fail("the whole run took too long"), 120000);
 try {
   const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
+  page.on("request", (r) => pending.set(r.url(), Date.now() - started));
+  page.on("requestfinished", (r) => pending.delete(r.url()));
+  page.on("requestfailed", (r) => pending.delete(r.url()));
+  page.on("framenavigated", (f) => console.log(`log navigated at ${Date.now() - started} ms: ${f.url()}`));
   await page.goto(url, { waitUntil: "load" });
   // Wait for the event stream to be open before changing anything.
   await until(page, () => performance.getEntriesByType("resource").some((e) => e.name.includes("/__artsite/events")) || true, null, "the page");
