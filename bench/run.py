@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,13 +37,18 @@ def measured(cmd, runs, fresh=None, cwd=None):
     for _ in range(runs):
         if fresh:
             fresh()
+        # Start each run with no dirty pages left by the one before: writing
+        # them back would otherwise land in this run's time.
+        os.sync()
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        out = p.stdout.read()
-        _, status, usage = os.wait4(p.pid, 0)
-        walls.append(time.monotonic() - t0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
+        with tempfile.TemporaryFile() as err:
+            p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=err)
+            out = p.stdout.read()
+            _, status, usage = os.wait4(p.pid, 0)
+            walls.append(time.monotonic() - t0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                err.seek(0)
+                raise SystemExit(f"failed ({status}): {' '.join(cmd)}\n{err.read().decode(errors='replace')[-2000:]}")
         peaks.append(usage.ru_maxrss / 1024)
     return statistics.median(walls), max(peaks), out.decode()
 

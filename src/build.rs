@@ -66,7 +66,7 @@ impl Report {
 /// The template that renders pages of `kind` (content types may name their own).
 pub fn template_of(kind: PageKind) -> &'static str {
     match kind {
-        PageKind::Home => "home.html",
+        PageKind::Home | PageKind::Runs(_) => "home.html",
         PageKind::Latest => "latest.html",
         PageKind::Problems => "problems.html",
         PageKind::NotFound => "404.html",

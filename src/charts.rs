@@ -8,6 +8,8 @@
 //! plotters runs without its font features: no system font library is linked.
 
 use crate::html::{escape, number};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::fmt::Write;
 
@@ -203,6 +205,39 @@ fn finish(svg: String, id: &str, title: &str, desc: &str, w: u32, h: u32, overla
     out
 }
 
+/// A chart with one slot across per label and `lo..hi` up, its axes, labels
+/// and grid drawn as every chart here has them. `x_ticks` bounds the labels shown.
+fn axes<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    (lo, hi): (f64, f64),
+    labels: &[String],
+    x_ticks: usize,
+) -> Option<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(28)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
+        .ok()?;
+    let x_fmt = |x: &f64| label_at(labels, *x);
+    let y_fmt = |y: &f64| tick_label(*y);
+    chart
+        .configure_mesh()
+        .x_labels(x_ticks)
+        .y_labels(5)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .label_style(("sans-serif", 13).into_font().color(&MUTED))
+        .draw()
+        .ok()?;
+    Some(chart)
+}
+
 /// Draws a line chart; `None` when no series has a finite value.
 pub fn line_chart(c: &LineChart) -> Option<String> {
     let (w, h) = (900u32, 280u32);
@@ -212,28 +247,7 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
     let mut overlay = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
-            .ok()?;
-        let labels = c.x_labels;
-        let x_fmt = |x: &f64| label_at(labels, *x);
-        let y_fmt = |y: &f64| tick_label(*y);
-        chart
-            .configure_mesh()
-            .x_labels(n.clamp(1, 8))
-            .y_labels(5)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .label_style(("sans-serif", 13).into_font().color(&MUTED))
-            .draw()
-            .ok()?;
+        let mut chart = axes(&root, (lo, hi), c.x_labels, n.clamp(1, 8))?;
         let dot = if n > 120 { 2 } else { 4 };
         for s in c.series {
             let style = ShapeStyle::from(&s.colour.rgb()).stroke_width(2);
@@ -281,28 +295,8 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], colour: Colour
     let mut overlay = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
-            .ok()?;
         let labels: Vec<String> = bars.iter().map(|b| short_label(&b.label, (w as usize / n.max(1)) / 8)).collect();
-        let x_fmt = |x: &f64| label_at(&labels, *x);
-        let y_fmt = |y: &f64| tick_label(*y);
-        chart
-            .configure_mesh()
-            .x_labels(n.clamp(1, 12) * 2 + 1)
-            .y_labels(5)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .label_style(("sans-serif", 13).into_font().color(&MUTED))
-            .draw()
-            .ok()?;
+        let mut chart = axes(&root, (lo, hi), &labels, n.clamp(1, 12) * 2 + 1)?;
         let fill = colour.rgb().filled();
         chart
             .draw_series(bars.iter().enumerate().map(|(i, b)| {

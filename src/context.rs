@@ -312,6 +312,19 @@ pub fn brand_file(name: &str, source: &std::path::Path) -> String {
     }
 }
 
+/// Where a page of the list of runs is among the others.
+#[derive(Serialize)]
+struct Pager {
+    /// This page's number, from 1 (the home page).
+    current: usize,
+    /// How many pages list runs.
+    count: usize,
+    /// The page of newer runs, if any.
+    newer: Option<String>,
+    /// The page of older runs, if any.
+    older: Option<String>,
+}
+
 /// Site-wide values every page gets as `site`.
 #[derive(Serialize)]
 pub struct SiteInfo {
@@ -415,9 +428,13 @@ pub fn page_context(
     ctx.insert("site", info);
     ctx.insert("theme", &info.theme);
     let (title, trail) = match kind {
-        PageKind::Home => {
+        PageKind::Home | PageKind::Runs(_) => {
+            let page = if let PageKind::Runs(n) = kind { n } else { 1 };
+            let count = plan::run_pages(site.versions.len());
             let rows: Vec<VersionRow> = (0..site.versions.len())
                 .rev()
+                .skip((page - 1) * plan::RUNS_PER_PAGE)
+                .take(plan::RUNS_PER_PAGE)
                 .map(|vi| {
                     let v = &site.versions[vi];
                     VersionRow {
@@ -430,13 +447,28 @@ pub fn page_context(
                 })
                 .collect();
             ctx.insert("versions", &rows);
+            ctx.insert(
+                "pager",
+                &Pager {
+                    current: page,
+                    count,
+                    newer: (page > 1).then(|| plan::runs(page - 1)),
+                    older: (page < count).then(|| plan::runs(page + 1)),
+                },
+            );
             ctx.insert("problem_count", &site.problems.iter().filter(|d| d.severity != Severity::Info).count());
-            ctx.insert("sparks", &crate::trends::sparks(site));
-            (config.title.clone(), vec![Link { label: "Home".into(), href: "index.html".into() }])
+            let sparks = if page == 1 { crate::trends::sparks(site) } else { Vec::new() };
+            ctx.insert("sparks", &sparks);
+            let home = Link { label: "Home".into(), href: "index.html".into() };
+            match page {
+                1 => (config.title.clone(), vec![home]),
+                n => (format!("Runs, page {n}"), vec![home, Link { label: format!("Page {n}"), href: plan::runs(n) }]),
+            }
         }
         PageKind::Latest => ("Latest version".into(), crumbs(site, None, vec![])),
         PageKind::Trends => {
             ctx.insert("charts", &crate::trends::view(site, &crate::paths::root_prefix(path)));
+            ctx.insert("runs", &crate::trends::Runs::of(site));
             (
                 "Trends".into(),
                 crumbs(site, None, vec![Link { label: "Trends".into(), href: "trends/index.html".into() }]),

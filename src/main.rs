@@ -230,35 +230,33 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     Ok(if outcome.counts.fail(args.strict) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn run(command: Command) -> Result<()> {
+fn init(dir: &std::path::Path) -> Result<ExitCode> {
+    for path in artsite::init::scaffold(dir)? {
+        println!("created {}", path.display());
+    }
+    println!("Edit artsite.yaml, then run: artsite build");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn theme(command: ThemeCommand) -> Result<ExitCode> {
     match command {
-        Command::Build(_) | Command::Check(_) => unreachable!("main runs these itself"),
-        Command::Init { dir } => {
-            for path in artsite::init::scaffold(&dir)? {
-                println!("created {}", path.display());
-            }
-            println!("Edit artsite.yaml, then run: artsite build");
-            Ok(())
-        }
-        Command::Theme(ThemeCommand::List { config }) => {
+        ThemeCommand::List { config } => {
             let config = read_config(config_file(config.as_ref()).as_ref(), None)?;
             for (name, description, origin) in artsite::theme::list(&config.site_dir) {
                 let mark = if name == config.theme { "*" } else { " " };
                 println!("{mark} {name:<12} {origin:<12} {description}");
             }
-            Ok(())
         }
-        Command::Theme(ThemeCommand::Eject { name, to, config }) => {
+        ThemeCommand::Eject { name, to, config } => {
             let config = read_config(config_file(config.as_ref()).as_ref(), None)?;
             let name = name.unwrap_or_else(|| config.theme.clone());
             let to = to.unwrap_or_else(|| artsite::theme::site_theme_dir(&config.site_dir, &name));
             let n = artsite::theme::eject(&config.site_dir, &name, &to)?;
             println!("copied theme {name} ({n} files) to {}", to.display());
             println!("it is used when the config says `theme: {name}`; edit its templates/ and static/ freely");
-            Ok(())
         }
-        Command::Serve(args) => serve(args),
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Exit codes: 0 when all is well; 1 when a check or strict build found
@@ -267,7 +265,9 @@ fn main() -> ExitCode {
     let (result, failed) = match Cli::parse().command {
         Command::Build(args) => (build(args), ExitCode::FAILURE),
         Command::Check(args) => (check(args), ExitCode::from(2)),
-        other => (run(other).map(|()| ExitCode::SUCCESS), ExitCode::FAILURE),
+        Command::Init { dir } => (init(&dir), ExitCode::FAILURE),
+        Command::Theme(command) => (theme(command), ExitCode::FAILURE),
+        Command::Serve(args) => (serve(args).map(|()| ExitCode::SUCCESS), ExitCode::FAILURE),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

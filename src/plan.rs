@@ -5,8 +5,10 @@ use crate::model::{Site, Version};
 /// What a page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
-    /// The site home: every version, newest first.
+    /// The site home: the newest [`RUNS_PER_PAGE`] versions, newest first.
     Home,
+    /// Older versions, [`RUNS_PER_PAGE`] a page: page 2, 3, …
+    Runs(usize),
     /// `/latest/`: leads to the newest version.
     Latest,
     /// Every problem found while reading.
@@ -44,6 +46,20 @@ pub struct Page {
     pub path: String,
     /// What it shows.
     pub kind: PageKind,
+}
+
+/// The home page and each page of older runs list at most this many
+/// versions, so none grows with the number of runs.
+pub const RUNS_PER_PAGE: usize = 100;
+
+/// How many pages list `versions` runs: the home page and the older ones.
+pub fn run_pages(versions: usize) -> usize {
+    versions.div_ceil(RUNS_PER_PAGE).max(1)
+}
+
+/// Path of page `n` (from 1) of the list of runs: the home page first.
+pub fn runs(n: usize) -> String {
+    if n <= 1 { "index.html".into() } else { format!("runs/{n}/index.html") }
 }
 
 /// Path of a version's summary page.
@@ -114,6 +130,9 @@ pub fn site_pages(site: &Site) -> Vec<Page> {
         Page { path: "404.html".into(), kind: PageKind::NotFound },
         Page { path: "search/index.html".into(), kind: PageKind::Search },
     ];
+    for n in 2..=run_pages(site.versions.len()) {
+        pages.push(Page { path: runs(n), kind: PageKind::Runs(n) });
+    }
     if !site.versions.is_empty() {
         pages.push(Page { path: "latest/index.html".into(), kind: PageKind::Latest });
         pages.push(Page { path: "trends/index.html".into(), kind: PageKind::Trends });
@@ -155,6 +174,7 @@ pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
     let v = |vi: usize| &site.versions[vi];
     let path = match kind {
         PageKind::Home => "index.html".into(),
+        PageKind::Runs(n) => runs(n),
         PageKind::Latest => "latest/index.html".into(),
         PageKind::Problems => "problems/index.html".into(),
         PageKind::NotFound => "404.html".into(),

@@ -116,11 +116,11 @@ fn chart_with(
     unit: &'static str,
     metrics: Vec<NamedMetric>,
 ) -> TrendChart {
-    let labels: Vec<String> = site.versions.iter().map(x_label).collect();
-    let names: Vec<String> = site.versions.iter().map(|v| v.id.clone()).collect();
-    let links: Vec<String> = site.versions.iter().map(|v| format!("{root}{}", plan::version(v))).collect();
-    let cells: Vec<Vec<Option<Cell>>> =
-        site.versions.iter().map(|v| metrics.iter().map(|(_, m)| m(v)).collect()).collect();
+    let versions = recent(site);
+    let labels: Vec<String> = versions.iter().map(x_label).collect();
+    let names: Vec<String> = versions.iter().map(|v| v.id.clone()).collect();
+    let links: Vec<String> = versions.iter().map(|v| format!("{root}{}", plan::version(v))).collect();
+    let cells: Vec<Vec<Option<Cell>>> = versions.iter().map(|v| metrics.iter().map(|(_, m)| m(v)).collect()).collect();
     let series: Vec<Series> = metrics
         .iter()
         .enumerate()
@@ -130,7 +130,7 @@ fn chart_with(
             values: cells.iter().map(|row| row[k].as_ref().map(Cell::value)).collect(),
         })
         .collect();
-    let desc = format!("Line chart of {} over {} runs, oldest to newest", title.to_lowercase(), site.versions.len());
+    let desc = format!("Line chart of {} over {} runs, oldest to newest", title.to_lowercase(), versions.len());
     let svg = charts::line_chart(&LineChart {
         id,
         title,
@@ -141,8 +141,7 @@ fn chart_with(
         series: &series,
         unit,
     });
-    let rows = site
-        .versions
+    let rows = versions
         .iter()
         .zip(&cells)
         .rev()
@@ -164,7 +163,7 @@ fn chart_with(
 /// Stage names that report a time, most common first (at most eight).
 fn timed_stages(site: &Site) -> Vec<String> {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in &site.versions {
+    for v in recent(site) {
         for s in &v.stages {
             if s.metrics.seconds.is_some() {
                 *count.entry(&s.name).or_default() += 1;
@@ -176,6 +175,30 @@ fn timed_stages(site: &Site) -> Vec<String> {
     let mut top: Vec<String> = names.into_iter().take(Colour::SERIES.len()).map(|(n, _)| n.to_string()).collect();
     top.sort_by_key(|n| (crate::infer::stage_rank(n), n.clone()));
     top
+}
+
+/// The trends page and the home page's sparklines show at most this many
+/// runs, the newest, so neither grows with the number of runs; every run's
+/// numbers stay in its `summary.json`.
+pub const MAX_RUNS: usize = 100;
+
+/// The runs the trends show: the newest [`MAX_RUNS`].
+fn recent(site: &Site) -> &[Version] {
+    &site.versions[site.versions.len().saturating_sub(MAX_RUNS)..]
+}
+
+/// How many runs the trends page shows, of how many.
+#[derive(Serialize)]
+pub struct Runs {
+    shown: usize,
+    total: usize,
+}
+
+impl Runs {
+    /// The runs of `site` the trends show.
+    pub fn of(site: &Site) -> Runs {
+        Runs { shown: recent(site).len(), total: site.versions.len() }
+    }
 }
 
 /// Every chart of the trends page.
@@ -230,10 +253,11 @@ pub fn sparks(site: &Site) -> Vec<Spark> {
     ];
     list.iter()
         .map(|(name, metric, up_is_good, anchor)| {
-            let cells: Vec<Option<Cell>> = site.versions.iter().map(metric).collect();
+            let runs = recent(site);
+            let cells: Vec<Option<Cell>> = runs.iter().map(metric).collect();
             let values: Vec<Option<f64>> = cells.iter().map(|c| c.as_ref().map(Cell::value)).collect();
-            let n = site.versions.len();
-            let latest = n.checked_sub(1).and_then(|i| cells[i].as_ref().map(|c| c.view(&site.versions[i])));
+            let n = runs.len();
+            let latest = n.checked_sub(1).and_then(|i| cells[i].as_ref().map(|c| c.view(&runs[i])));
             let (delta, tone) =
                 match (n.checked_sub(2).and_then(|i| values[i]), n.checked_sub(1).and_then(|i| values[i])) {
                     (Some(a), Some(b)) if a.is_finite() && b.is_finite() => {

@@ -152,20 +152,39 @@ fn a_single_version_site_renders_every_page() {
 }
 
 #[test]
-fn trends_stay_readable_and_bounded_with_many_versions() {
+fn trends_and_run_lists_stay_readable_and_bounded_with_many_versions() {
     let t = Tree::new();
-    for i in 0..150 {
-        let v = format!("2024-{:02}-{:02}_00-00-00_h", 1 + i / 28, 1 + i % 28);
-        stage_files(&t, &v, 1000.0 + i as f64, 900.0 + (i % 7) as f64, 5.0, Some(90.0 + (i % 5) as f64));
+    let ids: Vec<String> = (0..150).map(|i| format!("2024-{:02}-{:02}_00-00-00_h", 1 + i / 28, 1 + i % 28)).collect();
+    for (i, v) in ids.iter().enumerate() {
+        stage_files(&t, v, 1000.0 + i as f64, 900.0 + (i % 7) as f64, 5.0, Some(90.0 + (i % 5) as f64));
     }
     let r = t.build();
     assert_eq!(r.versions, 150);
+
+    // The home page lists the newest 100 runs; the next page the 50 older ones.
+    let home = read(&t, "index.html");
+    let older = read(&t, "runs/2/index.html");
+    let listed = |html: &str, v: &str| html.contains(&format!("v/{v}/index.html\">{v}</a>"));
+    for (i, v) in ids.iter().enumerate() {
+        assert_eq!(listed(&home, v), i >= 50, "{v} on the home page");
+        assert_eq!(listed(&older, v), i < 50, "{v} on page 2");
+    }
+    assert!(home.contains("href=\"runs/2/index.html\" rel=\"next\">Older runs"));
+    assert!(older.contains("href=\"../../index.html\" rel=\"prev\">Newer runs"));
+    assert!(home.contains("150 pipeline runs") && older.contains("150 pipeline runs"));
+    assert!(!t.out().join("runs/3").exists());
+
+    // The trends show the newest 100 runs, and say so.
     let trends = read(&t, "trends/index.html");
-    assert_eq!(point_titles(&trends, "quality").len(), 150);
+    let titles = point_titles(&trends, "quality");
+    assert_eq!(titles.len(), 100);
+    assert!(titles[0].starts_with(&format!("{}:", ids[50])), "{}", titles[0]);
+    assert!(trends.contains("The newest 100 of 150 runs"));
     let start = trends.find("aria-labelledby=\"quality-t").unwrap();
     let svg = &trends[start..start + trends[start..].find("</svg>").unwrap()];
     let axis_labels =
         svg.split("<text").skip(1).filter(|t| t[t.find('>').unwrap() + 1..].trim_start().starts_with("2024-")).count();
     assert!((2..=10).contains(&axis_labels), "x labels are thinned: {axis_labels}");
     assert!(trends.len() < 1_500_000, "trends page is {} bytes", trends.len());
+    assert!(broken_links(&t.out()).is_empty(), "{:?}", broken_links(&t.out()));
 }

@@ -363,7 +363,9 @@ impl Engine {
 
         step("assemble");
         // 2. Select the pages whose inputs changed.
-        let sel = if full || old_site.aliases != site.aliases {
+        // A page of runs that came or went is a site page only a full render removes.
+        let run_pages_changed = plan::run_pages(old_ids.len()) != plan::run_pages(site.versions.len());
+        let sel = if full || old_site.aliases != site.aliases || run_pages_changed {
             Selection { all: true, ..Selection::default() }
         } else {
             Self::select(&old_ids, &old_identity, &old_versions, &old_site.problems, &site, &replaced)
