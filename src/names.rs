@@ -38,7 +38,7 @@ pub fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut 
         let candidate = names.claim(&base);
         if candidate != base {
             let message = format!(
-                "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}/",
+                "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}.html",
                 a.name, a.stage
             );
             let d = match (&a.file, &a.record) {

@@ -82,9 +82,14 @@ pub fn artifacts(v: &Version) -> String {
     format!("v/{}/artifacts/index.html", v.slug)
 }
 
-/// Path of an artifact's page.
+/// The way from an artifact's page to its version's raw files.
+pub const ARTIFACT_PAGE_TO_FILES: &str = "../files/";
+
+/// Path of an artifact's page. A file of its own rather than a folder with an
+/// `index.html`: artifacts are most of a site's pages, and a folder each
+/// doubled the inodes a build creates, the cost that bounds a big build.
 pub fn artifact(v: &Version, a: usize) -> String {
-    format!("v/{}/a/{}/index.html", v.slug, v.artifacts[a].slug)
+    format!("v/{}/a/{}.html", v.slug, v.artifacts[a].slug)
 }
 
 /// Path of a stage's page.

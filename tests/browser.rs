@@ -148,7 +148,8 @@ fn check_search(base: &str) {
     let (status, hits) = results(&dom(&format!("{base}search/index.html?q=cleaning_summary")));
     assert!(status.contains("found"), "{status}");
     assert!(
-        hits.iter().any(|(h, t)| h.contains("/a/cleaned-data--cleaning-summary/") && t.contains("cleaning_summary")),
+        hits.iter()
+            .any(|(h, t)| h.contains("/a/cleaned-data--cleaning-summary.html") && t.contains("cleaning_summary")),
         "{hits:?}"
     );
     // By a metadata key: tables carry `dtypes` in their manifest metadata.
@@ -177,23 +178,23 @@ fn search_works_from_disk() {
 #[test]
 fn the_version_switcher_keeps_the_artifact() {
     let (_tmp, out) = example_site();
-    let from = "v/2024-03-02_09-00-00_ci-runner/a/cleaning--cleaning-stats/index.html";
+    let from = "v/2024-03-02_09-00-00_ci-runner/a/cleaning--cleaning-stats.html";
     let page = parse_page(&fs::read_to_string(out.join(from)).unwrap());
     let targets: Vec<String> = page
         .links
         .iter()
         .filter_map(|(_, _, h)| resolve(from, h).map(|(p, _)| p))
-        .filter(|p| p.ends_with("/a/cleaning--cleaning-stats/index.html"))
+        .filter(|p| p.ends_with("/a/cleaning--cleaning-stats.html"))
         .collect();
     for v in
         ["2024-03-01_09-00-00_ci-runner", "2024-03-03_09-00-00_laptop-bob", "2024-03-04_09-00-00_ci-runner", "baseline"]
     {
-        let expected = format!("v/{v}/a/cleaning--cleaning-stats/index.html");
+        let expected = format!("v/{v}/a/cleaning--cleaning-stats.html");
         assert!(targets.contains(&expected), "no switch to {expected}: {targets:?}");
         assert!(out.join(&expected).is_file());
     }
     // Served pages keep working when followed in a browser.
     let server = Server::start(out.clone());
-    let html = dom(&format!("http://127.0.0.1:{}/v/baseline/a/cleaning--cleaning-stats/index.html", server.port));
+    let html = dom(&format!("http://127.0.0.1:{}/v/baseline/a/cleaning--cleaning-stats.html", server.port));
     assert!(html.contains("cleaning_stats") && html.contains("baseline"));
 }

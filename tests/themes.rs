@@ -185,7 +185,7 @@ fn a_custom_content_type_renders_with_its_schema_titles() {
         assert!(text.contains(expected), "{expected} missing");
     }
     assert!(text.contains("Licence") && text.contains("not in this file"), "absent fields say so");
-    let artifact = fs::read_to_string(t.out().join("v/v1/a/other--churn/index.html")).unwrap();
+    let artifact = fs::read_to_string(t.out().join("v/v1/a/other--churn.html")).unwrap();
     assert!(artifact.contains("c/model-card/models/churn/index.html"), "the artifact page links the labelled view");
     assert!(broken_links(&t.out()).is_empty());
 

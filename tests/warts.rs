@@ -53,7 +53,7 @@ fn missing_and_unlisted_files_become_marked_artifacts() {
     let d = problem(&r, "v1/artifact_manifest.json", "missing-file");
     assert_eq!(d.pointer.as_deref(), Some("/artifacts/p/file_path"));
     problem(&r, "v1/tables/extra_rows.csv", "unlisted-file");
-    let missing = read(&t, "v/v1/a/eda--hist/index.html");
+    let missing = read(&t, "v/v1/a/eda--hist.html");
     assert!(missing.contains("missing") && missing.contains("not found on disk"));
     let index = read(&t, "v/v1/artifacts/index.html");
     assert!(index.contains("unlisted") && index.contains("extra_rows"));
@@ -77,7 +77,7 @@ fn file_paths_resolve_from_any_machine_or_working_directory() {
     assert!(d.message.contains("plots/a.png"));
     assert!(!r.problems.iter().any(|d| d.code == "missing-file" || d.code == "unlisted-file"), "{:#?}", r.problems);
     for name in ["a", "b"] {
-        assert!(read(&t, &format!("v/run1/a/eda--{name}/index.html")).contains(&format!("files/plots/{name}.png")));
+        assert!(read(&t, &format!("v/run1/a/eda--{name}.html")).contains(&format!("files/plots/{name}.png")));
     }
     assert_links_ok(&t);
 }
@@ -176,7 +176,7 @@ fn all_four_manifest_shapes_give_the_same_artifacts() {
     assert!(r.problems.iter().all(|d| d.severity == Severity::Info), "{:#?}", r.problems);
     for i in 1..=4 {
         for a in ["a", "b"] {
-            assert!(t.out().join(format!("v/2024-01-0{i}_00-00-00_h/a/eda--{a}/index.html")).is_file());
+            assert!(t.out().join(format!("v/2024-01-0{i}_00-00-00_h/a/eda--{a}.html")).is_file());
         }
     }
 }
@@ -200,9 +200,9 @@ fn versions_are_ordered_by_id_time_then_created_at_then_name() {
     assert!(pos("baseline") < pos("zeta"));
     assert!(pos("zeta") < pos("alpha"));
     assert!(read(&t, "latest/index.html").contains("v/2024-05-01_10-00-00_x/index.html"));
-    let a = read(&t, "v/zeta/a/eda--a/index.html");
+    let a = read(&t, "v/zeta/a/eda--a.html");
     assert!(
-        a.contains("v/alpha/a/eda--a/index.html") && a.contains("v/baseline/a/eda--a/index.html"),
+        a.contains("v/alpha/a/eda--a.html") && a.contains("v/baseline/a/eda--a.html"),
         "previous and next versions of the same artifact"
     );
 }

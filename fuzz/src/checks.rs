@@ -116,7 +116,10 @@ pub fn markdown(data: &[u8]) {
                 assert!(!matches!(scheme, Some("javascript" | "vbscript" | "data")), "{key}={value} in {out}");
             }
             if key == "src" {
-                assert!(value.starts_with("../../files/"), "src={value} loads from outside the version in {out}");
+                assert!(
+                    value.starts_with(artsite::plan::ARTIFACT_PAGE_TO_FILES),
+                    "src={value} loads from outside the version in {out}"
+                );
             }
         }
     }

@@ -90,7 +90,7 @@ fn raw_file_url(dir: &str, url: &str) -> Option<String> {
     if parts.is_empty() {
         return None;
     }
-    Some(format!("../../files/{}{}", url_path(&parts.join("/")), &url[end..]))
+    Some(format!("{}{}{}", crate::plan::ARTIFACT_PAGE_TO_FILES, url_path(&parts.join("/")), &url[end..]))
 }
 
 #[cfg(test)]
@@ -114,8 +114,8 @@ mod tests {
             "[a](../plots/a%20b.png?x=1#top) ![i](img.png) [t](#top) [up](../../x) [r](/etc/passwd) ![w](https://tracker.example/p.gif) [w](https://example.org/)",
             "notes/a.md",
         );
-        assert!(html.contains("href=\"../../files/plots/a%20b.png?x=1#top\""), "{html}");
-        assert!(html.contains("src=\"../../files/notes/img.png\""), "{html}");
+        assert!(html.contains("href=\"../files/plots/a%20b.png?x=1#top\""), "{html}");
+        assert!(html.contains("src=\"../files/notes/img.png\""), "{html}");
         assert!(!html.contains("#top\">t") && !html.contains("passwd") && !html.contains("tracker"), "{html}");
         assert!(!html.contains("../x"), "{html}");
         assert!(html.contains("href=\"https://example.org/\""), "{html}");
