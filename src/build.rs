@@ -10,7 +10,7 @@ use crate::plan::{self, Page, PageKind};
 use crate::preview::{self, Preview, PreviewConfig};
 use crate::render;
 use crate::theme::Theme;
-use crate::{fingerprint, load, scan, search, sitemap, summary_json};
+use crate::{checks, fingerprint, load, scan, search, sitemap, summary_json};
 use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
 use std::borrow::{Borrow, Cow};
@@ -78,7 +78,7 @@ pub fn template_of(kind: PageKind) -> &'static str {
         PageKind::Eda(..) => "eda.html",
         PageKind::Trends => "trends.html",
         PageKind::Quality(_) => "quality.html",
-        PageKind::Compare(_) => "compare.html",
+        PageKind::Compare(_) | PageKind::Baseline(_) => "compare.html",
         PageKind::Search => "search.html",
         PageKind::Content(..) => "content.html",
     }
@@ -279,6 +279,30 @@ pub fn artifact_preview<'a>(
     (Some(Cow::Owned(made)), warnings)
 }
 
+/// Resolves the config's baseline among the site's versions.
+pub fn attach_baseline(site: &mut Site, config: &Config) {
+    let (baseline, problem) = checks::resolve_baseline(site, config.baseline.as_deref());
+    site.baseline = baseline;
+    load::add_problems(site, problem.into_iter().collect());
+}
+
+/// Gives every run its verdict. When a rule counts a run's problems, every
+/// file is previewed first, so that the file readers' findings count too.
+pub fn judge(site: &mut Site, config: &Config) {
+    if checks::needs_file_problems(&config.checks) {
+        let previews = PreviewConfig::from(config);
+        let found: Vec<Diagnostic> = site
+            .versions
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(vi, v)| (0..v.artifacts.len()).map(move |ai| (vi, ai)))
+            .flat_map_iter(|(vi, ai)| artifact_preview(site, vi, ai, &previews).1)
+            .collect();
+        load::add_problems(site, found);
+    }
+    checks::judge_site(site, &config.checks);
+}
+
 /// Publishes every raw file of `site` into `sink`. A file that cannot be read
 /// any more (deleted since the scan by a pipeline still writing, say) is a
 /// problem of that file, returned; a file that cannot be written fails.
@@ -412,6 +436,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     }
     let mut site = load::load(scanned, &PreviewConfig::from(config));
     crate::content::attach(&mut site, content_types);
+    attach_baseline(&mut site, config);
     timings.lap("load");
     let pages: Vec<Page> = plan::plan(&site);
     let staging = Staging::new(&config.out)?;
@@ -422,6 +447,8 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let unpublished = publish_raw_files(&site, sink, options)?;
     load::add_problems(&mut site, unpublished);
     timings.lap("copy raw files");
+    judge(&mut site, config);
+    timings.lap("judge runs");
     let renderer = Renderer::new(theme)?;
     render_site(&renderer, config, &mut site, &pages, sink, options)
         .map_err(|e| e.context("the previous output is left as it was"))?;

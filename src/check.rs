@@ -1,5 +1,6 @@
-//! `artsite check`: every problem a build would find, and every broken link
-//! of the site it would build, without writing anything.
+//! `artsite check`: every problem a build would find, every broken link of
+//! the site it would build, and every run's verdict, without writing
+//! anything. [`crate::gate`] turns the outcome into an exit code and reports.
 //!
 //! The artifacts root is loaded as a build loads it (schemas, the manifest
 //! against the files on disk, each preview's findings); then every page is
@@ -10,12 +11,13 @@ use crate::build::{self, Options};
 use crate::config::Config;
 use crate::diagnostics::{Counts, Diagnostic};
 use crate::links::LinkCheck;
+use crate::model::Site;
 use crate::preview::PreviewConfig;
 use crate::{load, plan, summary_json};
 use anyhow::Result;
 
 /// What a check found.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Outcome {
     /// Versions read.
     pub versions: usize,
@@ -28,6 +30,8 @@ pub struct Outcome {
     pub problems: Vec<Diagnostic>,
     /// Severities of `problems`.
     pub counts: Counts,
+    /// The site as checked: every run with its verdict.
+    pub site: Site,
 }
 
 impl Outcome {
@@ -44,6 +48,14 @@ impl Outcome {
             c.warnings,
             c.infos
         )
+    }
+
+    /// The verdict of run `vi` in one line: `run X: fail (1 JSON file does not parse)`.
+    pub fn verdict_line(&self, vi: usize) -> String {
+        let v = &self.site.versions[vi];
+        let flagged: Vec<&str> = v.verdict.flagged().map(|r| r.summary.as_str()).collect();
+        let why = if flagged.is_empty() { String::new() } else { format!(" ({})", flagged.join("; ")) };
+        format!("run {}: {}{why}", v.id, v.verdict.status.word())
     }
 
     /// The problems, one `path:line:col: severity: message (at pointer)`
@@ -63,11 +75,13 @@ impl Outcome {
 pub fn check(config: &Config) -> Result<Outcome> {
     let scanned = build::scan_root(config)?;
     let mut site = load::load(scanned, &PreviewConfig::from(config));
+    build::attach_baseline(&mut site, config);
     let pages = plan::plan(&site);
     let links = LinkCheck::new(None);
     let options = Options::default();
     let unpublished = build::publish_raw_files(&site, &links, options)?;
     load::add_problems(&mut site, unpublished);
+    build::judge(&mut site, config);
     let renderer = build::Renderer::of(config)?;
     build::render_site(&renderer, config, &mut site, &pages, &links, options)?;
     build::write_site_files(config, &renderer.theme, &site, &pages, &links)?;
@@ -77,6 +91,7 @@ pub fn check(config: &Config) -> Result<Outcome> {
         artifacts: site.versions.iter().map(|v| v.artifacts.len()).sum(),
         pages: pages.len(),
         counts: Counts::of(&site.problems),
-        problems: site.problems,
+        problems: site.problems.clone(),
+        site,
     })
 }

@@ -1,14 +1,15 @@
-//! A version compared with the one before it: stage numbers with deltas,
-//! artifacts added, removed and changed, changed ETL fields, and feature
-//! registry differences.
+//! A version compared with an earlier one (the previous run, or the
+//! configured baseline): headline and stage numbers with deltas, artifacts
+//! added, removed and changed, changed ETL fields, and feature registry
+//! differences.
 
 use crate::context::{ArtifactRow, Link, MAX_ROWS, NumView, artifact_row, sourced};
+use crate::delta::{self, Better, Change};
 use crate::etl::Typed;
 use crate::html;
 use crate::model::{Sourced, Version};
 use crate::paths::{pointer_id, pointer_push};
 use crate::plan;
-use crate::trends::signed;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -26,32 +27,24 @@ const MAX_FIELDS: usize = 60;
 pub struct Delta {
     old: Option<NumView>,
     new: Option<NumView>,
-    delta: Option<String>,
-    pct: Option<String>,
-    /// `up`, `down` or `same`.
-    dir: &'static str,
+    change: Option<Change>,
 }
 
-fn delta(prev: &Version, cur: &Version, old: Option<&Sourced>, new: Option<&Sourced>) -> Delta {
-    let (d, pct, dir) = match (old.map(|s| s.value), new.map(|s| s.value)) {
-        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => {
-            let d = b - a;
-            let pct = (a != 0.0).then(|| format!("{}%", signed((d / a.abs() * 1000.0).round() / 10.0)));
-            (
-                Some(signed(d)),
-                pct,
-                if d > 0.0 {
-                    "up"
-                } else if d < 0.0 {
-                    "down"
-                } else {
-                    "same"
-                },
-            )
-        }
-        _ => (None, None, "same"),
-    };
-    Delta { old: old.map(|s| sourced(prev, s)), new: new.map(|s| sourced(cur, s)), delta: d, pct, dir }
+fn delta(prev: &Version, cur: &Version, old: Option<&Sourced>, new: Option<&Sourced>, better: Better) -> Delta {
+    Delta {
+        old: old.map(|s| sourced(prev, s)),
+        new: new.map(|s| sourced(cur, s)),
+        change: delta::between(old.map(|s| s.value), new.map(|s| s.value), better),
+    }
+}
+
+/// [`delta`] of two computed numbers.
+fn delta_plain(old: Option<f64>, new: Option<f64>, better: Better) -> Delta {
+    Delta {
+        old: old.map(crate::context::num_plain),
+        new: new.map(crate::context::num_plain),
+        change: delta::between(old, new, better),
+    }
 }
 
 /// One stage in both versions.
@@ -62,6 +55,7 @@ pub struct StageDelta {
     records_in: Delta,
     records_out: Delta,
     seconds: Delta,
+    issues: Delta,
 }
 
 /// An artifact whose file differs.
@@ -80,6 +74,8 @@ pub struct FieldChange {
     new: Option<String>,
     old_href: Option<String>,
     new_href: Option<String>,
+    /// The difference, when both values are numbers.
+    change: Option<Change>,
 }
 
 /// The changed fields of one ETL file.
@@ -103,17 +99,24 @@ pub struct FeatureDiff {
 /// Everything the compare page shows.
 #[derive(Serialize)]
 pub struct CompareView {
+    /// The earlier run.
+    against: Link,
     quality: Delta,
     records_in: Delta,
     records_out: Delta,
+    issues: Delta,
     stages: Vec<StageDelta>,
     /// The first [`MAX_ROWS`] of each list, and each list's length.
     added: Vec<ArtifactRow>,
     removed: Vec<Link>,
+    /// Artifacts whose file appeared or went missing.
     changed: Vec<Changed>,
+    /// Artifacts whose file has other bytes (new data, the usual case).
+    rewritten: Vec<Changed>,
     added_total: usize,
     removed_total: usize,
     changed_total: usize,
+    rewritten_total: usize,
     unchanged: usize,
     etl: Vec<EtlDiff>,
     /// ETL files with changed fields, before the list was cut at [`MAX_ETL_FILES`].
@@ -175,6 +178,12 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// A leaf's value as a number, when it is one.
+fn number(v: Option<&&Value>) -> Option<f64> {
+    let v = *v?;
+    v.as_f64().or_else(|| crate::lenient_json::non_finite(v))
+}
+
 fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDiff> {
     let (Ok(old), Ok(new)) = (&prev.json[pi].parsed, &cur.json[ci].parsed) else { return None };
     let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
@@ -194,6 +203,7 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
             new: b.get(k).map(|v| show(v)),
             old_href: a.contains_key(k).then(|| at(&old_page, k)).flatten(),
             new_href: b.contains_key(k).then(|| at(&new_page, k)).flatten(),
+            change: delta::between(number(a.get(k)), number(b.get(k)), Better::Neither),
         })
         .collect();
     if changed.is_empty() {
@@ -240,7 +250,7 @@ fn feature_diff(prev: &Version, cur: &Version) -> FeatureDiff {
     d
 }
 
-/// Compares `cur` with `prev`.
+/// Compares `cur` with the earlier run `prev`.
 pub fn view(prev: &Version, cur: &Version) -> CompareView {
     let stage_of = |v: &Version, name: &str| v.stages.iter().position(|s| s.name == name);
     let mut names: Vec<&str> = cur.stages.iter().map(|s| s.name.as_str()).collect();
@@ -259,14 +269,29 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
                     cur,
                     pm.and_then(|m| m.records_in.as_ref()),
                     cm.and_then(|m| m.records_in.as_ref()),
+                    Better::Neither,
                 ),
                 records_out: delta(
                     prev,
                     cur,
                     pm.and_then(|m| m.records_out.as_ref()),
                     cm.and_then(|m| m.records_out.as_ref()),
+                    Better::Up,
                 ),
-                seconds: delta(prev, cur, pm.and_then(|m| m.seconds.as_ref()), cm.and_then(|m| m.seconds.as_ref())),
+                seconds: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.seconds.as_ref()),
+                    cm.and_then(|m| m.seconds.as_ref()),
+                    Better::Down,
+                ),
+                issues: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.issues.as_ref()),
+                    cm.and_then(|m| m.issues.as_ref()),
+                    Better::Down,
+                ),
             }
         })
         .collect();
@@ -274,8 +299,8 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
     let key = |v: &Version, i: usize| (v.artifacts[i].stage.clone(), v.artifacts[i].name.clone());
     let old: HashMap<(String, String), usize> = (0..prev.artifacts.len()).map(|i| (key(prev, i), i)).collect();
     let new: HashMap<(String, String), usize> = (0..cur.artifacts.len()).map(|i| (key(cur, i), i)).collect();
-    let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
-    let (mut added_total, mut changed_total) = (0, 0);
+    let (mut added, mut changed, mut rewritten, mut unchanged) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let (mut added_total, mut changed_total, mut rewritten_total) = (0, 0, 0);
     for ci in 0..cur.artifacts.len() {
         let Some(&pi) = old.get(&key(cur, ci)) else {
             added_total += 1;
@@ -285,28 +310,33 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
             continue;
         };
         let (a, b) = (&prev.artifacts[pi], &cur.artifacts[ci]);
+        // (why, whether only the file's bytes differ)
         let why = match (a.file_index.map(|i| &prev.files[i]), b.file_index.map(|i| &cur.files[i])) {
             (Some(fa), Some(fb)) if fa.size != fb.size => {
-                Some(format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)))
+                Some((format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)), true))
             }
             (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match same_content(&fa.path, &fb.path) {
                 Ok(true) => None,
-                Ok(false) => Some("same size, different content".to_string()),
-                Err(e) => Some(format!("could not compare: {e}")),
+                Ok(false) => Some(("same size, different content".to_string(), true)),
+                Err(e) => Some((format!("could not compare: {e}"), false)),
             },
             (Some(_), Some(_)) => None,
-            (None, Some(_)) => Some("file was missing before".into()),
-            (Some(_), None) => Some("file is missing now".into()),
+            (None, Some(_)) => Some(("file was missing before".into(), false)),
+            (Some(_), None) => Some(("file is missing now".into(), false)),
             (None, None) => None,
         };
-        match why {
-            Some(why) => {
-                changed_total += 1;
-                if changed.len() < MAX_ROWS {
-                    changed.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why });
-                }
+        let (list, total) = match why {
+            Some((_, true)) => (&mut rewritten, &mut rewritten_total),
+            Some((_, false)) => (&mut changed, &mut changed_total),
+            None => {
+                unchanged += 1;
+                continue;
             }
-            None => unchanged += 1,
+        };
+        *total += 1;
+        if list.len() < MAX_ROWS {
+            let why = why.map(|(w, _)| w).unwrap_or_default();
+            list.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why });
         }
     }
     let removed_total = (0..prev.artifacts.len()).filter(|&pi| !new.contains_key(&key(prev, pi))).count();
@@ -332,16 +362,20 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
 
     let (ps, cs) = (&prev.summary, &cur.summary);
     CompareView {
-        quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref()),
-        records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref()),
-        records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref()),
+        against: Link { label: prev.id.clone(), href: plan::version(prev) },
+        quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref(), Better::Up),
+        records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref(), Better::Neither),
+        records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref(), Better::Up),
+        issues: delta_plain(ps.issues, cs.issues, Better::Down),
         stages,
         added,
         removed,
         changed,
+        rewritten,
         added_total,
         removed_total,
         changed_total,
+        rewritten_total,
         unchanged,
         etl,
         etl_total,

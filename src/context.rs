@@ -5,7 +5,10 @@
 //! and from disk. Numbers that come from a JSON field carry a link to that
 //! field on its ETL page.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::checks::Status as Health;
+use crate::delta::{self, Better, Change};
+use crate::diagnostics::{Counts, Diagnostic};
+use crate::findings::Paths;
 use crate::html;
 use crate::jsontree;
 use crate::lenient_json::non_finite;
@@ -42,6 +45,8 @@ pub struct SiteIndex<'a> {
     json_at: HashMap<(usize, &'a str), usize>,
     /// (version, report name) → EDA report index.
     eda_at: HashMap<(usize, &'a str), usize>,
+    /// The baseline version, when the config names one that exists.
+    pub baseline: Option<usize>,
 }
 
 impl<'a> SiteIndex<'a> {
@@ -71,7 +76,18 @@ impl<'a> SiteIndex<'a> {
                 aliases.entry(vi).or_default().push(a.name.clone());
             }
         }
-        SiteIndex { site, history, file_pages: OnceLock::new(), aliases, artifact_at, stage_at, json_at, eda_at }
+        let baseline = site.baseline;
+        SiteIndex {
+            site,
+            history,
+            file_pages: OnceLock::new(),
+            aliases,
+            artifact_at,
+            stage_at,
+            json_at,
+            eda_at,
+            baseline,
+        }
     }
 
     fn file_pages(&self) -> &HashMap<String, String> {
@@ -164,6 +180,8 @@ pub struct VersionRef {
     pub compare_href: String,
     /// Its artifact index.
     pub artifacts_href: String,
+    /// Its verdict: `pass`, `warn` or `fail`.
+    pub verdict: Health,
 }
 
 /// How pages refer to version `vi`.
@@ -178,25 +196,49 @@ pub fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
         quality_href: plan::quality(v),
         compare_href: plan::compare(v),
         artifacts_href: plan::artifacts(v),
+        verdict: v.verdict.status,
     }
 }
 
-/// Headline numbers of a version.
+/// Headline numbers of a version, each with its change on the previous run.
 #[derive(Serialize)]
 pub struct SummaryView {
     records_in: Option<NumView>,
     records_out: Option<NumView>,
     quality: Option<NumView>,
     issues: Option<NumView>,
+    /// Changes on the previous run, by the same names.
+    changes: SummaryChanges,
 }
 
-fn summary_view(v: &Version) -> SummaryView {
+/// The changes of a version's headline numbers on the previous run.
+#[derive(Serialize, Default)]
+pub struct SummaryChanges {
+    records_in: Option<Change>,
+    records_out: Option<Change>,
+    quality: Option<Change>,
+    issues: Option<Change>,
+}
+
+fn summary_view(site: &Site, vi: usize) -> SummaryView {
+    let v = &site.versions[vi];
     let s = &v.summary;
+    let value = |x: &Option<Sourced>| x.as_ref().map(|x| x.value);
+    let changes = match vi.checked_sub(1).map(|p| &site.versions[p].summary) {
+        Some(p) => SummaryChanges {
+            records_in: delta::between(value(&p.records_in), value(&s.records_in), Better::Neither),
+            records_out: delta::between(value(&p.records_out), value(&s.records_out), Better::Up),
+            quality: delta::between(value(&p.quality_score), value(&s.quality_score), Better::Up),
+            issues: delta::between(p.issues, s.issues, Better::Down),
+        },
+        None => SummaryChanges::default(),
+    };
     SummaryView {
         records_in: s.records_in.as_ref().map(|x| sourced(v, x)),
         records_out: s.records_out.as_ref().map(|x| sourced(v, x)),
         quality: s.quality_score.as_ref().map(|x| sourced(v, x)),
         issues: s.issues.map(num_plain),
+        changes,
     }
 }
 
@@ -206,8 +248,11 @@ pub struct VersionRow {
     r: VersionRef,
     summary: SummaryView,
     artifacts: usize,
-    problems: usize,
+    /// Problems in its files, by severity.
+    counts: Counts,
     manifest: &'static str,
+    /// The checks that failed or warned, by name.
+    flagged: Vec<String>,
 }
 
 fn manifest_label(m: ManifestState) -> &'static str {
@@ -256,6 +301,11 @@ pub struct StageRow {
     drop_pct: Option<String>,
     seconds: Option<NumView>,
     issues: Option<NumView>,
+    /// Of the issues, how many an earlier stage reported too, and which.
+    repeated: Option<(String, String)>,
+    /// Changes on the same stage of the previous run, by the same names
+    /// (`drop_pct` in percentage points).
+    changes: StageChanges,
     /// The first [`MAX_ROWS`] artifacts.
     artifacts: Vec<ArtifactRow>,
     /// All artifacts of the stage.
@@ -265,15 +315,50 @@ pub struct StageRow {
     etl: Vec<Link>,
 }
 
-fn stage_row(v: &Version, si: usize) -> StageRow {
-    let s = &v.stages[si];
-    let m = &s.metrics;
-    let drop_pct = match (&m.records_in, &m.records_out) {
+/// The changes of a stage's numbers on the previous run.
+#[derive(Serialize, Default)]
+pub struct StageChanges {
+    records_in: Option<Change>,
+    records_out: Option<Change>,
+    drop_pct: Option<Change>,
+    seconds: Option<Change>,
+    issues: Option<Change>,
+}
+
+/// The percentage of its records a stage dropped.
+fn drop_of(m: &crate::model::StageMetrics) -> Option<f64> {
+    match (&m.records_in, &m.records_out) {
         (Some(i), Some(o)) if i.value > 0.0 && i.value.is_finite() && o.value.is_finite() => {
-            Some(format!("{:.1}%", (i.value - o.value) / i.value * 100.0))
+            Some((i.value - o.value) / i.value * 100.0)
         }
         _ => None,
+    }
+}
+
+fn stage_changes(m: &crate::model::StageMetrics, p: &crate::model::StageMetrics) -> StageChanges {
+    let value = |x: &Option<Sourced>| x.as_ref().map(|x| x.value);
+    let points = match (drop_of(p), drop_of(m)) {
+        (Some(a), Some(b)) => delta::change(a, b, Better::Down).map(|c| Change {
+            abs: format!("{} pt", delta::signed(((b - a) * 10.0).round() / 10.0)),
+            pct: None,
+            ..c
+        }),
+        _ => None,
     };
+    StageChanges {
+        records_in: delta::between(value(&p.records_in), value(&m.records_in), Better::Neither),
+        records_out: delta::between(value(&p.records_out), value(&m.records_out), Better::Up),
+        drop_pct: points,
+        seconds: delta::between(value(&p.seconds), value(&m.seconds), Better::Down),
+        issues: delta::between(value(&p.issues), value(&m.issues), Better::Down),
+    }
+}
+
+fn stage_row(v: &Version, prev: Option<&Version>, si: usize) -> StageRow {
+    let s = &v.stages[si];
+    let m = &s.metrics;
+    let drop_pct = drop_of(m).map(|d| format!("{d:.1}%"));
+    let before = prev.and_then(|p| p.stages.iter().find(|st| st.name == s.name));
     StageRow {
         name: s.name.clone(),
         href: plan::stage(v, si),
@@ -282,6 +367,8 @@ fn stage_row(v: &Version, si: usize) -> StageRow {
         drop_pct,
         seconds: m.seconds.as_ref().map(|x| sourced(v, x)),
         issues: m.issues.as_ref().map(|x| sourced(v, x)),
+        repeated: m.repeated.as_ref().map(|(n, from)| (html::number(*n, 0), from.clone())),
+        changes: before.map(|b| stage_changes(m, &b.metrics)).unwrap_or_default(),
         artifacts: s.artifacts.iter().take(MAX_ROWS).map(|&ai| artifact_row(v, ai)).collect(),
         artifact_total: s.artifacts.len(),
         more: s.artifacts.len().saturating_sub(MAX_ROWS),
@@ -439,10 +526,11 @@ pub fn page_context(
                     let v = &site.versions[vi];
                     VersionRow {
                         r: version_ref(site, idx, vi),
-                        summary: summary_view(v),
+                        summary: summary_view(site, vi),
                         artifacts: v.artifacts.len(),
-                        problems: v.problem_count,
+                        counts: v.problems,
                         manifest: manifest_label(v.manifest),
+                        flagged: v.verdict.flagged().map(|c| c.summary.clone()).collect(),
                     }
                 })
                 .collect();
@@ -456,7 +544,7 @@ pub fn page_context(
                     older: (page < count).then(|| plan::runs(page + 1)),
                 },
             );
-            ctx.insert("problem_count", &site.problems.iter().filter(|d| d.severity != Severity::Info).count());
+            ctx.insert("counts", &Counts::of(&site.problems));
             let sparks = if page == 1 { crate::trends::sparks(site) } else { Vec::new() };
             ctx.insert("sparks", &sparks);
             let home = Link { label: "Home".into(), href: "index.html".into() };
@@ -486,8 +574,23 @@ pub fn page_context(
             let v = &site.versions[vi];
             let compare = vi.checked_sub(1).map(|pi| crate::compare::view(&site.versions[pi], v));
             ctx.insert("compare", &compare);
+            ctx.insert("against", "previous");
+            ctx.insert("baseline", &baseline_link(site, idx, vi));
             let trail = vec![Link { label: "Compare".into(), href: plan::compare(v) }];
             (format!("{} compared with the previous run", v.id), crumbs(site, Some(vi), trail))
+        }
+        PageKind::Baseline(vi) => {
+            insert_version(&mut ctx, site, idx, vi, kind);
+            let v = &site.versions[vi];
+            let bi = idx.baseline.expect("baseline pages exist only with a baseline");
+            ctx.insert("compare", &Some(crate::compare::view(&site.versions[bi], v)));
+            ctx.insert("against", "baseline");
+            ctx.insert("baseline", &baseline_link(site, idx, vi));
+            let trail = vec![
+                Link { label: "Compare".into(), href: plan::compare(v) },
+                Link { label: "Baseline".into(), href: plan::baseline(v) },
+            ];
+            (format!("{} compared with the baseline {}", v.id, site.versions[bi].id), crumbs(site, Some(vi), trail))
         }
         PageKind::NotFound => ("Page not found".into(), crumbs(site, None, vec![])),
         PageKind::Content(vi, ci) => {
@@ -504,13 +607,32 @@ pub fn page_context(
             crumbs(site, None, vec![Link { label: "Search".into(), href: "search/index.html".into() }]),
         ),
         PageKind::Problems => {
-            // Worst first, and bounded: the full list is in problems.json.
-            let mut order: Vec<&Diagnostic> = site.problems.iter().collect();
-            order.sort_by_key(|d| d.severity);
-            let rows: Vec<ProblemRow> = order.into_iter().take(MAX_PROBLEM_ROWS).map(|d| problem_row(idx, d)).collect();
-            ctx.insert("problems", &rows);
-            ctx.insert("hidden_problems", &site.problems.len().saturating_sub(MAX_PROBLEM_ROWS));
-            ctx.insert("counts", &crate::diagnostics::Counts::of(&site.problems));
+            // Worst run first within bounds: the full list is in problems.json.
+            let page_of = |path: &str| problem_href(idx, path);
+            let mut runs = Vec::new();
+            let mut room = MAX_PROBLEM_ROWS;
+            for (vi, v) in site.versions.iter().enumerate().rev() {
+                let mine: Vec<&Diagnostic> =
+                    site.problems.iter().filter(|d| crate::checks::belongs_to(d, &v.id)).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let found = crate::findings::group(Some(&v.id), &mine, room, Paths::Root, &page_of);
+                room = room.saturating_sub(found.files.iter().map(|f| f.rows.len()).sum());
+                let anchor = format!("run-{}", v.slug);
+                runs.push(RunProblems { r: Some(version_ref(site, idx, vi)), anchor, found });
+            }
+            let outside: Vec<&Diagnostic> = site
+                .problems
+                .iter()
+                .filter(|d| !site.versions.iter().any(|v| crate::checks::belongs_to(d, &v.id)))
+                .collect();
+            if !outside.is_empty() {
+                let found = crate::findings::group(None, &outside, room, Paths::Root, &page_of);
+                runs.push(RunProblems { r: None, anchor: "site".into(), found });
+            }
+            ctx.insert("runs", &runs);
+            ctx.insert("counts", &Counts::of(&site.problems));
             (
                 "Problems".into(),
                 crumbs(site, None, vec![Link { label: "Problems".into(), href: "problems/index.html".into() }]),
@@ -519,8 +641,14 @@ pub fn page_context(
         PageKind::Version(vi) => {
             insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
-            ctx.insert("summary", &summary_view(v));
-            ctx.insert("stages", &(0..v.stages.len()).map(|si| stage_row(v, si)).collect::<Vec<_>>());
+            let prev = vi.checked_sub(1).map(|p| &site.versions[p]);
+            ctx.insert("summary", &summary_view(site, vi));
+            ctx.insert("stages", &(0..v.stages.len()).map(|si| stage_row(v, prev, si)).collect::<Vec<_>>());
+            ctx.insert("checks", &v.verdict.results.iter().map(|r| check_view(site, vi, r)).collect::<Vec<_>>());
+            let mine: Vec<&Diagnostic> = site.problems.iter().filter(|d| crate::checks::belongs_to(d, &v.id)).collect();
+            let page_of = |path: &str| problem_href(idx, path);
+            let found = crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &page_of);
+            ctx.insert("problems", &found);
             let eda: Vec<Link> =
                 (0..v.eda.len()).map(|ei| Link { label: v.eda[ei].name.clone(), href: plan::eda(v, ei) }).collect();
             ctx.insert("eda", &eda);
@@ -530,7 +658,7 @@ pub fn page_context(
                 .collect();
             ctx.insert("unified", &unified);
             ctx.insert("artifact_count", &v.artifacts.len());
-            ctx.insert("problem_count", &v.problem_count);
+            ctx.insert("counts", &v.problems);
             ctx.insert("manifest", manifest_label(v.manifest));
             ctx.insert("artifacts_href", &plan::artifacts(v));
             ctx.insert("quality_href", &plan::quality(v));
@@ -579,7 +707,7 @@ pub fn page_context(
         PageKind::Stage(vi, si) => {
             insert_version(&mut ctx, site, idx, vi, kind);
             let v = &site.versions[vi];
-            ctx.insert("stage", &stage_row(v, si));
+            ctx.insert("stage", &stage_row(v, vi.checked_sub(1).map(|p| &site.versions[p]), si));
             let name = v.stages[si].name.clone();
             let trail = vec![Link { label: name.clone(), href: plan::stage(v, si) }];
             (format!("Stage {name}"), crumbs(site, Some(vi), trail))
@@ -672,6 +800,8 @@ pub struct SwitchLink {
     same: bool,
     /// Whether this is the current version.
     current: bool,
+    /// That version's verdict.
+    verdict: Health,
 }
 
 /// The same page in nearby versions: the same artifact, stage, ETL file or
@@ -689,6 +819,7 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
                 PageKind::Artifacts(_) => Some(plan::artifacts(w)),
                 PageKind::Quality(_) => Some(plan::quality(w)),
                 PageKind::Compare(_) => Some(plan::compare(w)),
+                PageKind::Baseline(_) => (Some(wi) != idx.baseline).then(|| plan::baseline(w)),
                 PageKind::Artifact(_, ai) => {
                     let a = &v.artifacts[ai];
                     let key = (wi, a.stage.as_str(), a.name.as_str());
@@ -713,41 +844,78 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
                 same: same.is_some(),
                 href: same.unwrap_or_else(|| plan::version(w)),
                 current: wi == vi,
+                verdict: w.verdict.status,
             }
         })
         .collect()
 }
 
-/// The problems page lists at most this many problems (errors first).
+/// The problems page lists at most this many rows (errors first).
 pub const MAX_PROBLEM_ROWS: usize = 2000;
 
-/// A problem as the problems page lists it.
+/// The problems of one run (or of the site, without `r`) on the problems page.
 #[derive(Serialize)]
-pub struct ProblemRow {
-    severity: Severity,
-    location: String,
+struct RunProblems {
+    r: Option<VersionRef>,
+    /// Its section's id on the problems page: `run-{slug}`, or `site`.
+    anchor: String,
+    found: crate::findings::RunFindings,
+}
+
+/// The page that shows the file at `path` (relative to the artifacts root):
+/// its artifact or ETL page, else its version's summary.
+fn problem_href(idx: &SiteIndex, path: &str) -> Option<String> {
+    let file_pages = idx.file_pages();
+    file_pages.get(path).cloned().or_else(|| file_pages.get(path.split('/').next().unwrap_or("")).cloned())
+}
+
+/// A check as the version page lists it.
+#[derive(Serialize)]
+struct CheckView {
+    id: String,
+    name: String,
+    status: Health,
+    value: Option<NumView>,
+    value_text: Option<String>,
+    expected: String,
+    previous: Option<String>,
     message: String,
-    pointer: Option<String>,
-    code: &'static str,
+    /// Where the value came from: the JSON field, or the run's problems.
     href: Option<String>,
 }
 
-fn problem_row(idx: &SiteIndex, d: &Diagnostic) -> ProblemRow {
-    let file_pages = idx.file_pages();
-    let mut href = file_pages.get(&d.path).cloned();
-    if href.is_none() {
-        // A file without a page of its own (the manifest, say): its version.
-        let version = d.path.split('/').next().unwrap_or("");
-        href = file_pages.get(version).cloned();
-    }
-    ProblemRow {
-        severity: d.severity,
-        location: d.location(),
-        message: d.message.clone(),
-        pointer: d.pointer.clone(),
-        code: d.code,
+fn check_view(site: &Site, vi: usize, r: &crate::checks::CheckResult) -> CheckView {
+    let v = &site.versions[vi];
+    let href = match &r.source {
+        crate::checks::Source::Field(s) => field_href(v, s.doc, &s.pointer),
+        crate::checks::Source::Problems => Some(format!("{}#problems", plan::version(v))),
+        crate::checks::Source::Computed => None,
+    };
+    let value = r.value.map(|x| NumView {
+        text: html::number(x, 2),
+        value: exact(x),
+        href: match &r.source {
+            crate::checks::Source::Field(_) => href.clone(),
+            _ => None,
+        },
+    });
+    CheckView {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        status: r.status,
+        value,
+        value_text: r.value_text.clone(),
+        expected: r.expected.clone(),
+        previous: r.previous.map(|p| html::number(p, 2)),
+        message: r.message.clone(),
         href,
     }
+}
+
+/// The link to the baseline comparison of version `vi`, when there is one.
+fn baseline_link(site: &Site, idx: &SiteIndex, vi: usize) -> Option<Link> {
+    let bi = idx.baseline?;
+    (bi != vi).then(|| Link { label: site.versions[bi].id.clone(), href: plan::baseline(&site.versions[vi]) })
 }
 
 #[derive(Serialize)]

@@ -12,10 +12,11 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Input that could not be read at all (a JSON file that does not parse),
-    /// or that breaks its published schema.
+    /// Input that makes a file or the site wrong: JSON that does not parse, a
+    /// manifest that cannot be read, a file the manifest lists that is missing.
     Error,
-    /// Input that was read, but not as the pipeline meant it (a missing file, NaN).
+    /// Input that was read, but not as the pipeline design describes it (a
+    /// field of an unexpected type, an unlisted file, NaN).
     Warning,
     /// Worth knowing, nothing lost (an alias, a skipped directory symlink).
     Info,
@@ -48,6 +49,13 @@ pub struct Diagnostic {
     pub message: String,
     /// JSON pointer into the file, when the problem is at one value.
     pub pointer: Option<String>,
+    /// How many times the file has this problem; the position is the first's.
+    #[serde(skip_serializing_if = "is_one")]
+    pub count: u32,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Diagnostic {
@@ -61,7 +69,14 @@ impl Diagnostic {
             code,
             message: message.into(),
             pointer: None,
+            count: 1,
         }
+    }
+
+    /// The same diagnostic, standing for `n` occurrences in the file.
+    pub fn times(mut self, n: u32) -> Self {
+        self.count = n;
+        self
     }
 
     /// The same diagnostic at a line and column.
@@ -96,6 +111,9 @@ impl fmt::Display for Diagnostic {
         if let Some(p) = &self.pointer {
             write!(f, " (at {})", printable(p))?;
         }
+        if self.count > 1 {
+            write!(f, " ({} times in this file; the first is here)", self.count)?;
+        }
         Ok(())
     }
 }
@@ -122,7 +140,7 @@ pub fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// Counts of each severity in a list.
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
     /// Number of errors.
     pub errors: usize,

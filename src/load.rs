@@ -4,7 +4,7 @@
 //! match its records to files, add the files it does not list, group
 //! everything into stages, and compute the headline numbers.
 
-use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::diagnostics::{self, Counts, Diagnostic, Severity};
 use crate::etl::{self, Kind};
 use crate::infer;
 use crate::inventory;
@@ -28,9 +28,6 @@ use std::sync::Arc;
 
 /// JSON files larger than this are not parsed; their page links the raw file.
 pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
-
-/// At most this many NaN/Infinity warnings are listed per file.
-const MAX_NON_FINITE_REPORTS: usize = 5;
 
 /// At most this many unlisted files are named per version; the rest are counted.
 const MAX_UNLISTED_REPORTS: usize = 100;
@@ -99,7 +96,7 @@ pub fn load_reusing(
 pub fn assemble(mut versions: Vec<Version>, mut problems: Vec<Diagnostic>, aliases: Vec<Alias>) -> Site {
     versions.sort_by(|a, b| (a.time.unwrap_or(i64::MIN), &a.id).cmp(&(b.time.unwrap_or(i64::MIN), &b.id)));
     names::version_slugs(&mut versions, &mut problems);
-    let mut site = Site { versions, aliases, problems: Vec::new(), content_types: Vec::new() };
+    let mut site = Site { versions, aliases, ..Site::empty() };
     add_problems(&mut site, problems);
     site
 }
@@ -111,14 +108,13 @@ pub fn add_problems(site: &mut Site, more: Vec<Diagnostic>) {
     let all = std::mem::take(&mut site.problems).into_iter().chain(more).collect();
     site.problems = diagnostics::finish(all);
     // A problem belongs to the version its path starts with (`{id}/…`).
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for d in site.problems.iter().filter(|d| d.severity != Severity::Info) {
-        if let Some((version, _)) = d.path.split_once('/') {
-            *counts.entry(version).or_default() += 1;
-        }
+    let mut by_version: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in &site.problems {
+        let version = d.path.split_once('/').map_or(d.path.as_str(), |(v, _)| v);
+        by_version.entry(version).or_default().push(d);
     }
     for v in &mut site.versions {
-        v.problem_count = counts.get(v.id.as_str()).copied().unwrap_or(0);
+        v.problems = Counts::of(by_version.get(v.id.as_str()).into_iter().flatten().copied());
     }
 }
 
@@ -202,7 +198,9 @@ fn load_version(
         let path = diag_path(&rel);
         let parsed = match result {
             Err(message) => {
-                problems.push(Diagnostic::new(Severity::Warning, "json-unread", &path, message));
+                // An unread manifest loses the run's catalogue: an error.
+                let severity = if rel == manifest::FILE_NAME { Severity::Error } else { Severity::Warning };
+                problems.push(Diagnostic::new(severity, "json-unread", &path, message));
                 if rel == manifest::FILE_NAME {
                     manifest_state = ManifestState::Unreadable;
                 }
@@ -216,30 +214,7 @@ fn load_version(
             }
             Ok((Ok(p), schema_problems)) => {
                 problems.extend(schema_problems);
-                for (line, col, token) in p.non_finite.iter().take(MAX_NON_FINITE_REPORTS) {
-                    problems.push(
-                        Diagnostic::new(
-                            Severity::Warning,
-                            "non-finite-number",
-                            &path,
-                            format!(
-                                "`{token}` is not valid JSON (Python writes it for a non-finite float); read as {token}"
-                            ),
-                        )
-                        .at(*line, *col),
-                    );
-                }
-                if p.non_finite.len() > MAX_NON_FINITE_REPORTS {
-                    problems.push(Diagnostic::new(
-                        Severity::Warning,
-                        "non-finite-number",
-                        &path,
-                        format!(
-                            "{} more NaN/Infinity tokens in this file",
-                            p.non_finite.len() - MAX_NON_FINITE_REPORTS
-                        ),
-                    ));
-                }
+                problems.extend(non_finite_problems(&path, &p.non_finite));
                 Ok(p.value)
             }
         };
@@ -271,18 +246,8 @@ fn load_version(
             continue;
         }
         let kind = Kind::detect(&rel);
-        let mut typed = None;
-        if let (Some(k), Ok(value)) = (kind, &parsed) {
-            match etl::read(k, value) {
-                Ok(t) => typed = Some(t),
-                Err(e) => problems.push(Diagnostic::new(
-                    Severity::Warning,
-                    "etl-model",
-                    &path,
-                    format!("does not match the {} model ({e}); shown as generic JSON", k.label()),
-                )),
-            }
-        }
+        // A document of the wrong JSON type is reported by its schema check.
+        let typed = kind.zip(parsed.as_ref().ok()).and_then(|(k, value)| etl::read(k, value));
         let stage = infer::etl_stage(&rel);
         json_of_file.insert(fi, json.len());
         json.push(JsonDoc { rel, parsed, kind, typed, stage, page: None });
@@ -321,7 +286,13 @@ fn load_version(
             }
             let (file_index, status) = match r.file_path.as_deref().map(|p| resolver.resolve(p)) {
                 Some(Resolution::Found { index, foreign }) => {
-                    if foreign {
+                    // An absolute path that ends `{version}/{file}` is what the
+                    // design writes on any machine: only others are worth a note.
+                    let usual = r
+                        .file_path
+                        .as_deref()
+                        .is_some_and(|p| p.replace('\\', "/").ends_with(&format!("/{id}/{}", files[index].rel)));
+                    if foreign && !usual {
                         problems.push(
                             Diagnostic::new(
                                 Severity::Info,
@@ -342,7 +313,7 @@ fn load_version(
                 Some(Resolution::NotFound) => {
                     problems.push(
                         Diagnostic::new(
-                            Severity::Warning,
+                            Severity::Error,
                             "missing-file",
                             &mpath,
                             format!(
@@ -354,13 +325,8 @@ fn load_version(
                     );
                     (None, Status::Missing)
                 }
-                None => {
-                    problems.push(
-                        Diagnostic::new(Severity::Warning, "missing-file", &mpath, "artifact record has no file_path")
-                            .at_pointer(&r.pointer),
-                    );
-                    (None, Status::Missing)
-                }
+                // The schema check reports the record's missing file_path.
+                None => (None, Status::Missing),
             };
             let file = file_index.map(|i| files[i].rel.clone());
             let (inferred_stage, inferred_name) = match (&file, r.file_path.as_deref()) {
@@ -414,7 +380,9 @@ fn load_version(
         if claimed[i] || f.rel == manifest::FILE_NAME || owned_by_eda(&f.rel) {
             continue;
         }
-        if manifest.is_some() {
+        // The design's report generator writes unified reports without
+        // registering them, so they are expected to be unlisted.
+        if manifest.is_some() && !f.rel.starts_with("unified_reports/") {
             unlisted += 1;
             if unlisted <= MAX_UNLISTED_REPORTS {
                 problems.push(Diagnostic::new(
@@ -479,8 +447,9 @@ fn load_version(
     locate_pointers(&id, &files, &mut problems);
 
     let eda = eda_reports(&id, &artifacts, &files, &mut problems);
-    let stages = stages(&id, &artifacts, &json, &mut problems);
-    let summary = metrics::summary(&json, &stages);
+    let mut stages = stages(&id, &artifacts, &json, &mut problems);
+    let issues = crate::issues::tally(&json, &mut stages);
+    let summary = metrics::summary(&json, &stages, issues);
 
     let (time, time_source) = match timestamp::from_version_id(&id) {
         Some(t) => (Some(t), TimeSource::VersionId),
@@ -503,10 +472,36 @@ fn load_version(
         content: Vec::new(),
         files,
         summary,
-        problem_count: 0,
+        problems: Counts::default(),
+        verdict: crate::checks::Verdict::default(),
         dir,
     };
     (version, problems, next)
+}
+
+/// One warning per kind of non-finite token in a file, at its first
+/// occurrence, with the count: 24 `NaN`s are one finding, not 24.
+fn non_finite_problems(path: &str, found: &[(u32, u32, &'static str)]) -> Vec<Diagnostic> {
+    let mut by_token: Vec<(&'static str, u32, u32, usize)> = Vec::new();
+    for &(line, column, token) in found {
+        match by_token.iter_mut().find(|(t, ..)| *t == token) {
+            Some(entry) => entry.3 += 1,
+            None => by_token.push((token, line, column, 1)),
+        }
+    }
+    by_token
+        .into_iter()
+        .map(|(token, line, column, n)| {
+            Diagnostic::new(
+                Severity::Warning,
+                "non-finite-number",
+                path,
+                format!("`{token}` is not valid JSON (Python writes it for a non-finite float); read as {token}"),
+            )
+            .at(line, column)
+            .times(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .collect()
 }
 
 /// Previews every artifact's file, in parallel; their warnings become

@@ -115,12 +115,31 @@ struct CheckArgs {
     /// Config file [default: artsite.yaml when present]
     #[arg(long)]
     config: Option<PathBuf>,
-    /// How to print the problems
+    /// What to print: the problems (text, json), or a report of the run (markdown, junit)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Fail on warnings too, not only on errors
+    /// The run the gate judges: a version id or an alias [default: the newest run]
+    #[arg(long)]
+    run: Option<String>,
+    /// Which verdict of that run fails the check
+    #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
+    fail_on: FailOnArg,
+    /// Fail on any error or warning in any run, too
     #[arg(long)]
     strict: bool,
+    /// Public URL of the site, for links in the Markdown report (overrides the config)
+    #[arg(long)]
+    base_url: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FailOnArg {
+    /// A failing run fails the check
+    Fail,
+    /// A warning run fails it too
+    Warn,
+    /// The verdict never fails it (the problems still can, with --strict)
+    Never,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -129,6 +148,10 @@ enum Format {
     Text,
     /// A JSON list of the problems, as problems.json has them
     Json,
+    /// The run's verdict, flagged checks and key figures with their changes, for a PR comment or job summary
+    Markdown,
+    /// JUnit XML: one test suite per run, one test case per check
+    Junit,
 }
 
 /// The config file in use: `--config`, else `artsite.yaml` when present.
@@ -218,16 +241,34 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    let config = read_config(config_file(args.config.as_ref()).as_ref(), args.root.as_ref())?;
+    let mut config = read_config(config_file(args.config.as_ref()).as_ref(), args.root.as_ref())?;
+    if let Some(url) = &args.base_url {
+        config.base_url = Some(url.clone());
+    }
     let outcome = artsite::check::check(&config)?;
+    let gate = artsite::gate::gate_run(&outcome.site, args.run.as_deref()).map_err(anyhow::Error::msg)?;
+    let fail_on = match args.fail_on {
+        FailOnArg::Fail => artsite::gate::FailOn::Fail,
+        FailOnArg::Warn => artsite::gate::FailOn::Warn,
+        FailOnArg::Never => artsite::gate::FailOn::Never,
+    };
     let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Text => stdout.write_all(outcome.text().as_bytes())?,
         Format::Json => stdout.write_all(&outcome.json())?,
+        Format::Markdown => {
+            let report = artsite::gate::markdown(&outcome.site, gate, config.base_url.as_deref());
+            stdout.write_all(report.as_bytes())?
+        }
+        Format::Junit => stdout.write_all(artsite::gate::junit(&outcome.site, gate, fail_on).as_bytes())?,
     }
     stdout.flush()?;
     eprintln!("{}", outcome.line());
-    Ok(if outcome.counts.fail(args.strict) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    eprintln!("{}", outcome.verdict_line(gate));
+    let verdict = outcome.site.versions[gate].verdict.status;
+    let site_broken = artsite::gate::site_errors(&outcome.site) > 0;
+    let failed = fail_on.fails(verdict) || site_broken || (args.strict && outcome.counts.fail(true));
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn init(dir: &std::path::Path) -> Result<ExitCode> {

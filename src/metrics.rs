@@ -7,53 +7,40 @@ fn src(doc: usize, key: &str, n: Option<Num>) -> Option<Sourced> {
     n.map(|Num(value)| Sourced { value, doc, pointer: format!("/{key}") })
 }
 
-fn counted(doc: usize, pointer: &str, n: usize) -> Option<Sourced> {
-    Some(Sourced { value: n as f64, doc, pointer: pointer.to_string() })
-}
-
-/// The metrics of a stage from its typed ETL files (indices into `docs`).
-/// When several files give the same number, the first in this order wins:
-/// cleaning report, cleaning stats, cleaning summary, extraction stats,
-/// download manifest and log, validation errors.
+/// The records and time of a stage from its typed ETL files (indices into
+/// `docs`); its issues are counted by [`crate::issues::tally`]. When several
+/// files give the same number, the first in this order wins: cleaning
+/// report, cleaning stats, cleaning summary, extraction stats, download
+/// manifest and log.
 pub fn stage_metrics(docs: &[JsonDoc], etl: &[usize]) -> StageMetrics {
     let mut m = StageMetrics::default();
     let mut typed: Vec<(usize, &Typed)> = etl.iter().filter_map(|&i| docs[i].typed.as_ref().map(|t| (i, t))).collect();
     typed.sort_by_key(|(_, t)| priority(t));
     for (i, t) in typed {
-        let (rin, rout, secs, issues) = match t {
+        let (rin, rout, secs) = match t {
             Typed::CleaningReport(r) => {
-                (src(i, "records_in", r.records_in), src(i, "records_out", r.records_out), None, None)
+                (src(i, "records_in", r.records_in), src(i, "records_out", r.records_out), None)
             }
             Typed::CleaningStats(s) => (
-                src(i, "total_records", s.total_records),
-                src(i, "valid_records", s.valid_records),
+                src(i, "total_records", s.total_records).or_else(|| src(i, "records_in", s.records_in)),
+                src(i, "valid_records", s.valid_records).or_else(|| src(i, "records_out", s.records_out)),
                 src(i, "processing_time", s.processing_time),
-                None,
             ),
-            Typed::CleaningSummary(s) => (
-                src(i, "total_records", s.total_records),
-                src(i, "valid_records", s.valid_records),
-                None,
-                src(i, "issues_found", s.issues_found),
-            ),
+            Typed::CleaningSummary(s) => {
+                (src(i, "total_records", s.total_records), src(i, "valid_records", s.valid_records), None)
+            }
             Typed::ExtractionStats(s) => (
                 src(i, "input_records", s.input_records),
                 src(i, "output_records", s.output_records),
                 src(i, "computation_time", s.computation_time),
-                counted(i, "/extraction_errors", s.extraction_errors.len()),
             ),
-            Typed::DownloadManifest(d) => (None, src(i, "total_records", d.total_records), None, None),
-            Typed::DownloadLog(l) => {
-                let failed = l.attempts.iter().filter(|a| a.status.as_deref().is_some_and(|s| s != "ok")).count();
-                (None, None, src(i, "total_elapsed_s", l.total_elapsed_s), counted(i, "/attempts", failed))
-            }
-            Typed::ValidationErrors(list) => (None, None, None, counted(i, "", list.len())),
-            _ => (None, None, None, None),
+            Typed::DownloadManifest(d) => (None, src(i, "total_records", d.total_records), None),
+            Typed::DownloadLog(l) => (None, None, src(i, "total_elapsed_s", l.total_elapsed_s)),
+            _ => (None, None, None),
         };
         m.records_in = m.records_in.or(rin);
         m.records_out = m.records_out.or(rout);
         m.seconds = m.seconds.or(secs);
-        m.issues = m.issues.or(issues);
     }
     m
 }
@@ -66,8 +53,7 @@ fn priority(t: &Typed) -> u8 {
         Typed::ExtractionStats(_) => 3,
         Typed::DownloadManifest(_) => 4,
         Typed::DownloadLog(_) => 5,
-        Typed::ValidationErrors(_) => 6,
-        _ => 7,
+        _ => 6,
     }
 }
 
@@ -78,8 +64,9 @@ fn is_cleaning(name: &str) -> bool {
 /// The headline numbers of a version: records in (downloaded, else entering
 /// the first stage), records out (valid after cleaning, else leaving the last
 /// stage that says), the quality score (the cleaning summary's, else
-/// valid / total of the cleaning stats) and the issues of all stages.
-pub fn summary(docs: &[JsonDoc], stages: &[Stage]) -> Summary {
+/// valid / total of the cleaning stats); `issues` is the run's distinct
+/// issue count from [`crate::issues::tally`].
+pub fn summary(docs: &[JsonDoc], stages: &[Stage], issues: Option<f64>) -> Summary {
     let first_in = stages
         .iter()
         .find_map(|s| if s.name == "download" { s.metrics.records_out.clone() } else { s.metrics.records_in.clone() });
@@ -100,7 +87,6 @@ pub fn summary(docs: &[JsonDoc], stages: &[Stage]) -> Summary {
             _ => None,
         })
     });
-    let issues: Vec<f64> = stages.iter().filter_map(|s| s.metrics.issues.as_ref().map(|i| i.value)).collect();
     let cleaning_field = |pick: fn(&Typed, usize) -> Option<Sourced>| {
         let mut found: Vec<(u8, Sourced)> = docs
             .iter()
@@ -114,7 +100,7 @@ pub fn summary(docs: &[JsonDoc], stages: &[Stage]) -> Summary {
         records_in: first_in,
         records_out: cleaning_out.or(last_out),
         quality_score: score,
-        issues: if issues.is_empty() { None } else { Some(issues.iter().sum()) },
+        issues,
         outliers_removed: cleaning_field(|t, i| match t {
             Typed::CleaningStats(s) => src(i, "outliers_removed", s.outliers_removed),
             Typed::CleaningSummary(s) => src(i, "outliers_removed", s.outliers_removed),

@@ -25,6 +25,22 @@ pub struct Site {
     pub problems: Vec<Diagnostic>,
     /// Content types the site's config registers (see [`crate::content`]).
     pub content_types: Vec<crate::content::ContentType>,
+    /// The version every other one is also compared with, when the config
+    /// names one that exists (see [`crate::checks::resolve_baseline`]).
+    pub baseline: Option<usize>,
+}
+
+impl Site {
+    /// A site with nothing in it.
+    pub fn empty() -> Site {
+        Site {
+            versions: Vec::new(),
+            aliases: Vec::new(),
+            problems: Vec::new(),
+            content_types: Vec::new(),
+            baseline: None,
+        }
+    }
 }
 
 /// Where a version's place in time came from.
@@ -78,8 +94,11 @@ pub struct Version {
     pub files: Vec<FileEntry>,
     /// Headline numbers.
     pub summary: Summary,
-    /// Errors and warnings whose file is in this version.
-    pub problem_count: usize,
+    /// Problems whose file is in this version, by severity.
+    pub problems: crate::diagnostics::Counts,
+    /// Its checks and their verdict, set once the whole site is loaded (see
+    /// [`crate::checks::judge_site`]).
+    pub verdict: crate::checks::Verdict,
     /// The folder on disk.
     pub dir: PathBuf,
 }
@@ -193,8 +212,11 @@ pub struct StageMetrics {
     pub records_out: Option<Sourced>,
     /// Seconds it took.
     pub seconds: Option<Sourced>,
-    /// Issues it reported.
+    /// Issues it reported (see [`crate::issues`]).
     pub issues: Option<Sourced>,
+    /// How many of `issues` an earlier stage already reported, and the first
+    /// such stage: the same entries written to two files count once.
+    pub repeated: Option<(f64, String)>,
 }
 
 /// One stage of a version.
@@ -221,7 +243,7 @@ pub struct Summary {
     pub records_out: Option<Sourced>,
     /// Data quality score, 0–100.
     pub quality_score: Option<Sourced>,
-    /// Issues over all stages.
+    /// Distinct issues over all stages (see [`crate::issues`]).
     pub issues: Option<f64>,
     /// Records removed as outliers during cleaning.
     pub outliers_removed: Option<Sourced>,

@@ -33,6 +33,8 @@ pub enum PageKind {
     Quality(usize),
     /// A version compared with the previous one.
     Compare(usize),
+    /// A version compared with the configured baseline.
+    Baseline(usize),
     /// The search page.
     Search,
     /// A JSON file of a registered content type: (version, index into its `content`).
@@ -75,6 +77,11 @@ pub fn quality(v: &Version) -> String {
 /// Path of a version's comparison with the previous version.
 pub fn compare(v: &Version) -> String {
     format!("v/{}/compare/index.html", v.slug)
+}
+
+/// Path of a version's comparison with the baseline.
+pub fn baseline(v: &Version) -> String {
+    format!("v/{}/compare/baseline/index.html", v.slug)
 }
 
 /// Path of a version's artifact index.
@@ -154,6 +161,9 @@ pub fn version_pages(site: &Site, vi: usize) -> Vec<Page> {
         Page { path: quality(v), kind: PageKind::Quality(vi) },
         Page { path: compare(v), kind: PageKind::Compare(vi) },
     ];
+    if site.baseline.is_some_and(|b| b != vi) {
+        pages.push(Page { path: baseline(v), kind: PageKind::Baseline(vi) });
+    }
     for ai in 0..v.artifacts.len() {
         pages.push(Page { path: artifact(v, ai), kind: PageKind::Artifact(vi, ai) });
     }
@@ -189,6 +199,8 @@ pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
         PageKind::Artifacts(vi) => artifacts(v(vi)),
         PageKind::Quality(vi) => quality(v(vi)),
         PageKind::Compare(vi) => compare(v(vi)),
+        PageKind::Baseline(vi) if site.baseline.is_some_and(|b| b != vi) => baseline(v(vi)),
+        PageKind::Baseline(_) => return None,
         PageKind::Artifact(vi, ai) => artifact(v(vi), ai),
         PageKind::Stage(vi, si) => stage(v(vi), si),
         PageKind::Etl(vi, di) => etl(v(vi), di)?,

@@ -131,7 +131,7 @@ fn validation(v: &Version) -> Option<ValidationView> {
     };
     let mut groups: BTreeMap<(String, String), (usize, usize, String)> = BTreeMap::new();
     for (i, e) in list.iter().enumerate() {
-        let kind = e.error.as_deref().map(error_kind).unwrap_or_else(|| "(no message)".into());
+        let kind = e.message().map(error_kind).unwrap_or_else(|| "(no message)".into());
         let key = (e.column.clone().unwrap_or_else(|| "(no column)".into()), kind);
         let g = groups.entry(key).or_insert((0, i, e.severity.clone().unwrap_or_default()));
         g.0 += 1;

@@ -2,7 +2,8 @@
 //!
 //! Loading the index as scripts (not `fetch`) keeps search working from
 //! `file://`. The index is sharded so a first search stays small on big sites:
-//! - `search/meta.js`: versions, stages, types, and which shards exist;
+//! - `search/meta.js`: versions (id, page, index, first and end doc, verdict),
+//!   stages, types, and which shards exist;
 //! - `search/t-{xy}.js`: for every token starting with `xy`, the ids of the
 //!   artifacts it occurs in (delta-encoded, base 36);
 //! - `search/d-{n}.js`: artifacts `n*500 .. n*500+499` (name, stage, type,
@@ -102,7 +103,7 @@ pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
                 postings.entry(w).or_default().push(id);
             }
         }
-        versions.push(json!([v.id, plan::version(v), vi, first, docs.len()]));
+        versions.push(json!([v.id, plan::version(v), vi, first, docs.len(), v.verdict.status]));
     }
     let mut shards: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
     for (token, ids) in postings {

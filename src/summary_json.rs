@@ -7,12 +7,13 @@ use crate::timestamp::Epoch;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// A number as JSON: NaN and the infinities, which JSON lacks, as text.
+fn finite_or_text(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { json!(format!("{x}")) }
+}
+
 fn number(s: &Option<Sourced>) -> Value {
-    match s {
-        Some(s) if s.value.is_finite() => json!(s.value),
-        Some(s) => json!(format!("{}", s.value)),
-        None => Value::Null,
-    }
+    s.as_ref().map_or(Value::Null, |s| finite_or_text(s.value))
 }
 
 /// Pretty JSON, [embeddable](crate::html::embeddable_json): no markup from
@@ -42,6 +43,7 @@ struct IndexVersion<'a> {
     id: &'a str,
     slug: &'a str,
     time: Option<Epoch>,
+    verdict: crate::checks::Status,
     page: String,
     summary: String,
     artifacts: Vec<IndexArtifact<'a>>,
@@ -57,6 +59,7 @@ pub fn site_index(site: &Site) -> Vec<u8> {
             id: &v.id,
             slug: &v.slug,
             time: v.time,
+            verdict: v.verdict.status,
             page: plan::version(v),
             summary: format!("v/{}/summary.json", v.slug),
             artifacts: v
@@ -109,10 +112,30 @@ pub fn version_summary(v: &Version) -> Vec<u8> {
         .collect();
     pretty(&json!({
         "id": v.id, "time": v.time, "time_source": v.time_source, "manifest": v.manifest,
+        "verdict": v.verdict.status,
         "records_in": number(&v.summary.records_in), "records_out": number(&v.summary.records_out),
         "quality_score": number(&v.summary.quality_score), "issues": v.summary.issues,
-        "artifacts": v.artifacts.len(), "problems": v.problem_count, "stages": stages,
+        "artifacts": v.artifacts.len(), "problems": v.problems, "stages": stages,
+        "checks": v.verdict.results.iter().map(check).collect::<Vec<_>>(),
     }))
+}
+
+/// One check of a run, as `summary.json` lists it.
+fn check(r: &crate::checks::CheckResult) -> Value {
+    let value = match (r.value, &r.value_text) {
+        (Some(x), _) => finite_or_text(x),
+        (None, Some(text)) => json!(text),
+        (None, None) => Value::Null,
+    };
+    let source = match &r.source {
+        crate::checks::Source::Field(_) => "field",
+        crate::checks::Source::Problems => "problems",
+        crate::checks::Source::Computed => "computed",
+    };
+    json!({
+        "id": r.id, "name": r.name, "status": r.status, "value": value, "expected": r.expected,
+        "previous": r.previous.map(finite_or_text), "message": r.message, "source": source,
+    })
 }
 
 /// Problems as a JSON list: `problems.json` and `artsite check --format json`

@@ -3,7 +3,7 @@
 
 use crate::charts::{self, Colour, LineChart, Series};
 use crate::context::{Link, NumView, num_plain, sourced};
-use crate::html;
+use crate::delta::{self, Better};
 use crate::model::{Site, Sourced, Version};
 use crate::plan;
 use crate::timestamp;
@@ -258,21 +258,13 @@ pub fn sparks(site: &Site) -> Vec<Spark> {
             let values: Vec<Option<f64>> = cells.iter().map(|c| c.as_ref().map(Cell::value)).collect();
             let n = runs.len();
             let latest = n.checked_sub(1).and_then(|i| cells[i].as_ref().map(|c| c.view(&runs[i])));
-            let (delta, tone) =
-                match (n.checked_sub(2).and_then(|i| values[i]), n.checked_sub(1).and_then(|i| values[i])) {
-                    (Some(a), Some(b)) if a.is_finite() && b.is_finite() => {
-                        let d = b - a;
-                        let tone = if d == 0.0 {
-                            "same"
-                        } else if (d > 0.0) == *up_is_good {
-                            "good"
-                        } else {
-                            "bad"
-                        };
-                        (Some(signed(d)), tone)
-                    }
-                    _ => (None, "same"),
-                };
+            let previous = n.checked_sub(2).and_then(|i| values[i]);
+            let better = if *up_is_good { Better::Up } else { Better::Down };
+            let change = delta::between(previous, n.checked_sub(1).and_then(|i| values[i]), better);
+            let (delta, tone) = match change {
+                Some(c) => (Some(c.abs), c.tone),
+                None => (None, "same"),
+            };
             Spark {
                 name,
                 svg: charts::sparkline(&format!("spark-{anchor}"), name, &values, Colour::Brand),
@@ -283,15 +275,4 @@ pub fn sparks(site: &Site) -> Vec<Spark> {
             }
         })
         .collect()
-}
-
-/// A change with its sign: `+1,234`, `-0.5`, `±0`.
-pub fn signed(d: f64) -> String {
-    if d == 0.0 {
-        "±0".into()
-    } else if d > 0.0 {
-        format!("+{}", html::number(d, 2))
-    } else {
-        html::number(d, 2)
-    }
 }

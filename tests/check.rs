@@ -20,13 +20,13 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A version with one error of each kind a check finds, and a clean one.
+/// A version with a problem of each kind a check finds, and a clean one before it.
 fn tree_with_known_errors() -> Tree {
     let t = Tree::new();
     small_version(&t, "2024-01-01_00-00-00_clean");
     small_version(&t, "2024-01-02_00-00-00_bad");
     let v = "2024-01-02_00-00-00_bad";
-    // A schema error on line 3, a missing file, a duplicate id.
+    // A schema warning on line 3, a missing file, a duplicate id.
     t.file(
         &format!("{v}/etl_metadata/cleaned_data/cleaning_summary.json"),
         "{\n  \"total_records\": 100,\n  \"valid_records\": \"ninety\",\n  \"data_quality_score\": 90\n}\n",
@@ -47,7 +47,7 @@ fn tree_with_known_errors() -> Tree {
 }
 
 #[test]
-fn check_prints_located_problems_and_exits_1_on_errors() {
+fn check_prints_located_problems_and_exits_1_when_the_newest_run_fails() {
     let t = tree_with_known_errors();
     let o = artsite(t.tmp.path(), &["check", "--root", "artifacts"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -55,15 +55,15 @@ fn check_prints_located_problems_and_exits_1_on_errors() {
     let v = "2024-01-02_00-00-00_bad";
     let expect = [
         format!(
-            "{v}/etl_metadata/cleaned_data/cleaning_summary.json:3:3: error: does not follow cleaning_summary.schema.json: \"ninety\" is not of type \"integer\" (at /valid_records)"
+            "{v}/etl_metadata/cleaned_data/cleaning_summary.json:3:3: warning: does not follow cleaning_summary.schema.json: \"ninety\" is not of type \"integer\" (at /valid_records)"
         ),
         format!("{v}/etl_metadata/keypairs/extraction_stats.json:3:1: error: EOF while parsing a value"),
         format!(
-            "{v}/artifact_manifest.json:25:5: error: does not follow artifact_manifest.schema.json: \"artifact_type\" is a required property (at /artifacts/3)"
+            "{v}/artifact_manifest.json:25:5: warning: does not follow artifact_manifest.schema.json: \"artifact_type\" is a required property (at /artifacts/3)"
         ),
         format!("{v}/artifact_manifest.json:11:5: warning: artifact_id \"s\" is used again"),
         format!(
-            "{v}/artifact_manifest.json:23:7: warning: file \"plots/gone.png\" listed in the manifest is not in the version folder (at /artifacts/2/file_path)"
+            "{v}/artifact_manifest.json:23:7: error: file \"plots/gone.png\" listed in the manifest is not in the version folder (at /artifacts/2/file_path)"
         ),
     ];
     for line in &expect {
@@ -72,7 +72,14 @@ fn check_prints_located_problems_and_exits_1_on_errors() {
     assert!(!out.contains("2024-01-01_00-00-00_clean/"), "the clean version has no problem:\n{out}");
     assert!(!out.contains("(site)"), "the site's links are all fine:\n{out}");
     let summary = stderr(&o);
-    assert!(summary.contains("checked 2 versions") && summary.contains("(3 errors, 4 warnings"), "{summary}");
+    assert!(summary.contains("checked 2 versions") && summary.contains("(2 errors,"), "{summary}");
+    assert!(
+        summary.contains(&format!("run {v}: fail (1 JSON file does not parse; 1 listed file missing)")),
+        "{summary}"
+    );
+    // The gate judges the newest run: asked about the clean one, it passes.
+    let o = artsite(t.tmp.path(), &["check", "--root", "artifacts", "--run", "2024-01-01_00-00-00_clean"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!t.out().exists(), "check writes nothing");
 
     // The problems come sorted: by file, then position.
@@ -93,7 +100,7 @@ fn check_json_is_the_same_list_as_problems_json() {
     let list: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
     let list = list.as_array().unwrap();
     let schema = list.iter().find(|d| d["code"] == "schema" && d["pointer"] == "/valid_records").unwrap();
-    assert_eq!(schema["severity"], "error");
+    assert_eq!(schema["severity"], "warning");
     assert_eq!((schema["line"].as_u64(), schema["column"].as_u64()), (Some(3), Some(3)));
     assert_eq!(schema["path"], "2024-01-02_00-00-00_bad/etl_metadata/cleaned_data/cleaning_summary.json");
 
@@ -105,7 +112,13 @@ fn check_json_is_the_same_list_as_problems_json() {
     let text = artsite(t.tmp.path(), &["check", "--root", "artifacts"]);
     assert_eq!(stdout(&text).lines().count(), list.len());
     let page = fs::read_to_string(t.out().join("problems/index.html")).unwrap();
-    assert!(page.contains("cleaning_summary.json:3:3"), "the problems page shows the schema error's position");
+    let file = page.split("cleaning_summary.json</a>").nth(1).unwrap().split("</tbody>").next().unwrap();
+    assert!(
+        file.contains(
+            "<span class=\"pos\">3:3</span> does not follow cleaning_summary.schema.json: &quot;ninety&quot;"
+        ),
+        "the problems page shows the schema warning's position: {file}"
+    );
 }
 
 #[test]
@@ -148,7 +161,7 @@ fn build_strict_fails_and_leaves_the_output_as_it_was() {
     let o = artsite(t.tmp.path(), &["build", "--strict", "--quiet"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("extraction_stats.json:1:22: error: does not follow"), "{err}");
+    assert!(err.contains("extraction_stats.json:1:22: warning: does not follow"), "{err}");
     assert!(err.contains("--strict") && err.contains("left as it was"), "{err}");
     assert!(stdout(&o).starts_with("not published (--strict):"), "{}", stdout(&o));
     assert_eq!(snapshot(&t.out()), built, "nothing replaced");

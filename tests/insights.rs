@@ -89,11 +89,12 @@ fn compare_shows_known_deltas_and_changes() {
     let page = parse_page(&read(&t, &format!("v/{b}/compare/index.html")));
     let text = page.text.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
-        "100 → 120 +20 (+20%)",
-        "90 → 100 +10 (+11.1%)",
-        "10 → 5 -5 (-50%)",
-        "90 → 83.3% -6.7 (-7.4%)",
-        "1 added, 1 removed, 6 changed, 1 unchanged",
+        "100 → 120 ▲ +20 (+20%)",
+        "90 → 100 ▲ +10 (+11.1%)",
+        "10 → 5 ▼ -5 (-50%)",
+        "90 → 83.3% ▼ -6.7 (-7.4%)",
+        "1 added, 1 removed, 0 appeared or went missing, 6 with new content, 1 unchanged",
+        "6 artifacts with new content",
         "touchededasame size, different content",
         "same size, different content",
         "size 4 B → 6 B",
@@ -110,6 +111,17 @@ fn compare_shows_known_deltas_and_changes() {
         "old value links its field"
     );
     assert!(html.contains("<code>/records_in</code>"), "changed ETL field listed");
+    // Changes are coloured by whether they are good news: fewer valid records
+    // or a lower score is bad, less time is good, records in are neither.
+    let tone_of = |abs: &str| {
+        let at = html.find(&format!("</span> {abs}")).unwrap_or_else(|| panic!("no change {abs}"));
+        let start = html[..at].rfind("<span class=\"chg ").unwrap();
+        html[start + 17..].split('"').next().unwrap().to_string()
+    };
+    assert_eq!(tone_of("-6.7 (-7.4%)"), "bad");
+    assert_eq!(tone_of("+10 (+11.1%)"), "good");
+    assert_eq!(tone_of("-5 (-50%)"), "good");
+    assert_eq!(tone_of("+20 (+20%)"), "neutral");
     assert!(read(&t, &format!("v/{a}/compare/index.html")).contains("oldest run"));
     assert!(broken_links(&t.out()).is_empty());
 }

@@ -30,9 +30,11 @@ fn a_served_page_reloads_by_itself() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("artifacts");
     copy_tree(&examples_root(), &root);
-    // Start from a site without errors, so the overlay is ours.
-    fs::remove_file(root.join("2024-03-04_09-00-00_ci-runner/etl_metadata/features/digraph/validation_report.json"))
-        .unwrap();
+    // Start from a site without errors, so the overlay is ours: no truncated
+    // JSON, and the plot the manifest lists but the example leaves out.
+    let truncated = root.join("2024-03-04_09-00-00_ci-runner/etl_metadata/features/digraph/validation_report.json");
+    fs::write(truncated, "{\"feature_type\": \"digraph\", \"checks\": []}").unwrap();
+    fs::write(root.join(MID).join("plots/eda_session_length_hist.png"), TINY_PNG).unwrap();
     let config = Config { root: root.clone(), ..Config::default() };
     let options = Options { port: 0, quiet: true, ..Options::default() };
     let server = Server::start(Box::new(move || Ok(config.clone())), None, options).unwrap();

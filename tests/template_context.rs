@@ -74,6 +74,7 @@ fn every_page_gets_exactly_the_documented_variables() {
     let theme = Theme::builtin_default();
     let mut site = artsite::load::load(artsite::build::scan_root(&config).unwrap(), &(&config).into());
     artsite::content::attach(&mut site, vec![artsite::content::ContentType::load(&declared, dir.path()).unwrap()]);
+    artsite::build::judge(&mut site, &config);
     let index = SiteIndex::new(&site);
     let info = context::site_info(&site, &config, &theme);
     let docs = documented();

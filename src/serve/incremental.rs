@@ -21,6 +21,7 @@
 
 use super::store::{Bytes, Memory, Snapshot};
 use crate::build::{self, Options};
+use crate::checks::Verdict;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, Reuse};
@@ -243,7 +244,7 @@ impl Engine {
     pub fn new(source: ConfigSource) -> Result<Engine> {
         let config = source()?;
         let renderer = build::Renderer::of(&config)?;
-        let site = Site { versions: Vec::new(), aliases: Vec::new(), problems: Vec::new(), content_types: Vec::new() };
+        let site = Site::empty();
         let mut engine = Engine {
             source,
             config,
@@ -334,11 +335,10 @@ impl Engine {
         // The new site: unchanged versions move over, read ones replace theirs.
         let present: HashSet<&str> = top.dirs.iter().map(|(id, _)| id.as_str()).collect();
         let replaced: HashSet<String> = read.iter().map(|(l, _)| l.version.id.clone()).collect();
-        let old_site = std::mem::replace(
-            &mut self.site,
-            Site { versions: Vec::new(), aliases: Vec::new(), problems: Vec::new(), content_types: Vec::new() },
-        );
+        let old_site = std::mem::replace(&mut self.site, Site::empty());
         let old_identity: Vec<Identity> = old_site.versions.iter().map(identity).collect();
+        let old_verdicts: HashMap<String, Verdict> =
+            old_site.versions.iter().map(|v| (v.id.clone(), v.verdict.clone())).collect();
         let mut old_versions: HashMap<String, Version> = HashMap::new();
         let mut versions = Vec::with_capacity(top.dirs.len());
         for v in old_site.versions {
@@ -360,15 +360,20 @@ impl Engine {
         }
         let mut site = load::assemble(versions, problems, top.aliases.clone());
         crate::content::attach(&mut site, build::content_types(&config)?);
+        build::attach_baseline(&mut site, &config);
+        build::judge(&mut site, &config);
 
         step("assemble");
         // 2. Select the pages whose inputs changed.
         // A page of runs that came or went is a site page only a full render removes.
         let run_pages_changed = plan::run_pages(old_ids.len()) != plan::run_pages(site.versions.len());
-        let sel = if full || old_site.aliases != site.aliases || run_pages_changed {
+        let baseline_moved = old_site.baseline.map(|b| &old_ids[b]) != site.baseline.map(|b| &site.versions[b].id);
+        let sel = if full || old_site.aliases != site.aliases || run_pages_changed || baseline_moved {
             Selection { all: true, ..Selection::default() }
         } else {
-            Self::select(&old_ids, &old_identity, &old_versions, &old_site.problems, &site, &replaced)
+            let mut sel = Self::select(&old_ids, &old_identity, &old_versions, &old_site.problems, &site, &replaced);
+            judged_again(&site, &old_verdicts, &replaced, &mut sel);
+            sel
         };
 
         step("select");
@@ -608,8 +613,10 @@ impl Engine {
                 continue;
             }
             let Some(old) = old.filter(|_| replaced.contains(&v.id)) else { continue };
+            // The next run's comparison, summary and stage rows show changes on this one.
             if q + 1 < n {
-                sel.pages.insert(PageKind::Compare(q + 1));
+                sel.pages.extend([PageKind::Compare(q + 1), PageKind::Version(q + 1)]);
+                sel.pages.extend((0..site.versions[q + 1].stages.len()).map(|si| PageKind::Stage(q + 1, si)));
             }
             let (so, sn) = (structure(old), structure(v));
             if so != sn {
@@ -637,6 +644,7 @@ impl Engine {
                 PageKind::Artifacts(q),
                 PageKind::Quality(q),
                 PageKind::Compare(q),
+                PageKind::Baseline(q),
             ]);
             sel.pages.extend((0..v.stages.len()).map(|si| PageKind::Stage(q, si)));
             sel.pages.extend((0..v.eda.len()).map(|ei| PageKind::Eda(q, ei)));
@@ -709,6 +717,29 @@ impl Engine {
     }
 }
 
+/// Adds to `sel` the pages that show verdicts which changed: a run's own
+/// summary when its checks changed; every page of the runs whose switcher
+/// lists it, and the site files (the search index), when its verdict did.
+/// When the baseline was read again, every run's comparison with it.
+fn judged_again(site: &Site, old: &HashMap<String, Verdict>, replaced: &HashSet<String>, sel: &mut Selection) {
+    let n = site.versions.len();
+    for (q, v) in site.versions.iter().enumerate() {
+        let Some(before) = old.get(&v.id) else { continue };
+        if *before != v.verdict {
+            sel.pages.insert(PageKind::Version(q));
+        }
+        if before.status != v.verdict.status {
+            sel.shared = true;
+            sel.whole.extend(window(q, n));
+        }
+    }
+    if let Some(b) = site.baseline
+        && replaced.contains(&site.versions[b].id)
+    {
+        sel.pages.extend((0..n).map(PageKind::Baseline));
+    }
+}
+
 /// Marks the pages of version `w`'s artifacts named in `keys`; returns the names found.
 fn mark_artifacts(
     site: &Site,
@@ -756,6 +787,7 @@ fn version_of(kind: PageKind) -> Option<usize> {
         | PageKind::Artifacts(vi)
         | PageKind::Quality(vi)
         | PageKind::Compare(vi)
+        | PageKind::Baseline(vi)
         | PageKind::Artifact(vi, _)
         | PageKind::Stage(vi, _)
         | PageKind::Etl(vi, _)

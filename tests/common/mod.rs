@@ -42,6 +42,14 @@ impl Tree {
     }
 }
 
+/// A manifest record with every field of the design's `Artifact.to_dict()`.
+pub fn record(id: &str, artifact_type: &str, stage: &str, name: &str, file_path: &str) -> serde_json::Value {
+    serde_json::json!({
+        "artifact_id": id, "artifact_type": artifact_type, "stage": stage, "name": name,
+        "description": "", "file_path": file_path, "created_at": "2024-01-15T14:30:00", "metadata": {}
+    })
+}
+
 /// A valid 1×1 grey PNG (signature, IHDR, IDAT, IEND).
 pub const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0aIDAT\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00IEND\xae\x42\x60\x82";
 
@@ -56,8 +64,10 @@ pub fn small_version(tree: &Tree, id: &str) {
         &format!("{id}/artifact_manifest.json"),
         serde_json::json!({"version_id": id, "artifacts": {
             "s": {"artifact_id": "s", "artifact_type": "etl_metadata", "stage": "cleaned_data", "name": "cleaning_summary",
+                  "description": "Summary of data cleaning process", "created_at": "2024-01-15T14:31:00",
                   "file_path": format!("artifacts/{id}/etl_metadata/cleaned_data/cleaning_summary.json"), "metadata": {}},
             "p": {"artifact_id": "p", "artifact_type": "plot", "stage": "eda", "name": "hist",
+                  "description": "", "created_at": "2024-01-15T14:32:00",
                   "file_path": format!("artifacts/{id}/plots/eda_hist.png"), "metadata": {}}
         }}),
     );

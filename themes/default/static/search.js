@@ -117,6 +117,14 @@
   function page() {
     var form = document.getElementById("search-form");
     if (!form) return;
+    // The run's verdict chip, as the pages draw it: an icon and the word.
+    function verdict(word) {
+      var chip = el("span", "verdict v-" + word), icon = el("span", "v-icon", { pass: "✓", warn: "!", fail: "✕" }[word] || "–");
+      icon.setAttribute("aria-hidden", "true");
+      chip.appendChild(icon);
+      chip.appendChild(document.createTextNode(word));
+      return chip;
+    }
     var status = document.getElementById("search-status"), out = document.getElementById("search-results");
     var params = new URLSearchParams(location.search);
     var fields = ["q", "version", "type", "stage"];
@@ -135,9 +143,10 @@
           var li = el("li", "hit"), a = el("a", null, d[0]);
           a.href = root + d[4];
           li.appendChild(a);
-          var meta = el("span", "muted");
+          var meta = el("span", "muted"), run = S.data.versions.find(function (v) { return v[2] === d[3]; });
           meta.appendChild(el("span", "badge", S.data.types[d[2]]));
-          meta.appendChild(document.createTextNode(" " + S.data.stages[d[1]] + " · " + S.data.versions.find(function (v) { return v[2] === d[3]; })[0]));
+          meta.appendChild(document.createTextNode(" " + S.data.stages[d[1]] + " · " + run[0] + " "));
+          meta.appendChild(verdict(run[5]));
           li.appendChild(document.createTextNode(" "));
           li.appendChild(meta);
           if (d[5]) li.appendChild(el("div", "desc", d[5]));
