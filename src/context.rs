@@ -696,6 +696,18 @@ pub fn page_context(
             let v = &site.versions[vi];
             let a = &v.artifacts[ai];
             ctx.insert("artifact", &artifact_view(site, idx, config, vi, ai, preview));
+            // The preview's own findings are shown with the preview; a build
+            // adds them to the site's problems only after this page.
+            let own: Vec<Diagnostic> = match (preview, a.file.as_deref()) {
+                (Some(p), Some(rel)) => crate::load::preview_problems(&v.id, rel, p).collect(),
+                _ => Vec::new(),
+            };
+            let path = a.file.as_deref().map(|f| format!("{}/{f}", v.id));
+            let mine: Vec<&Diagnostic> = match &path {
+                Some(path) => site.problems.iter().filter(|d| &d.path == path && !own.contains(d)).collect(),
+                None => Vec::new(),
+            };
+            ctx.insert("problems", &crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|_| None));
             let stage_idx = v.stages.iter().position(|s| s.name == a.stage);
             let mut trail = Vec::new();
             if let Some(si) = stage_idx {
@@ -717,6 +729,9 @@ pub fn page_context(
             let v = &site.versions[vi];
             ctx.insert("etl", &etl_view(site, config, vi, di));
             let d = &v.json[di];
+            let path = format!("{}/{}", v.id, d.rel);
+            let mine: Vec<&Diagnostic> = site.problems.iter().filter(|p| p.path == path).collect();
+            ctx.insert("problems", &crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|_| None));
             let mut trail = Vec::new();
             if let Some(si) = d.stage.as_ref().and_then(|s| v.stages.iter().position(|st| &st.name == s)) {
                 trail.push(Link { label: v.stages[si].name.clone(), href: plan::stage(v, si) });

@@ -92,6 +92,17 @@ fn incremental_rebuilds_equal_a_clean_build() {
     fs::write(&summary, &text).unwrap();
     step(&f, &mut engine, "fix a JSON file", change(MID, &[SUMMARY]));
 
+    // Break a file of a passing run: its verdict flips to fail, and every page
+    // whose switcher lists it shows the new verdict. Then fix it again.
+    let (first_run, stats) = ("2024-03-01_09-00-00_ci-runner", "etl_metadata/cleaning/cleaning_stats.json");
+    let good = fs::read_to_string(f.path(first_run, stats)).unwrap();
+    fs::write(f.path(first_run, stats), "{\"total_records\": ").unwrap();
+    let o = step(&f, &mut engine, "a run's verdict flips", change(first_run, &[stats]));
+    let neighbour = format!("v/{MID}/a/");
+    assert!(o.changed.iter().any(|p| p.starts_with(&neighbour)), "the switcher of {MID}'s pages: {:?}", o.changed);
+    fs::write(f.path(first_run, stats), good).unwrap();
+    step(&f, &mut engine, "and flips back", change(first_run, &[stats]));
+
     // Edit the manifest: a description and a new unlisted file change the structure.
     edit(&f.path(MID, "artifact_manifest.json"), "\"description\": \"", "\"description\": \"Edited. ");
     step(&f, &mut engine, "edit the manifest", change(MID, &["artifact_manifest.json"]));

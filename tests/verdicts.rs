@@ -417,3 +417,29 @@ fn check_gates_ci_and_reports_in_markdown_and_junit() {
     assert_eq!(failure.attribute("type"), Some("fail"));
     assert!(failure.text().unwrap().contains("artifact_manifest.json"), "the finding names the file");
 }
+
+#[test]
+fn a_field_of_an_unexpected_type_is_a_warning_on_its_page_and_the_rest_is_shown() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    t.json(
+        "v1/etl_metadata/cleaned_data/cleaning_summary.json",
+        json!({"total_records": 100, "valid_records": "90", "data_quality_score": 90.0, "issues_found": {"dupes": 3},
+               "outliers_removed": 2}),
+    );
+    let r = t.build();
+    assert_eq!(r.counts.errors, 0, "{:#?}", r.problems);
+    let schema: Vec<(artsite::diagnostics::Severity, Option<&str>)> =
+        r.problems.iter().filter(|d| d.code == "schema").map(|d| (d.severity, d.pointer.as_deref())).collect();
+    let warning = artsite::diagnostics::Severity::Warning;
+    assert_eq!(schema, [(warning, Some("/valid_records")), (warning, Some("/issues_found"))], "sorted by position");
+    // The file's page names it; the numbers that fit are shown, the text number too.
+    let page = read(&t, "v/v1/etl/cleaned_data/cleaning_summary/index.html");
+    let problems = page.split("class=\"file-problems\"").nth(1).expect("the file's problems").split("</section>").next().unwrap();
+    assert!(problems.contains("<code>/issues_found</code>"), "{problems}");
+    let figures = text(&page);
+    assert!(figures.contains("Total records100") && figures.contains("Valid records90"), "{figures}");
+    assert!(read(&t, "v/v1/a/cleaned-data--cleaning-summary.html").contains("class=\"file-problems\""));
+    let summary: Value = serde_json::from_str(&read(&t, "v/v1/summary.json")).unwrap();
+    assert_eq!((summary["records_out"].as_f64(), summary["issues"].as_f64(), summary["verdict"].as_str()), (Some(90.0), None, Some("pass")));
+}
