@@ -707,7 +707,10 @@ pub fn page_context(
                 Some(path) => site.problems.iter().filter(|d| &d.path == path && !own.contains(d)).collect(),
                 None => Vec::new(),
             };
-            ctx.insert("problems", &crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|_| None));
+            ctx.insert(
+                "problems",
+                &crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|_| None),
+            );
             let stage_idx = v.stages.iter().position(|s| s.name == a.stage);
             let mut trail = Vec::new();
             if let Some(si) = stage_idx {
@@ -731,7 +734,10 @@ pub fn page_context(
             let d = &v.json[di];
             let path = format!("{}/{}", v.id, d.rel);
             let mine: Vec<&Diagnostic> = site.problems.iter().filter(|p| p.path == path).collect();
-            ctx.insert("problems", &crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|_| None));
+            ctx.insert(
+                "problems",
+                &crate::findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|_| None),
+            );
             let mut trail = Vec::new();
             if let Some(si) = d.stage.as_ref().and_then(|s| v.stages.iter().position(|st| &st.name == s)) {
                 trail.push(Link { label: v.stages[si].name.clone(), href: plan::stage(v, si) });

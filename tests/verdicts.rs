@@ -435,11 +435,15 @@ fn a_field_of_an_unexpected_type_is_a_warning_on_its_page_and_the_rest_is_shown(
     assert_eq!(schema, [(warning, Some("/valid_records")), (warning, Some("/issues_found"))], "sorted by position");
     // The file's page names it; the numbers that fit are shown, the text number too.
     let page = read(&t, "v/v1/etl/cleaned_data/cleaning_summary/index.html");
-    let problems = page.split("class=\"file-problems\"").nth(1).expect("the file's problems").split("</section>").next().unwrap();
+    let problems =
+        page.split("class=\"file-problems\"").nth(1).expect("the file's problems").split("</section>").next().unwrap();
     assert!(problems.contains("<code>/issues_found</code>"), "{problems}");
     let figures = text(&page);
     assert!(figures.contains("Total records100") && figures.contains("Valid records90"), "{figures}");
     assert!(read(&t, "v/v1/a/cleaned-data--cleaning-summary.html").contains("class=\"file-problems\""));
     let summary: Value = serde_json::from_str(&read(&t, "v/v1/summary.json")).unwrap();
-    assert_eq!((summary["records_out"].as_f64(), summary["issues"].as_f64(), summary["verdict"].as_str()), (Some(90.0), None, Some("pass")));
+    assert_eq!(
+        (summary["records_out"].as_f64(), summary["issues"].as_f64(), summary["verdict"].as_str()),
+        (Some(90.0), None, Some("pass"))
+    );
 }
