@@ -222,8 +222,8 @@ fn serve(args: ServeArgs) -> Result<()> {
 fn build(args: BuildArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
-    let options = artsite::build::Options { progress, strict: args.strict };
-    let report = artsite::build::build_with(&config, options)?;
+    let options = artsite::commands::build::Options { progress, strict: args.strict };
+    let report = artsite::commands::build::build_with(&config, options)?;
     if !args.quiet || report.refused {
         for d in &report.problems {
             eprintln!("{d}");
@@ -245,34 +245,34 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     if let Some(url) = &args.base_url {
         config.base_url = Some(url.clone());
     }
-    let outcome = artsite::check::check(&config)?;
-    let gate = artsite::gate::gate_run(&outcome.site, args.run.as_deref()).map_err(anyhow::Error::msg)?;
+    let outcome = artsite::commands::check::check(&config)?;
+    let gate = artsite::commands::gate::gate_run(&outcome.site, args.run.as_deref()).map_err(anyhow::Error::msg)?;
     let fail_on = match args.fail_on {
-        FailOnArg::Fail => artsite::gate::FailOn::Fail,
-        FailOnArg::Warn => artsite::gate::FailOn::Warn,
-        FailOnArg::Never => artsite::gate::FailOn::Never,
+        FailOnArg::Fail => artsite::commands::gate::FailOn::Fail,
+        FailOnArg::Warn => artsite::commands::gate::FailOn::Warn,
+        FailOnArg::Never => artsite::commands::gate::FailOn::Never,
     };
     let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Text => stdout.write_all(outcome.text().as_bytes())?,
         Format::Json => stdout.write_all(&outcome.json())?,
         Format::Markdown => {
-            let report = artsite::gate::markdown(&outcome.site, gate, config.base_url.as_deref());
+            let report = artsite::commands::gate::markdown(&outcome.site, gate, config.base_url.as_deref());
             stdout.write_all(report.as_bytes())?
         }
-        Format::Junit => stdout.write_all(artsite::gate::junit(&outcome.site, gate, fail_on).as_bytes())?,
+        Format::Junit => stdout.write_all(artsite::commands::gate::junit(&outcome.site, gate, fail_on).as_bytes())?,
     }
     stdout.flush()?;
     eprintln!("{}", outcome.line());
     eprintln!("{}", outcome.verdict_line(gate));
     let verdict = outcome.site.versions[gate].verdict.status;
-    let site_broken = artsite::gate::site_errors(&outcome.site) > 0;
+    let site_broken = artsite::commands::gate::site_errors(&outcome.site) > 0;
     let failed = fail_on.fails(verdict) || site_broken || (args.strict && outcome.counts.fail(true));
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn init(dir: &std::path::Path) -> Result<ExitCode> {
-    for path in artsite::init::scaffold(dir)? {
+    for path in artsite::commands::init::scaffold(dir)? {
         println!("created {}", path.display());
     }
     println!("Edit artsite.yaml, then run: artsite build");

@@ -58,7 +58,7 @@ fn serve_one(mut stream: TcpStream, dir: &Path) {
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
-    let rel = artsite::paths::percent_decode(path.trim_start_matches('/'));
+    let rel = artsite::util::paths::percent_decode(path.trim_start_matches('/'));
     let mut file = dir.join(&rel);
     if file.is_dir() {
         file = file.join("index.html");
@@ -122,7 +122,7 @@ impl Drop for Server {
 fn example_site() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    artsite::build::build(&Config { root: examples_root(), out: out.clone(), ..Config::default() }).unwrap();
+    artsite::commands::build::build(&Config { root: examples_root(), out: out.clone(), ..Config::default() }).unwrap();
     (tmp, out)
 }
 

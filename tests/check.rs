@@ -185,7 +185,7 @@ fn numbers_of_fields_a_file_leaves_out_link_nowhere() {
     let t = Tree::new();
     small_version(&t, "v1");
     t.json("v1/etl_metadata/keypairs/extraction_stats.json", json!({"input_records": 10, "output_records": 9}));
-    let outcome = artsite::check::check(&t.config()).unwrap();
+    let outcome = artsite::commands::check::check(&t.config()).unwrap();
     let site: Vec<String> =
         outcome.problems.iter().filter(|d| d.path.starts_with("(site)/")).map(ToString::to_string).collect();
     assert!(site.is_empty(), "{}", site.join("\n"));

@@ -4,11 +4,13 @@
 
 mod common;
 
-use artsite::build::{self, Options};
+use artsite::commands::build::{self, Options};
 use artsite::diagnostics::Severity;
-use artsite::links::LinkCheck;
-use artsite::preview::PreviewConfig;
-use artsite::{load, plan, scan};
+use artsite::input::preview::PreviewConfig;
+use artsite::input::scan;
+use artsite::load;
+use artsite::output::links::LinkCheck;
+use artsite::plan;
 use common::*;
 use std::fs;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -100,7 +102,7 @@ fn builds_finish_while_a_writer_churns_the_version() {
         });
         let _stop = Stop(&stop);
         for _ in 0..20 {
-            let r = artsite::build::build(&t.config()).expect("a build beside a writer finishes");
+            let r = artsite::commands::build::build(&t.config()).expect("a build beside a writer finishes");
             assert_eq!(r.versions, 2);
             let done = fs::read_to_string(t.out().join("v/2024-01-01_00-00-00_done/index.html")).unwrap();
             assert!(done.contains("data-value=\"90\""), "the finished version is right");

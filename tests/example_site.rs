@@ -9,9 +9,9 @@ use serde_json::Value;
 use std::fs;
 use std::path::Path;
 
-fn build_example(out: &Path) -> artsite::build::Report {
+fn build_example(out: &Path) -> artsite::commands::build::Report {
     let config = Config { root: examples_root(), out: out.to_path_buf(), ..Config::default() };
-    artsite::build::build(&config).unwrap()
+    artsite::commands::build::build(&config).unwrap()
 }
 
 fn version_dirs() -> Vec<String> {
@@ -94,7 +94,7 @@ fn pointer_of(fragment: &str) -> String {
 }
 
 fn as_number(v: &Value) -> f64 {
-    artsite::lenient_json::as_f64(v).unwrap_or_else(|| panic!("not a number: {v}"))
+    artsite::util::lenient_json::as_f64(v).unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
 fn leaves(v: &Value) -> usize {
@@ -128,7 +128,7 @@ fn every_traced_number_equals_its_source_field() {
                 .map(|(_, _, h)| h.clone())
                 .expect("ETL pages link their raw file");
             let (raw, _) = resolve(&target, &raw_href).unwrap();
-            let doc = artsite::lenient_json::parse(&fs::read(out.join(&raw)).unwrap()).unwrap().value;
+            let doc = artsite::util::lenient_json::parse(&fs::read(out.join(&raw)).unwrap()).unwrap().value;
             let pointer = pointer_of(&frag);
             let field = doc.pointer(&pointer).unwrap_or_else(|| panic!("{rel}: {pointer} not in {raw}"));
             let shown: f64 = attrs["data-value"].parse().unwrap();
@@ -165,7 +165,7 @@ fn version_summaries_show_the_cleaning_summary_numbers() {
     for id in version_dirs() {
         let src = examples_root().join(&id).join("etl_metadata/cleaned_data/cleaning_summary.json");
         let Ok(bytes) = fs::read(&src) else { continue };
-        let doc = artsite::lenient_json::parse(&bytes).unwrap().value;
+        let doc = artsite::util::lenient_json::parse(&bytes).unwrap().value;
         let page = parse_page(&fs::read_to_string(out.join(format!("v/{id}/index.html"))).unwrap());
         let values: Vec<(&str, &str)> = page
             .elements
@@ -181,7 +181,7 @@ fn version_summaries_show_the_cleaning_summary_numbers() {
         assert_eq!(shown.1.parse::<f64>().unwrap(), score, "{id}");
         let valid = as_number(&doc["valid_records"]);
         let text = &page.text;
-        assert!(text.contains(&artsite::html::number(valid, 2)), "{id}: valid records {valid} not shown");
+        assert!(text.contains(&artsite::util::html::number(valid, 2)), "{id}: valid records {valid} not shown");
         seen += 1;
     }
     assert!(seen >= 3);

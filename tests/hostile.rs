@@ -200,11 +200,11 @@ fn hostile_content_stays_text_and_hostile_paths_stay_inside() {
 #[test]
 fn the_hostile_site_has_no_broken_or_script_links() {
     let (t, _) = hostile_tree();
-    let outcome = artsite::check::check(&t.config()).unwrap();
+    let outcome = artsite::commands::check::check(&t.config()).unwrap();
     let site: Vec<String> = outcome
         .problems
         .iter()
-        .filter(|d| d.path.starts_with(artsite::links::SITE_PREFIX) && d.severity == Severity::Error)
+        .filter(|d| d.path.starts_with(artsite::output::links::SITE_PREFIX) && d.severity == Severity::Error)
         .map(ToString::to_string)
         .collect();
     assert!(site.is_empty(), "{}", site.join("\n"));

@@ -50,7 +50,7 @@ fn any_change_to_inputs_or_config_rebuilds() {
 
     // A different config.
     let config = artsite::config::Config { title: "Renamed".into(), ..t.config() };
-    let r = artsite::build::build(&config).unwrap();
+    let r = artsite::commands::build::build(&config).unwrap();
     assert!(!r.up_to_date);
     assert!(fs::read_to_string(t.out().join("index.html")).unwrap().contains("Renamed"));
 
@@ -59,5 +59,5 @@ fn any_change_to_inputs_or_config_rebuilds() {
     let text = fs::read_to_string(&marker).unwrap();
     let fp = serde_json::from_str::<serde_json::Value>(&text).unwrap()["fingerprint"].as_str().unwrap().to_string();
     fs::write(&marker, text.replace(&fp, "0000000000000000")).unwrap();
-    assert!(!artsite::build::build(&config).unwrap().up_to_date);
+    assert!(!artsite::commands::build::build(&config).unwrap().up_to_date);
 }

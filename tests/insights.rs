@@ -30,7 +30,7 @@ fn trend_points_show_the_numbers_of_the_source_json() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
     let config = Config { root: examples_root(), out: out.clone(), ..Config::default() };
-    artsite::build::build(&config).unwrap();
+    artsite::commands::build::build(&config).unwrap();
     let html = fs::read_to_string(out.join("trends/index.html")).unwrap();
     let titles = point_titles(&html, "quality");
     let mut checked = 0;
@@ -40,9 +40,9 @@ fn trend_points_show_the_numbers_of_the_source_json() {
         }
         let id = e.file_name().to_string_lossy().into_owned();
         let Ok(bytes) = fs::read(e.path().join("etl_metadata/cleaned_data/cleaning_summary.json")) else { continue };
-        let doc = artsite::lenient_json::parse(&bytes).unwrap().value;
-        let score = artsite::lenient_json::as_f64(&doc["data_quality_score"]).unwrap();
-        let expected = format!("{id}: Quality score {}%", artsite::html::number(score, 2));
+        let doc = artsite::util::lenient_json::parse(&bytes).unwrap().value;
+        let score = artsite::util::lenient_json::as_f64(&doc["data_quality_score"]).unwrap();
+        let expected = format!("{id}: Quality score {}%", artsite::util::html::number(score, 2));
         assert!(titles.contains(&expected), "{expected} not among {titles:?}");
         checked += 1;
     }

@@ -200,7 +200,7 @@ fn malformed_files_warn_on_their_page_and_the_problems_page() {
         assert!(problems.contains(&path), "problems page lacks {path}");
         let p = page(&t, rel);
         let first_words: String = d.message.chars().take(30).collect();
-        let shown = artsite::html::escape(&first_words);
+        let shown = artsite::util::html::escape(&first_words);
         assert!(p.html.contains("class=\"alert warn\"") && p.html.contains(&shown), "{rel} page lacks {first_words}");
     }
     // Previews are made while their pages render; their warnings still count
@@ -244,7 +244,7 @@ fn caps_come_from_the_config() {
     t.file(&format!("{V}/tables/n.csv"), csv);
     t.file(&format!("{V}/data/doc.json"), format!("[{}0]", "1, ".repeat(400)));
     let config = Config { preview_rows: 5, preview_json_bytes: 100, preview_text_lines: 3, ..t.config() };
-    artsite::build::build(&config).unwrap();
+    artsite::commands::build::build(&config).unwrap();
     let p = page(&t, "tables/n.csv");
     assert!(p.text.contains("the first 5 shown") && p.text.contains("50 rows"), "{}", p.text);
     let j = page(&t, "data/doc.json");

@@ -2,7 +2,7 @@
 
 mod common;
 
-use artsite::etl::{self, Kind};
+use artsite::input::etl::{self, Kind};
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde_json::{Value, json};
 use std::fs;
@@ -125,7 +125,7 @@ fn finite(v: Value) -> Value {
     match v {
         Value::Array(a) => Value::Array(a.into_iter().map(finite).collect()),
         Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, finite(v))).collect()),
-        v if artsite::lenient_json::non_finite(&v).is_some() => json!(0),
+        v if artsite::util::lenient_json::non_finite(&v).is_some() => json!(0),
         v => v,
     }
 }
@@ -146,7 +146,7 @@ fn every_example_file_follows_its_schema() {
         } else {
             continue;
         };
-        let Ok(parsed) = artsite::lenient_json::parse(&fs::read(path).unwrap()) else {
+        let Ok(parsed) = artsite::util::lenient_json::parse(&fs::read(path).unwrap()) else {
             assert!(rel.ends_with("digraph/validation_report.json"), "{rel} does not parse");
             continue;
         };

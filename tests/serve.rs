@@ -437,7 +437,7 @@ fn a_taken_port_moves_to_the_next() {
 fn built_sites_never_carry_the_live_script() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    artsite::build::build(&Config { root: examples_root(), out: out.clone(), ..Config::default() }).unwrap();
+    artsite::commands::build::build(&Config { root: examples_root(), out: out.clone(), ..Config::default() }).unwrap();
     for (path, bytes) in snapshot(&out) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("__artsite") && !text.contains("EventSource"), "{path} has live-reload code");

@@ -2,10 +2,10 @@
 
 mod common;
 
-use artsite::build::template_of;
+use artsite::commands::build::template_of;
 use artsite::config::Config;
-use artsite::context::{self, SiteIndex};
 use artsite::theme::Theme;
+use artsite::view::{self, SiteIndex};
 use std::collections::{BTreeMap, BTreeSet};
 
 const VERSION_PAGES: [&str; 9] = [
@@ -64,7 +64,7 @@ fn every_page_gets_exactly_the_documented_variables() {
         include_str!("../content-schema/cleaning_summary.schema.json"),
     )
     .unwrap();
-    let declared = artsite::content::Declared {
+    let declared = artsite::input::content::Declared {
         name: "summary".into(),
         schema: "summary.schema.json".into(),
         pattern: "etl_metadata/**/cleaning_summary.json".into(),
@@ -72,11 +72,14 @@ fn every_page_gets_exactly_the_documented_variables() {
     };
     let config = Config { root: common::examples_root(), ..Config::default() };
     let theme = Theme::builtin_default();
-    let mut site = artsite::load::load(artsite::build::scan_root(&config).unwrap(), &(&config).into());
-    artsite::content::attach(&mut site, vec![artsite::content::ContentType::load(&declared, dir.path()).unwrap()]);
-    artsite::build::judge(&mut site, &config);
+    let mut site = artsite::load::load(artsite::commands::build::scan_root(&config).unwrap(), &(&config).into());
+    artsite::input::content::attach(
+        &mut site,
+        vec![artsite::input::content::ContentType::load(&declared, dir.path()).unwrap()],
+    );
+    artsite::commands::build::judge(&mut site, &config);
     let index = SiteIndex::new(&site);
-    let info = context::site_info(&site, &config, &theme);
+    let info = view::site_info(&site, &config, &theme);
     let docs = documented();
     // The last page of each template: the newest version has the fullest data.
     let mut sample = BTreeMap::new();
@@ -87,11 +90,11 @@ fn every_page_gets_exactly_the_documented_variables() {
     for (template, page) in sample {
         let preview = match page.kind {
             artsite::plan::PageKind::Artifact(vi, ai) => {
-                artsite::build::artifact_preview(&site, vi, ai, &(&config).into()).0
+                artsite::commands::build::artifact_preview(&site, vi, ai, &(&config).into()).0
             }
             _ => None,
         };
-        let ctx = context::page_context(&site, &index, &info, &config, page.kind, &page.path, preview.as_deref());
+        let ctx = view::page_context(&site, &index, &info, &config, page.kind, &page.path, preview.as_deref());
         let paths = paths_for(&docs, template);
         let documented_top: BTreeSet<&str> = paths.iter().map(|p| top(p)).collect();
         let actual: BTreeSet<&str> = ctx.keys().iter().copied().collect();

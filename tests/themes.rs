@@ -8,11 +8,15 @@ use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn build(site_dir: &Path, out: &Path, adjust: impl FnOnce(&mut Config)) -> anyhow::Result<artsite::build::Report> {
+fn build(
+    site_dir: &Path,
+    out: &Path,
+    adjust: impl FnOnce(&mut Config),
+) -> anyhow::Result<artsite::commands::build::Report> {
     let mut config =
         Config { root: examples_root(), out: out.to_path_buf(), site_dir: site_dir.to_path_buf(), ..Config::default() };
     adjust(&mut config);
-    artsite::build::build(&config)
+    artsite::commands::build::build(&config)
 }
 
 fn site() -> (tempfile::TempDir, PathBuf) {
@@ -176,7 +180,7 @@ fn a_custom_content_type_renders_with_its_schema_titles() {
     )
     .unwrap();
     let config = Config::from_file(&dir.join("artsite.yaml")).unwrap();
-    artsite::build::build(&config).unwrap();
+    artsite::commands::build::build(&config).unwrap();
     let page = fs::read_to_string(t.out().join("v/v1/c/model-card/models/churn/index.html")).unwrap();
     let text = parse_page(&page).text;
     for expected in
@@ -194,6 +198,6 @@ fn a_custom_content_type_renders_with_its_schema_titles() {
         "content_types:\n  - name: x\n    schema: missing.json\n    match: \"*.json\"\n",
     )
     .unwrap();
-    let e = artsite::build::build(&Config::from_file(&dir.join("artsite.yaml")).unwrap()).unwrap_err();
+    let e = artsite::commands::build::build(&Config::from_file(&dir.join("artsite.yaml")).unwrap()).unwrap_err();
     assert!(format!("{e:#}").contains("content type `x`: cannot read schema"), "{e:#}");
 }

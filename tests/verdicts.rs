@@ -5,8 +5,8 @@
 
 mod common;
 
-use artsite::checks::Status;
 use artsite::config::Config;
+use artsite::judge::Status;
 use common::*;
 use serde_json::{Value, json};
 use std::fs;
@@ -56,7 +56,7 @@ fn read(t: &Tree, rel: &str) -> String {
 }
 
 fn json_file(path: &Path) -> Value {
-    artsite::lenient_json::parse(&fs::read(path).unwrap()).unwrap().value
+    artsite::util::lenient_json::parse(&fs::read(path).unwrap()).unwrap().value
 }
 
 fn text(html: &str) -> String {
@@ -65,9 +65,9 @@ fn text(html: &str) -> String {
 
 /// The verdict of the newest run, and each check's status, as a build judges `config`.
 fn judged(config: &Config) -> (Status, Vec<(String, Status)>) {
-    let mut site = artsite::load::load(artsite::build::scan_root(config).unwrap(), &config.into());
-    artsite::build::attach_baseline(&mut site, config);
-    artsite::build::judge(&mut site, config);
+    let mut site = artsite::load::load(artsite::commands::build::scan_root(config).unwrap(), &config.into());
+    artsite::commands::build::attach_baseline(&mut site, config);
+    artsite::commands::build::judge(&mut site, config);
     let v = site.versions.last().unwrap();
     (v.verdict.status, v.verdict.results.iter().map(|r| (r.id.clone(), r.status)).collect())
 }
@@ -126,12 +126,12 @@ fn runs_made_with_real_tools_are_clean() {
         // The numbers real stage code writes under other names are shown.
         assert!(summary["records_in"].as_f64().is_some() && summary["records_out"].as_f64().is_some(), "{summary}");
         let page = text(&read(&t, &format!("v/{run}/index.html")));
-        let shown = artsite::html::number(expected, 2);
+        let shown = artsite::util::html::number(expected, 2);
         assert!(page.contains(&format!("Issues{shown}")), "{run} page shows {shown} issues: {page}");
     }
     // The same number everywhere: home, compare, trends.
-    let new_issues = artsite::html::number(distinct_issues(&t.root().join(NEW)), 2);
-    let old_issues = artsite::html::number(distinct_issues(&t.root().join(OLD)), 2);
+    let new_issues = artsite::util::html::number(distinct_issues(&t.root().join(NEW)), 2);
+    let old_issues = artsite::util::html::number(distinct_issues(&t.root().join(OLD)), 2);
     let compare = text(&read(&t, &format!("v/{NEW}/compare/index.html")));
     assert!(compare.contains(&format!("Issues{old_issues} → {new_issues}")), "{compare}");
     let home = read(&t, "index.html");
@@ -257,7 +257,7 @@ fn each_kind_of_rule_holds_at_its_bound_and_breaks_past_it() {
         (Status::Warn, Some(Status::Warn), Some(Status::Skip))
     );
     // The first run has nothing to compare with: change bounds have no data.
-    let outcome = artsite::check::check(&config_with(
+    let outcome = artsite::commands::check::check(&config_with(
         &t,
         "checks:\n  rules:\n    - {name: r, metric: records_out, max_drop_pct: 1}\n",
     ))
@@ -309,9 +309,9 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
         let s: Value = serde_json::from_str(&read(&t, &format!("v/{run}/summary.json"))).unwrap();
         s[key].as_f64().unwrap()
     };
-    let change = artsite::delta::signed(number(NEW, "records_out") - number(OLD, "records_out"));
+    let change = artsite::view::delta::signed(number(NEW, "records_out") - number(OLD, "records_out"));
     let new_page = text(&read(&t, &format!("v/{NEW}/index.html")));
-    let card = format!("Records out (valid){}", artsite::html::number(number(NEW, "records_out"), 2));
+    let card = format!("Records out (valid){}", artsite::util::html::number(number(NEW, "records_out"), 2));
     let after = new_page.split(&card).nth(1).unwrap_or_else(|| panic!("no {card}: {new_page}"));
     assert!(after.starts_with(&format!("▼ {change} (")), "the records-out change {change}: {after}");
     let unchanged = text(&read(&t, &format!("v/{THIRD}/index.html")));

@@ -8,7 +8,11 @@ use common::*;
 use serde_json::json;
 use std::fs;
 
-fn problem<'a>(r: &'a artsite::build::Report, path: &str, code: &str) -> &'a artsite::diagnostics::Diagnostic {
+fn problem<'a>(
+    r: &'a artsite::commands::build::Report,
+    path: &str,
+    code: &str,
+) -> &'a artsite::diagnostics::Diagnostic {
     r.problems
         .iter()
         .find(|d| d.path == path && d.code == code)

@@ -3,13 +3,16 @@
 //! (which includes this file). Each check panics when its property fails.
 
 use artsite::diagnostics::Diagnostic;
-use artsite::etl::Kind;
-use artsite::lenient_json::{self, MAX_DEPTH};
-use artsite::locate::locate;
-use artsite::paths::{pointer_push, segment, slug, url_path};
-use artsite::resolve::{Resolution, Resolver};
-use artsite::scan::FileEntry;
-use artsite::{html, jsontree, manifest, schema};
+use artsite::input::etl::Kind;
+use artsite::input::manifest;
+use artsite::input::resolve::{Resolution, Resolver};
+use artsite::input::scan::FileEntry;
+use artsite::input::schema;
+use artsite::util::html;
+use artsite::util::lenient_json::{self, MAX_DEPTH};
+use artsite::util::locate::locate;
+use artsite::util::paths::{pointer_push, segment, slug, url_path};
+use artsite::view::jsontree;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -98,7 +101,7 @@ pub fn manifest(data: &[u8]) {
 pub fn markdown(data: &[u8]) {
     use html5gum::{Token, Tokenizer};
     let text = String::from_utf8_lossy(data);
-    let out = artsite::preview::markdown::render(&text, "notes/readme.md");
+    let out = artsite::input::preview::markdown::render(&text, "notes/readme.md");
     for token in Tokenizer::new(out.as_str()).flatten() {
         let Token::StartTag(tag) = token else { continue };
         let name = String::from_utf8_lossy(&tag.name).to_lowercase();

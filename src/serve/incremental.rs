@@ -20,15 +20,15 @@
 //! check that after scripted edits.
 
 use super::store::{Bytes, Memory, Snapshot};
-use crate::build::{self, Options};
-use crate::checks::Verdict;
+use crate::commands::build::{self, Options};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::input::preview::PreviewConfig;
+use crate::input::scan;
+use crate::judge::Verdict;
 use crate::load::{self, Reuse};
 use crate::model::{Site, Version};
 use crate::plan::{self, Page, PageKind};
-use crate::preview::PreviewConfig;
-use crate::scan;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -359,7 +359,7 @@ impl Engine {
             problems.extend(s.problems.iter().cloned());
         }
         let mut site = load::assemble(versions, problems, top.aliases.clone());
-        crate::content::attach(&mut site, build::content_types(&config)?);
+        crate::input::content::attach(&mut site, build::content_types(&config)?);
         build::attach_baseline(&mut site, &config);
         build::judge(&mut site, &config);
 
@@ -434,7 +434,7 @@ impl Engine {
         for &vi in &raw_versions {
             let v = &site.versions[vi];
             for f in &v.files {
-                crate::build::Sink::raw(&raw_memory, &plan::file(v, &f.rel), &f.path)?;
+                crate::commands::build::Sink::raw(&raw_memory, &plan::file(v, &f.rel), &f.path)?;
             }
         }
 

@@ -177,7 +177,7 @@ pub fn unsettled_json(root: &Path, change: &Change) -> Vec<PathBuf> {
                 continue;
             }
             let Ok(bytes) = std::fs::read(&path) else { continue };
-            if crate::lenient_json::parse(&bytes).is_err() {
+            if crate::util::lenient_json::parse(&bytes).is_err() {
                 out.push(path);
             }
         }

@@ -1,7 +1,7 @@
 //! Shared test helpers: fixture trees, builds, and a parsed view of the output.
 #![allow(dead_code)]
 
-use artsite::build::{Report, build};
+use artsite::commands::build::{Report, build};
 use artsite::config::Config;
 use html5gum::{Token, Tokenizer};
 use std::collections::{BTreeMap, HashSet};
@@ -142,7 +142,7 @@ pub fn resolve(from: &str, href: &str) -> Option<(String, String)> {
     }
     let mut parts: Vec<String> = from.split('/').map(str::to_string).collect();
     parts.pop();
-    for seg in artsite::paths::percent_decode(path).split('/') {
+    for seg in artsite::util::paths::percent_decode(path).split('/') {
         match seg {
             ".." => {
                 parts.pop();
@@ -215,7 +215,7 @@ pub fn clean_build(config: &Config) -> BTreeMap<String, Vec<u8>> {
     let out = tmp.path().join("site");
     build(&Config { out: out.clone(), ..config.clone() }).unwrap();
     let mut files = snapshot(&out);
-    files.remove(artsite::output::MARKER);
+    files.remove(artsite::output::staging::MARKER);
     files
 }
 

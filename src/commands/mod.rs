@@ -1,0 +1,6 @@
+//! The commands.
+
+pub mod build;
+pub mod check;
+pub mod gate;
+pub mod init;

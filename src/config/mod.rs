@@ -1,0 +1,522 @@
+//! `artsite.yaml`: the site's settings, every key with a default.
+//!
+//! Unknown keys are errors that name the key and suggest the closest known
+//! one. Command-line flags override the file.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// The config file looked for when `--config` is not given.
+pub const DEFAULT_FILE: &str = "artsite.yaml";
+
+/// Site settings.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Artifacts root: the folder holding one folder per pipeline run.
+    pub root: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Public URL the site is served from, for absolute links (optional).
+    pub base_url: Option<String>,
+    /// Site title, shown in every page header.
+    pub title: String,
+    /// One line under the title on the home page.
+    pub description: Option<String>,
+    /// Footer text.
+    pub footer: Option<String>,
+    /// At most this many JSON values are drawn in one JSON tree.
+    pub json_tree_max_nodes: usize,
+    /// Rows shown in a table preview (CSV, TSV, parquet).
+    pub preview_rows: usize,
+    /// Characters shown of one table cell; longer cells are cut.
+    pub preview_cell_chars: usize,
+    /// JSON files up to this many bytes are shown as a tree; larger ones as
+    /// their first bytes, highlighted, with a link to the raw file.
+    pub preview_json_bytes: u64,
+    /// Lines shown of a text file: the first ones, or the last ones of a log.
+    pub preview_text_lines: usize,
+    /// How raw files get into the site: `hardlink` (fast, falls back to a
+    /// copy across file systems) or `copy`.
+    pub raw_files: RawFiles,
+    /// Theme: a built-in one (`default`, `compact`) or a folder `themes/{name}/`.
+    pub theme: String,
+    /// Values for the theme's variables (see its `theme.yaml`).
+    pub theme_variables: Map<String, Value>,
+    /// Logo image shown next to the title (copied into the site).
+    pub logo: Option<PathBuf>,
+    /// Favicon (copied into the site).
+    pub favicon: Option<PathBuf>,
+    /// Free values passed to every template as `site.extra`.
+    pub extra: Map<String, Value>,
+    /// Colours for light mode, as CSS colours.
+    pub colors: Colors,
+    /// Colours for dark mode, as CSS colours.
+    pub colors_dark: Colors,
+    /// Font stacks.
+    pub fonts: Fonts,
+    /// Let EDA reports in their sandboxed frame load their own figures from
+    /// `file://` (`sandbox="allow-same-origin"`; scripts stay blocked). Off by default.
+    pub eda_allow_same_origin: bool,
+    /// Content types of the team's own JSON files (see [`crate::input::content`]).
+    pub content_types: Vec<crate::input::content::Declared>,
+    /// Health checks: the built-in ones and the site's own rules, which give
+    /// each run its verdict.
+    pub checks: Checks,
+    /// A run every other run is also compared with: a version id or an
+    /// alias such as `current`.
+    pub baseline: Option<String>,
+    /// The folder of the config file: site `templates/`, `static/` and
+    /// `themes/` are looked up here. Not a key of the file.
+    #[serde(skip)]
+    pub site_dir: PathBuf,
+}
+
+/// Colour tokens; each becomes a CSS custom property of the same name.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Colors {
+    /// `--brand`: links, headline numbers, the first chart series.
+    pub brand: Option<String>,
+    /// `--accent`: focus rings, the second chart series.
+    pub accent: Option<String>,
+    /// `--good`: passing checks, improvements.
+    pub good: Option<String>,
+    /// `--warn`: warnings.
+    pub warn: Option<String>,
+    /// `--bad`: errors, regressions.
+    pub bad: Option<String>,
+    /// `--bg`: page background.
+    pub background: Option<String>,
+    /// `--text`: body text.
+    pub text: Option<String>,
+}
+
+/// Font tokens.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fonts {
+    /// `--font`: the text font stack.
+    pub text: Option<String>,
+    /// `--mono`: the code font stack.
+    pub mono: Option<String>,
+}
+
+impl Colors {
+    fn pairs(&self) -> [(&'static str, &Option<String>); 7] {
+        [
+            ("brand", &self.brand),
+            ("accent", &self.accent),
+            ("good", &self.good),
+            ("warn", &self.warn),
+            ("bad", &self.bad),
+            ("bg", &self.background),
+            ("text", &self.text),
+        ]
+    }
+}
+
+/// A token value may not end a CSS declaration or block.
+fn css_safe(value: &str) -> bool {
+    !value.chars().any(|c| matches!(c, ';' | '{' | '}' | '<' | '>' | '\\') || c.is_control())
+}
+
+impl Config {
+    /// The site's CSS custom properties from `colors`, `colors_dark` and `fonts`.
+    pub fn tokens_css(&self) -> String {
+        let mut out = String::from("/* Generated by artsite from artsite.yaml: colors, colors_dark, fonts. */\n");
+        let mut light: Vec<String> =
+            self.colors.pairs().iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("--{k}: {v};"))).collect();
+        light.extend(self.fonts.text.as_ref().map(|v| format!("--font: {v};")));
+        light.extend(self.fonts.mono.as_ref().map(|v| format!("--mono: {v};")));
+        if !light.is_empty() {
+            out.push_str(&format!(":root {{ {} }}\n", light.join(" ")));
+        }
+        let dark: Vec<String> =
+            self.colors_dark.pairs().iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("--{k}: {v};"))).collect();
+        if !dark.is_empty() {
+            out.push_str(&format!("@media (prefers-color-scheme: dark) {{ :root {{ {} }} }}\n", dark.join(" ")));
+        }
+        out
+    }
+}
+
+/// The `checks:` section: which built-in checks run, and the site's own rules.
+///
+/// ```yaml
+/// checks:
+///   defaults:
+///     records_drop: off          # each built-in check: fail, warn or off
+///   rules:
+///     - name: Enough valid records
+///       metric: records_out
+///       min: 300
+///     - name: Cleaning keeps most rows
+///       stage: cleaning
+///       metric: drop_pct
+///       max: 10
+///       severity: warn
+///     - name: Body mass steady
+///       file: etl_metadata/features/*/feature_summary.json
+///       pointer: /features/body_mass_g/mean
+///       max_change: 50
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Checks {
+    /// The built-in checks, each `fail`, `warn` or `off`.
+    pub defaults: DefaultChecks,
+    /// The site's own rules, in the order they are shown.
+    pub rules: Vec<Rule>,
+}
+
+/// The built-in checks and how much each one counts.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DefaultChecks {
+    /// The manifest exists but cannot be read (cut off mid-write, not JSON).
+    pub manifest: Level,
+    /// A JSON file of the run does not parse.
+    pub json: Level,
+    /// A file the manifest lists is not in the run's folder.
+    pub files: Level,
+    /// Records out of the last stage fell more than 50 % on the previous run.
+    pub records_drop: Level,
+}
+
+impl Default for DefaultChecks {
+    fn default() -> Self {
+        DefaultChecks { manifest: Level::Fail, json: Level::Fail, files: Level::Fail, records_drop: Level::Warn }
+    }
+}
+
+/// What a check's failure does to the run's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The run fails.
+    Fail,
+    /// The run warns.
+    Warn,
+    /// The check does not run.
+    Off,
+}
+
+/// One rule of the site's own: a value, its bounds, and what breaking them does.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// What the rule checks, in words; shown on the run's page.
+    pub name: String,
+    /// A run metric (see [`METRICS`]), or with `stage` a stage metric (see [`STAGE_METRICS`]).
+    pub metric: Option<String>,
+    /// The stage whose `metric` is checked.
+    pub stage: Option<String>,
+    /// A glob of JSON files inside each run's folder, with `pointer`.
+    pub file: Option<String>,
+    /// The JSON pointer of the value in each file `file` matches.
+    pub pointer: Option<String>,
+    /// The value may not be below this.
+    pub min: Option<f64>,
+    /// The value may not be above this.
+    pub max: Option<f64>,
+    /// The value may not fall by more than this percentage of the previous run's.
+    pub max_drop_pct: Option<f64>,
+    /// The value may not rise by more than this percentage of the previous run's.
+    pub max_rise_pct: Option<f64>,
+    /// The value may not differ from the previous run's by more than this.
+    pub max_change: Option<f64>,
+    /// `fail` (the default) or `warn`.
+    #[serde(default = "fail")]
+    pub severity: Level,
+}
+
+fn fail() -> Level {
+    Level::Fail
+}
+
+/// The run metrics a rule can check.
+pub const METRICS: &[(&str, &str)] = &[
+    ("records_in", "records that entered the pipeline"),
+    ("records_out", "valid records after cleaning, else records out of the last stage"),
+    ("records_final", "records out of the last stage that reports them"),
+    ("quality_score", "the data quality score, 0-100"),
+    ("issues", "distinct issues the run's stages report"),
+    ("outliers_removed", "records removed as outliers"),
+    ("duplicates_removed", "records removed as duplicates"),
+    ("features", "features in the feature registry"),
+    ("processing_time", "seconds over all stages"),
+    ("artifacts", "artifacts of the run"),
+    ("artifacts_missing", "artifacts the manifest lists whose file is missing"),
+    ("artifacts_unlisted", "files the manifest does not list"),
+    ("errors", "errors found while reading the run's files"),
+    ("warnings", "warnings found while reading the run's files"),
+];
+
+/// The stage metrics a rule with `stage` can check.
+pub const STAGE_METRICS: &[(&str, &str)] = &[
+    ("records_in", "records that entered the stage"),
+    ("records_out", "records that left the stage"),
+    ("drop_pct", "the percentage of records the stage dropped"),
+    ("seconds", "seconds the stage took"),
+    ("issues", "issues the stage reports"),
+];
+
+impl Rule {
+    /// Why the rule cannot be used, if it cannot.
+    fn problem(&self) -> Option<String> {
+        let name = &self.name;
+        if name.trim().is_empty() {
+            return Some("a rule has an empty `name`; expected what it checks, in words".into());
+        }
+        match (&self.metric, &self.file, &self.pointer) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Some(format!("rule \"{name}\" has both `metric` and `file`/`pointer`; expected one source"));
+            }
+            (Some(m), None, None) => {
+                let known = if self.stage.is_some() { STAGE_METRICS } else { METRICS };
+                if !known.iter().any(|(k, _)| k == m) {
+                    let what = if self.stage.is_some() { "stage metric" } else { "metric" };
+                    let names: Vec<&str> = known.iter().map(|(k, _)| *k).collect();
+                    return Some(match closest(m, &names) {
+                        Some(k) => format!("rule \"{name}\": unknown {what} `{m}`; did you mean `{k}`?"),
+                        None => format!("rule \"{name}\": unknown {what} `{m}`; expected one of {}", names.join(", ")),
+                    });
+                }
+            }
+            (None, Some(glob), Some(pointer)) => {
+                if self.stage.is_some() {
+                    return Some(format!("rule \"{name}\": `stage` goes with `metric`, not with `file`"));
+                }
+                if let Err(e) = globset::Glob::new(glob) {
+                    return Some(format!("rule \"{name}\": `file` \"{glob}\" is not a glob: {e}"));
+                }
+                if !pointer.is_empty() && !pointer.starts_with('/') {
+                    return Some(format!(
+                        "rule \"{name}\": `pointer` \"{pointer}\" is not a JSON pointer (expected it to start with /)"
+                    ));
+                }
+            }
+            (None, Some(_), None) | (None, None, Some(_)) => {
+                return Some(format!("rule \"{name}\": `file` and `pointer` go together"));
+            }
+            (None, None, None) => {
+                return Some(format!("rule \"{name}\" checks nothing; expected `metric`, or `file` and `pointer`"));
+            }
+        }
+        let bounds = [self.min, self.max, self.max_drop_pct, self.max_rise_pct, self.max_change];
+        if bounds.iter().all(Option::is_none) {
+            return Some(format!(
+                "rule \"{name}\" has no bound; expected min, max, max_drop_pct, max_rise_pct or max_change"
+            ));
+        }
+        if bounds.iter().flatten().any(|b| !b.is_finite()) {
+            return Some(format!("rule \"{name}\" has a bound that is not a finite number"));
+        }
+        if self.severity == Level::Off {
+            return Some(format!("rule \"{name}\": `severity` is fail or warn (remove the rule to switch it off)"));
+        }
+        None
+    }
+}
+
+/// How raw files get into the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawFiles {
+    /// Hard-link each file, copying where linking fails.
+    Hardlink,
+    /// Copy each file.
+    Copy,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            root: PathBuf::from("artifacts"),
+            out: PathBuf::from("public"),
+            base_url: None,
+            title: "Pipeline reports".into(),
+            description: None,
+            footer: None,
+            json_tree_max_nodes: 5000,
+            preview_rows: 100,
+            preview_cell_chars: 200,
+            preview_json_bytes: 1024 * 1024,
+            preview_text_lines: 200,
+            raw_files: RawFiles::Hardlink,
+            theme: "default".into(),
+            theme_variables: Map::new(),
+            logo: None,
+            favicon: None,
+            extra: Map::new(),
+            colors: Colors::default(),
+            colors_dark: Colors::default(),
+            fonts: Fonts::default(),
+            content_types: Vec::new(),
+            checks: Checks::default(),
+            baseline: None,
+            eda_allow_same_origin: false,
+            site_dir: PathBuf::from("."),
+        }
+    }
+}
+
+/// Why a config file could not be used.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "config {}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads a config file. Paths in it are relative to the file's folder.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let mut config = Config::from_yaml(&text).map_err(err)?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.site_dir = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base.to_path_buf() };
+        for file in [&mut config.logo, &mut config.favicon].into_iter().flatten() {
+            if file.is_relative() {
+                *file = base.join(&*file);
+            }
+        }
+        if config.root.is_relative() {
+            config.root = base.join(&config.root);
+        }
+        if config.out.is_relative() {
+            config.out = base.join(&config.out);
+        }
+        Ok(config)
+    }
+
+    /// Parses config text; an empty document gives the defaults.
+    pub fn from_yaml(text: &str) -> Result<Config, String> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let config: Config = serde_saphyr::from_str(text).map_err(|e| with_suggestion(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.title.trim().is_empty() {
+            return Err("`title` is empty; expected the site's name".into());
+        }
+        for (k, v) in self
+            .colors
+            .pairs()
+            .into_iter()
+            .chain(self.colors_dark.pairs())
+            .chain([("font", &self.fonts.text), ("mono", &self.fonts.mono)])
+        {
+            if let Some(v) = v
+                && !css_safe(v)
+            {
+                return Err(format!("`{k}` value \"{v}\" is not a CSS value (it may not contain ; {{ }} < > or \\)"));
+            }
+        }
+        if let Some(url) = &self.base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("`base_url` \"{url}\" is not an http(s) URL"));
+        }
+        if self.preview_cell_chars == 0 {
+            return Err("`preview_cell_chars` is 0; expected at least 1".into());
+        }
+        if let Some(problem) = self.checks.rules.iter().find_map(Rule::problem) {
+            return Err(format!("checks: {problem}"));
+        }
+        if self.baseline.as_deref().is_some_and(|b| b.trim().is_empty()) {
+            return Err("`baseline` is empty; expected a version id or an alias".into());
+        }
+        Ok(())
+    }
+}
+
+/// Adds "did you mean" to serde's unknown-field message, from the names
+/// the message itself says were expected (serde lists the struct's fields).
+fn with_suggestion(message: String) -> String {
+    let Some(start) = message.find("unknown field `") else { return message };
+    let rest = &message[start + "unknown field `".len()..];
+    let Some(end) = rest.find('`') else { return message };
+    let unknown = &rest[..end];
+    let expected: Vec<&str> = rest[end..]
+        .split_once("expected one of ")
+        .map(|(_, list)| {
+            let list = list.lines().next().unwrap_or_default();
+            list.split(',').map(|k| k.trim().trim_matches('`')).filter(|k| !k.is_empty()).collect()
+        })
+        .unwrap_or_default();
+    match closest(unknown, &expected) {
+        Some(k) => format!("{message}\n  did you mean `{k}`?"),
+        None => message,
+    }
+}
+
+/// The name in `names` closest to `wrong`, if one is close enough to be a typo.
+fn closest<'a>(wrong: &str, names: &[&'a str]) -> Option<&'a str> {
+    names.iter().map(|k| (strsim::damerau_levenshtein(wrong, k), *k)).min().filter(|(d, _)| *d <= 3).map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        assert_eq!(Config::from_yaml("").unwrap(), Config::default());
+        let c = Config::from_yaml("title: Keystroke pipeline\nbase_url: https://x.example/\n").unwrap();
+        assert_eq!(c.title, "Keystroke pipeline");
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_closest() {
+        let e = Config::from_yaml("titel: x\n").unwrap_err();
+        assert!(e.contains("titel") && e.contains("did you mean `title`"), "{e}");
+        let e = Config::from_yaml("preview_row: 5\n").unwrap_err();
+        assert!(e.contains("did you mean `preview_rows`"), "{e}");
+        let e = Config::from_yaml("base_url: ftp://x\n").unwrap_err();
+        assert!(e.contains("base_url"), "{e}");
+        let e = Config::from_yaml("colors:\n  brnad: red\n").unwrap_err();
+        assert!(e.contains("did you mean `brand`"), "{e}");
+        let e = Config::from_yaml("checks:\n  defaults:\n    record_drop: off\n").unwrap_err();
+        assert!(e.contains("did you mean `records_drop`"), "{e}");
+    }
+
+    #[test]
+    fn checks_read_with_defaults_and_bad_rules_are_errors() {
+        let c = Config::from_yaml("checks:\n  defaults:\n    records_drop: off\n").unwrap();
+        assert_eq!(c.checks.defaults.records_drop, Level::Off);
+        assert_eq!(c.checks.defaults.manifest, Level::Fail);
+        let c = Config::from_yaml("checks:\n  rules:\n    - {name: q, metric: quality_score, min: 90}\n").unwrap();
+        assert_eq!((c.checks.rules[0].min, c.checks.rules[0].severity), (Some(90.0), Level::Fail));
+        for (yaml, says) in [
+            ("- {name: q, metric: quality_scor, min: 1}", "did you mean `quality_score`"),
+            ("- {name: q, stage: cleaning, metric: quality_score, min: 1}", "unknown stage metric"),
+            ("- {name: q, metric: issues}", "has no bound"),
+            ("- {name: q, file: \"a/*.json\", min: 1}", "go together"),
+            ("- {name: q, file: \"a/*.json\", pointer: x, min: 1}", "not a JSON pointer"),
+            ("- {name: q, metric: issues, file: a.json, pointer: /x, max: 1}", "one source"),
+            ("- {name: q, metric: issues, max: 1, severity: off}", "fail or warn"),
+            ("- {name: \"\", metric: issues, max: 1}", "empty `name`"),
+            ("- {name: q, metric: issues, maxx: 1}", "did you mean `max`"),
+        ] {
+            let e = Config::from_yaml(&format!("checks:\n  rules:\n    {yaml}\n")).unwrap_err();
+            assert!(e.contains(says), "{yaml}: {e}");
+        }
+    }
+}

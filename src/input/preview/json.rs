@@ -1,0 +1,90 @@
+//! JSON previews: a tree for files up to the cap, the highlighted first bytes
+//! of bigger ones.
+//!
+//! The tree itself is drawn from the document [`crate::load`] parsed once; a file
+//! over the cap is not parsed at all (unless it is ETL metadata), so a 50 MB
+//! JSON costs one short read here.
+
+use super::{Body, Preview, PreviewConfig, Warning, read_head, unreadable};
+use serde::Serialize;
+use std::path::Path;
+
+/// Bytes shown of a JSON file over the cap.
+pub const HEAD_BYTES: u64 = 64 * 1024;
+
+/// The start of a JSON file too big for a tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JsonHead {
+    /// The first bytes, highlighted ([`super::highlight::json`]).
+    pub html: String,
+    /// How many bytes are shown.
+    pub shown_bytes: u64,
+    /// The file's size.
+    pub total_bytes: u64,
+}
+
+/// Previews a JSON file of `size` bytes.
+pub fn preview(path: &Path, size: u64, cfg: &PreviewConfig) -> Preview {
+    if size <= cfg.json_bytes {
+        return Preview::new(Body::JsonTree);
+    }
+    let head = match read_head(path, HEAD_BYTES) {
+        Ok(h) => h,
+        Err(e) => return Preview::new(Body::File { detected: "JSON" }).warn(unreadable(&e)),
+    };
+    let (text, bad) = utf8_prefix(&head);
+    let mut p = Preview::new(Body::JsonHead(JsonHead {
+        html: super::highlight::json(&text),
+        shown_bytes: head.len() as u64,
+        total_bytes: size,
+    }));
+    p.notes.push(format!(
+        "The file is {}, over the {} shown as a tree: here are its first {}.",
+        crate::util::html::bytes(size),
+        crate::util::html::bytes(cfg.json_bytes),
+        crate::util::html::bytes(head.len() as u64)
+    ));
+    if bad {
+        p = p.warn(Warning::new("json-encoding", "the file is not valid UTF-8; bad bytes are shown as \u{fffd}"));
+    }
+    p
+}
+
+/// The bytes as text, dropping a character cut at the end; `true` when other
+/// bytes were not UTF-8 (they are replaced).
+pub fn utf8_prefix(bytes: &[u8]) -> (String, bool) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), false),
+        Err(e) if e.error_len().is_none() => (String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(), false),
+        Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_files_are_trees_big_ones_heads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let doc = format!("[{}1]", "1, ".repeat(100_000));
+        std::fs::write(&path, &doc).unwrap();
+        let cfg = PreviewConfig::default();
+        assert!(matches!(preview(&path, doc.len() as u64, &cfg).body, Body::JsonTree));
+        let small = PreviewConfig { json_bytes: 1000, ..cfg };
+        let p = preview(&path, doc.len() as u64, &small);
+        let Body::JsonHead(h) = &p.body else { panic!("{p:?}") };
+        assert_eq!(h.shown_bytes, HEAD_BYTES);
+        assert!(h.html.starts_with("<span class=\"hl-p\">[</span>"));
+        assert!(p.notes[0].contains("first 64.0 KiB"), "{:?}", p.notes);
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn utf8_prefix_drops_a_cut_character() {
+        assert_eq!(utf8_prefix("aé".as_bytes()), ("aé".into(), false));
+        assert_eq!(utf8_prefix(&"aé".as_bytes()[..2]), ("a".into(), false));
+        assert_eq!(utf8_prefix(b"a\xffb"), ("a\u{fffd}b".into(), true));
+    }
+}

@@ -1,0 +1,123 @@
+//! Markdown previews: rendered with pulldown-cmark, then sanitised with
+//! ammonia, so a note can carry no script, handler or frame into the site.
+//!
+//! Relative links and images are rewritten to the raw files they name in the
+//! same version; ones that would leave the version, fragment-only links
+//! (ammonia drops ids) and images from the network are dropped.
+
+use super::{Body, Preview, Warning, read_head, unreadable};
+use crate::util::paths::{percent_decode, url_path};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::path::Path;
+
+/// Bytes of a Markdown file rendered; the rest is linked.
+pub const MAX_BYTES: u64 = 256 * 1024;
+
+/// A rendered Markdown document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Markdown {
+    /// Sanitised HTML.
+    pub html: String,
+    /// Whether only the start of the file was rendered.
+    pub cut: bool,
+}
+
+/// Previews the Markdown file at `path`, which is `rel` in its version.
+pub fn preview(path: &Path, rel: &str) -> Preview {
+    let bytes = match read_head(path, MAX_BYTES + 1) {
+        Ok(b) => b,
+        Err(e) => {
+            return Preview::new(Body::Markdown(Markdown { html: String::new(), cut: false })).warn(unreadable(&e));
+        }
+    };
+    let cut = bytes.len() as u64 > MAX_BYTES;
+    let (text, bad) = super::json::utf8_prefix(&bytes[..bytes.len().min(MAX_BYTES as usize)]);
+    let mut p = Preview::new(Body::Markdown(Markdown { html: render(&text, rel), cut }));
+    if cut {
+        p.notes.push(format!("Only the first {} are rendered.", crate::util::html::bytes(MAX_BYTES)));
+    }
+    if bad {
+        p = p.warn(Warning::new("text-encoding", "the file is not valid UTF-8; bad bytes are shown as \u{fffd}"));
+    }
+    p
+}
+
+/// Markdown to sanitised HTML, for the page of the artifact whose file is
+/// `rel` in its version (`v/{version}/a/{artifact}/index.html`).
+pub fn render(text: &str, rel: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut raw = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(text, opts));
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    ammonia::Builder::default()
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(RawFiles(dir))))
+        .attribute_filter(|element, attribute, value| {
+            let remote = value.contains(':') || value.starts_with("//");
+            if element == "img" && attribute == "src" && remote { None } else { Some(value.into()) }
+        })
+        .clean(&raw)
+        .to_string()
+}
+
+/// Rewrites relative URLs of a Markdown file in this folder of its version.
+struct RawFiles(String);
+
+impl<'a> ammonia::UrlRelativeEvaluate<'a> for RawFiles {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
+        raw_file_url(&self.0, url).map(Cow::Owned)
+    }
+}
+
+/// A relative URL of a Markdown file in folder `dir` as a URL from its
+/// artifact page to the raw file it names; `None` to drop it.
+fn raw_file_url(dir: &str, url: &str) -> Option<String> {
+    if url.starts_with(['/', '\\', '#']) {
+        return None;
+    }
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let mut parts: Vec<String> = dir.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    for seg in percent_decode(&url[..end]).split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s.to_string()),
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("{}{}{}", crate::plan::ARTIFACT_PAGE_TO_FILES, url_path(&parts.join("/")), &url[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_and_strips_scripts() {
+        let html = render(
+            "# Notes\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> [x](javascript:alert(3))\n",
+            "notes/a.md",
+        );
+        assert!(html.contains("<h1>Notes</h1>") && html.contains("<table>"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("alert(1)"), "{html}");
+        assert!(!html.contains("onerror") && !html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn relative_urls_lead_to_raw_files_of_the_version() {
+        let html = render(
+            "[a](../plots/a%20b.png?x=1#top) ![i](img.png) [t](#top) [up](../../x) [r](/etc/passwd) ![w](https://tracker.example/p.gif) [w](https://example.org/)",
+            "notes/a.md",
+        );
+        assert!(html.contains("href=\"../files/plots/a%20b.png?x=1#top\""), "{html}");
+        assert!(html.contains("src=\"../files/notes/img.png\""), "{html}");
+        assert!(!html.contains("#top\">t") && !html.contains("passwd") && !html.contains("tracker"), "{html}");
+        assert!(!html.contains("../x"), "{html}");
+        assert!(html.contains("href=\"https://example.org/\""), "{html}");
+    }
+}

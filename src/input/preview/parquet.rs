@@ -1,0 +1,459 @@
+//! Parquet previews: the footer's schema, row count, row groups and
+//! compression, and the first rows through the record API.
+//!
+//! The footer is read first (it says where everything is); the row iterator
+//! then reads pages of the first row group only until it has N rows. The
+//! manifest's `metadata.shape`, `columns` and `dtypes` are checked against the
+//! file.
+
+use super::compare::{self, Check, Family};
+use super::sniff;
+use super::table::{Column, MAX_COLUMNS, TEXT_BUDGET};
+use super::{Body, Preview, PreviewConfig, Warning, read_head, read_tail, unreadable};
+use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as Physical};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+use parquet::schema::types::Type;
+use serde::Serialize;
+use serde_json::Value;
+use std::fs::File;
+use std::path::Path;
+
+/// What a parquet file holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParquetPreview {
+    /// Rows, from the footer.
+    pub rows: u64,
+    /// Row groups.
+    pub row_groups: usize,
+    /// Codecs its column chunks use, e.g. `snappy`.
+    pub compression: Vec<String>,
+    /// The writer, e.g. `parquet-cpp-arrow version 15.0.0`.
+    pub created_by: Option<String>,
+    /// Top-level fields shown (at most [`MAX_COLUMNS`]).
+    pub schema: Vec<SchemaField>,
+    /// Top-level fields in the file.
+    pub total_columns: usize,
+    /// The same fields as table columns, with null counts from the footer's
+    /// statistics.
+    pub columns: Vec<Column>,
+    /// The first rows, one cell per top-level field; `None` is null.
+    pub sample: Vec<Vec<Option<String>>>,
+    /// Manifest `metadata` set against the file.
+    pub checks: Vec<Check>,
+}
+
+/// A top-level field of the schema.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchemaField {
+    /// Its name.
+    pub name: String,
+    /// The physical type, or `group` for nested fields.
+    pub physical: String,
+    /// The logical (or legacy converted) type, if any.
+    pub logical: Option<String>,
+    /// `required`, `optional` or `repeated`.
+    pub repetition: &'static str,
+    /// Whether it may hold nulls.
+    pub nullable: bool,
+}
+
+fn malformed(message: impl Into<String>) -> Warning {
+    Warning::new("parquet-malformed", message)
+}
+
+/// Previews a parquet file of `size` bytes.
+pub fn preview(path: &Path, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+    let file_body = || Preview::new(Body::File { detected: "parquet" });
+    let head = match read_head(path, 4) {
+        Ok(h) => h,
+        Err(e) => return file_body().warn(unreadable(&e)),
+    };
+    if head != b"PAR1" {
+        let kind = sniff::sniff(&head).label();
+        return Preview::new(Body::File { detected: kind })
+            .warn(malformed(format!("does not start with PAR1: this is not a parquet file (it looks like {kind})")));
+    }
+    if size < 12 || read_tail(path, size, 4).ok().as_deref() != Some(b"PAR1") {
+        return file_body().warn(malformed("does not end with PAR1: the file is truncated, so its footer is lost"));
+    }
+    let reader = match File::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(|f| SerializedFileReader::new(f).map_err(|e| format!("cannot read the footer: {e}")))
+    {
+        Ok(r) => r,
+        Err(e) => return file_body().warn(malformed(e)),
+    };
+    read(&reader, metadata, cfg)
+}
+
+fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+    let meta = reader.metadata();
+    let fm = meta.file_metadata();
+    let mut warnings = Vec::new();
+    let rows = u64::try_from(fm.num_rows()).unwrap_or(0);
+    let group_rows: i64 = meta.row_groups().iter().map(|g| g.num_rows()).sum();
+    if group_rows != fm.num_rows() {
+        warnings
+            .push(malformed(format!("the footer says {} rows but its row groups hold {group_rows}", fm.num_rows())));
+    }
+    let mut compression: Vec<String> = Vec::new();
+    for col in meta.row_groups().iter().flat_map(|g| g.columns()) {
+        let name = codec(&format!("{:?}", col.compression()));
+        if !compression.contains(&name) {
+            compression.push(name);
+        }
+    }
+    let root = fm.schema_descr().root_schema();
+    let all_fields = root.get_fields();
+    let fields = &all_fields[..all_fields.len().min(MAX_COLUMNS)];
+    let mut notes = Vec::new();
+    if all_fields.len() > MAX_COLUMNS {
+        notes.push(format!("The first {MAX_COLUMNS} of {} columns are shown.", all_fields.len()));
+    }
+    let schema: Vec<SchemaField> = fields.iter().map(|f| schema_field(f)).collect();
+    let columns = schema
+        .iter()
+        .zip(fields)
+        .enumerate()
+        .map(|(i, (f, t))| Column {
+            name: f.name.clone(),
+            dtype: f.logical.clone().unwrap_or_else(|| f.physical.to_ascii_lowercase()),
+            empty: nulls(meta, i),
+            numeric: matches!(family(t), Family::Integer | Family::Float),
+        })
+        .collect();
+    let mut sample: Vec<Vec<Option<String>>> = Vec::new();
+    let projection = (all_fields.len() > MAX_COLUMNS)
+        .then(|| Type::group_type_builder(root.name()).with_fields(fields.to_vec()).build().ok())
+        .flatten();
+    let mut budget = TEXT_BUDGET;
+    match reader.get_row_iter(projection) {
+        Ok(iter) => {
+            for row in iter.take(cfg.rows) {
+                if budget == 0 {
+                    notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", sample.len()));
+                    break;
+                }
+                match row {
+                    Ok(row) => {
+                        let cells: Vec<Option<String>> =
+                            row.get_column_iter().map(|(_, field)| cell(field, cfg.cell_chars)).collect();
+                        budget = budget.saturating_sub(cells.iter().flatten().map(String::len).sum());
+                        sample.push(cells);
+                    }
+                    Err(e) => {
+                        warnings.push(malformed(format!("rows after the first {} cannot be read: {e}", sample.len())));
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) => warnings.push(malformed(format!("the rows cannot be read: {e}"))),
+    }
+    let facts: Vec<(String, Family)> = all_fields.iter().map(|f| (f.name().to_string(), family(f))).collect();
+    let (checks, mismatches) = compare::against(metadata, rows, &facts);
+    warnings.extend(mismatches);
+    let body = ParquetPreview {
+        rows,
+        row_groups: meta.num_row_groups(),
+        compression,
+        created_by: fm.created_by().map(str::to_string),
+        schema,
+        total_columns: all_fields.len(),
+        columns,
+        sample,
+        checks,
+    };
+    Preview { body: Body::Parquet(body), notes, warnings }
+}
+
+/// Nulls of top-level field `field` by the footer's statistics: `None` for
+/// nested fields and when a column chunk has no count.
+fn nulls(meta: &parquet::file::metadata::ParquetMetaData, field: usize) -> Option<u64> {
+    let descr = meta.file_metadata().schema_descr();
+    let leaves: Vec<usize> = (0..descr.num_columns()).filter(|&l| descr.get_column_root_idx(l) == field).collect();
+    let [leaf] = leaves.as_slice() else { return None };
+    meta.row_groups().iter().map(|g| g.column(*leaf).statistics().and_then(|s| s.null_count_opt())).sum()
+}
+
+/// `ZSTD(ZstdLevel(1))` → `zstd`, `UNCOMPRESSED` → `none`.
+fn codec(debug: &str) -> String {
+    let name = debug.split('(').next().unwrap_or(debug).to_ascii_lowercase();
+    if name == "uncompressed" { "none".into() } else { name }
+}
+
+fn schema_field(t: &Type) -> SchemaField {
+    let info = t.get_basic_info();
+    let repetition = if info.has_repetition() { info.repetition() } else { Repetition::REQUIRED };
+    let physical = if t.is_primitive() { format!("{}", t.get_physical_type()) } else { "group".into() };
+    let logical = match info.logical_type_ref() {
+        Some(l) => Some(logical_name(l)),
+        None if info.converted_type() != ConvertedType::NONE => Some(info.converted_type().to_string()),
+        None => None,
+    };
+    SchemaField {
+        name: t.name().to_string(),
+        physical,
+        logical,
+        repetition: match repetition {
+            Repetition::REQUIRED => "required",
+            Repetition::OPTIONAL => "optional",
+            _ => "repeated",
+        },
+        nullable: repetition == Repetition::OPTIONAL,
+    }
+}
+
+fn unit(u: &TimeUnit) -> &'static str {
+    match u {
+        TimeUnit::MILLIS => "ms",
+        TimeUnit::MICROS => "us",
+        TimeUnit::NANOS => "ns",
+    }
+}
+
+fn logical_name(l: &LogicalType) -> String {
+    match l {
+        LogicalType::String => "string".into(),
+        LogicalType::Integer(i) => format!("{}int{}", if i.is_signed { "" } else { "u" }, i.bit_width),
+        LogicalType::Decimal(d) => format!("decimal({}, {})", d.precision, d.scale),
+        LogicalType::Timestamp(t) => {
+            format!("timestamp[{}{}]", unit(&t.unit), if t.is_adjusted_to_u_t_c { ", UTC" } else { "" })
+        }
+        LogicalType::Time(t) => format!("time[{}]", unit(&t.unit)),
+        LogicalType::Date => "date".into(),
+        other => format!("{other:?}").to_ascii_lowercase(),
+    }
+}
+
+fn family(t: &Type) -> Family {
+    if !t.is_primitive() {
+        return Family::Any;
+    }
+    let info = t.get_basic_info();
+    match info.logical_type_ref() {
+        Some(LogicalType::String | LogicalType::Enum | LogicalType::Json) => return Family::Text,
+        Some(LogicalType::Integer(_)) => return Family::Integer,
+        Some(LogicalType::Decimal(_)) => return Family::Float,
+        Some(LogicalType::Date | LogicalType::Time(_) | LogicalType::Timestamp(_)) => return Family::Temporal,
+        Some(_) => return Family::Any,
+        None => {}
+    }
+    match info.converted_type() {
+        ConvertedType::UTF8 | ConvertedType::ENUM => return Family::Text,
+        ConvertedType::DATE
+        | ConvertedType::TIMESTAMP_MILLIS
+        | ConvertedType::TIMESTAMP_MICROS
+        | ConvertedType::TIME_MILLIS
+        | ConvertedType::TIME_MICROS => return Family::Temporal,
+        _ => {}
+    }
+    match t.get_physical_type() {
+        Physical::BOOLEAN => Family::Bool,
+        Physical::INT32 | Physical::INT64 => Family::Integer,
+        Physical::INT96 => Family::Temporal,
+        Physical::FLOAT | Physical::DOUBLE => Family::Float,
+        _ => Family::Any,
+    }
+}
+
+fn cell(field: &Field, max: usize) -> Option<String> {
+    let text = match field {
+        Field::Null => return None,
+        Field::Str(s) => super::cap(s, max).0,
+        Field::Bytes(b) => super::cap(&String::from_utf8_lossy(b.data()), max).0,
+        Field::Double(v) => float(*v),
+        Field::Float(v) => float(f64::from(*v)),
+        Field::TimestampMillis(ms) => timestamp(ms.div_euclid(1000), ms.rem_euclid(1000), 3),
+        Field::TimestampMicros(us) => timestamp(us.div_euclid(1_000_000), us.rem_euclid(1_000_000), 6),
+        other => super::cap(&other.to_string(), max).0,
+    };
+    Some(text)
+}
+
+/// A float as Rust writes it (`0`, `2.5`), in exponent form when very big or
+/// small, and NaN and the infinities by name.
+fn float(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if v != 0.0 && !(1e-6..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, with the fraction only when it is not zero. The zone
+/// is the schema's business (`timestamp[us, UTC]`).
+fn timestamp(secs: i64, frac: i64, digits: usize) -> String {
+    let mut s = crate::util::timestamp::format(secs);
+    s.truncate(s.len() - " UTC".len());
+    if frac != 0 {
+        s.push_str(format!(".{frac:0digits$}").trim_end_matches('0'));
+    }
+    s
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use parquet::basic::Compression;
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    /// Writes `n` rows of (id int64, name string with a null every 3rd, score double),
+    /// in row groups of `group` rows.
+    pub(crate) fn write_sample(path: &Path, n: i64, group: i64) {
+        let schema = parse_message_type(
+            "message schema { REQUIRED INT64 id; OPTIONAL BYTE_ARRAY name (UTF8); REQUIRED DOUBLE score; }",
+        )
+        .unwrap();
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let mut w = SerializedFileWriter::new(File::create(path).unwrap(), Arc::new(schema), Arc::new(props)).unwrap();
+        for start in (0..n).step_by(group as usize) {
+            let ids: Vec<i64> = (start..(start + group).min(n)).collect();
+            let mut rg = w.next_row_group().unwrap();
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<Int64Type>().write_batch(&ids, None, None).unwrap();
+            col.close().unwrap();
+            let defs: Vec<i16> = ids.iter().map(|i| i16::from(i % 3 != 0)).collect();
+            let names: Vec<ByteArray> =
+                ids.iter().filter(|i| *i % 3 != 0).map(|i| ByteArray::from(format!("user {i}").as_str())).collect();
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<ByteArrayType>().write_batch(&names, Some(&defs), None).unwrap();
+            col.close().unwrap();
+            let scores: Vec<f64> = ids.iter().map(|i| *i as f64 / 2.0).collect();
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<DoubleType>().write_batch(&scores, None, None).unwrap();
+            col.close().unwrap();
+            rg.close().unwrap();
+        }
+        w.close().unwrap();
+    }
+
+    fn body(p: &Preview) -> &ParquetPreview {
+        match &p.body {
+            Body::Parquet(b) => b,
+            other => panic!("not parquet: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_schema_counts_and_first_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_sample(&path, 250, 100);
+        let size = std::fs::metadata(&path).unwrap().len();
+        let m = json!({"shape": [250, 3], "columns": ["id", "name", "score"], "dtypes": {"id": "int64", "name": "object", "score": "float64"}});
+        let cfg = PreviewConfig { rows: 5, ..PreviewConfig::default() };
+        let p = preview(&path, size, &m, &cfg);
+        let b = body(&p);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!((b.rows, b.row_groups), (250, 3));
+        assert_eq!(b.compression, ["snappy"]);
+        let s: Vec<(&str, &str, Option<&str>, bool)> =
+            b.schema.iter().map(|f| (f.name.as_str(), f.physical.as_str(), f.logical.as_deref(), f.nullable)).collect();
+        assert_eq!(
+            s,
+            [
+                ("id", "INT64", None, false),
+                ("name", "BYTE_ARRAY", Some("UTF8"), true),
+                ("score", "DOUBLE", None, false)
+            ]
+        );
+        let nulls: Vec<Option<u64>> = b.columns.iter().map(|c| c.empty).collect();
+        assert_eq!(nulls, [Some(0), Some(84), Some(0)], "a third of 250 names are null");
+        assert_eq!(b.columns[1].dtype, "UTF8");
+        assert_eq!(b.sample.len(), 5);
+        assert_eq!(b.sample[0], [Some("0".into()), None, Some("0".into())]);
+        assert_eq!(b.sample[3][2].as_deref(), Some("1.5"));
+        assert_eq!(b.sample[1][1].as_deref(), Some("user 1"));
+        assert!(b.checks.iter().all(|c| c.ok) && b.checks.len() == 6);
+    }
+
+    #[test]
+    fn manifest_disagreements_are_warned() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_sample(&path, 10, 10);
+        let size = std::fs::metadata(&path).unwrap().len();
+        let m = json!({"shape": [12, 3], "dtypes": {"id": "float64", "score": "float64"}});
+        let p = preview(&path, size, &m, &PreviewConfig::default());
+        let msgs: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].contains("rows is 12, but the file has 10"));
+        assert!(msgs[1].contains("dtype of id is float64, but the file has integer"));
+    }
+
+    #[test]
+    fn truncated_and_fake_files_are_warned() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_sample(&path, 10, 10);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let p = preview(&path, bytes.len() as u64 / 2, &Value::Null, &PreviewConfig::default());
+        assert!(matches!(p.body, Body::File { detected: "parquet" }));
+        assert!(p.warnings[0].message.contains("truncated"), "{:?}", p.warnings);
+        std::fs::write(&path, "a,b\n1,2\n").unwrap();
+        let p = preview(&path, 8, &Value::Null, &PreviewConfig::default());
+        assert!(p.warnings[0].message.contains("not a parquet file (it looks like text)"), "{:?}", p.warnings);
+        let mut broken = bytes.clone();
+        let footer_len = broken.len() - 8;
+        broken[footer_len..footer_len + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        std::fs::write(&path, &broken).unwrap();
+        let p = preview(&path, broken.len() as u64, &Value::Null, &PreviewConfig::default());
+        assert_eq!(p.warnings[0].code, "parquet-malformed");
+        assert!(p.warnings[0].message.contains("cannot read the footer"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn wide_files_show_the_first_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.parquet");
+        let fields: String = (0..120).map(|i| format!("REQUIRED INT64 c{i}; ")).collect();
+        let schema = parse_message_type(&format!("message m {{ {fields}}}")).unwrap();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(File::create(&path).unwrap(), Arc::new(schema), props).unwrap();
+        let mut rg = w.next_row_group().unwrap();
+        while let Some(mut col) = rg.next_column().unwrap() {
+            col.typed::<Int64Type>().write_batch(&[1, 2, 3], None, None).unwrap();
+            col.close().unwrap();
+        }
+        rg.close().unwrap();
+        w.close().unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let p = preview(&path, size, &json!({"shape": [3, 120]}), &PreviewConfig::default());
+        let b = body(&p);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!((b.total_columns, b.schema.len(), b.columns.len()), (120, 100, 100));
+        assert_eq!((b.sample.len(), b.sample[0].len()), (3, 100));
+        assert!(p.notes[0].contains("first 100 of 120 columns"));
+    }
+
+    #[test]
+    fn timestamps_without_noise() {
+        assert_eq!(timestamp(1_707_557_095, 0, 6), "2024-02-10 09:24:55");
+        assert_eq!(timestamp(1_707_557_095, 250_000, 6), "2024-02-10 09:24:55.25");
+        assert_eq!(cell(&Field::TimestampMillis(-1), 50).as_deref(), Some("1969-12-31 23:59:59.999"));
+    }
+
+    #[test]
+    fn floats_read_plainly() {
+        assert_eq!([float(0.0), float(-2.5), float(1e-9), float(3e20)], ["0", "-2.5", "1e-9", "3e20"]);
+        assert_eq!([float(f64::NAN), float(f64::NEG_INFINITY)], ["NaN", "-Infinity"]);
+    }
+
+    #[test]
+    fn codec_names() {
+        assert_eq!(codec("ZSTD(ZstdLevel(1))"), "zstd");
+        assert_eq!(codec("UNCOMPRESSED"), "none");
+    }
+}

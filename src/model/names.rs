@@ -1,0 +1,126 @@
+//! Page names: the URL segment of each version, artifact, ETL file, stage
+//! and EDA report.
+//!
+//! Names come from the input, so they are made URL-safe ([`segment`],
+//! [`slug`]) and then unique ignoring case ([`Unique`]), so that a site built
+//! on Linux keeps every page on a case-insensitive file system. Each clash is
+//! resolved the same way on every build (`-2`, `-3`, in a stable order) and
+//! reported.
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::input::manifest;
+use crate::model::{Artifact, EdaReport, JsonDoc, Stage, Version};
+use crate::util::paths::{Unique, segment, slug};
+
+/// Gives each version, in order, its folder under `v/`.
+pub fn version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
+    let mut names = Unique::default();
+    for v in versions.iter_mut() {
+        let base = segment(&v.id);
+        let candidate = names.claim(&base);
+        if candidate != base {
+            problems.push(Diagnostic::new(
+                Severity::Warning,
+                "slug-collision",
+                &v.id,
+                format!("version folder name collides with another after making it URL-safe; its pages are under v/{candidate}/"),
+            ));
+        }
+        v.slug = candidate;
+    }
+}
+
+/// Gives each artifact, in order, its page name `{stage}--{name}`.
+pub fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
+    let mut names = Unique::default();
+    for a in artifacts.iter_mut() {
+        let base = if a.stage.is_empty() { slug(&a.name) } else { format!("{}--{}", slug(&a.stage), slug(&a.name)) };
+        let candidate = names.claim(&base);
+        if candidate != base {
+            let message = format!(
+                "artifact \"{}\" of stage \"{}\" shares its page name with another; its page is a/{candidate}.html",
+                a.name, a.stage
+            );
+            let d = match (&a.file, &a.record) {
+                (Some(file), _) => {
+                    Diagnostic::new(Severity::Info, "slug-collision", format!("{version}/{file}"), message)
+                }
+                (None, Some(crate::model::Record { pointer, .. })) => Diagnostic::new(
+                    Severity::Info,
+                    "slug-collision",
+                    format!("{version}/{}", manifest::FILE_NAME),
+                    message,
+                )
+                .at_pointer(pointer),
+                (None, None) => Diagnostic::new(Severity::Info, "slug-collision", version, message),
+            };
+            problems.push(d);
+        }
+        a.slug = candidate;
+    }
+}
+
+/// Gives every ETL page a path of its own: two files whose paths differ only
+/// in case or in characters a URL cannot keep would share one.
+pub fn etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diagnostic>) {
+    let mut names = Unique::default();
+    for d in json.iter_mut().filter(|d| d.stage.is_some()) {
+        let base = etl_page_path(&d.rel);
+        let candidate = names.claim(&base);
+        if candidate != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                format!("{version}/{}", d.rel),
+                format!("another ETL file has the same page name once made URL-safe; this one's page is {candidate}/"),
+            ));
+        }
+        d.page = Some(format!("{candidate}/index.html"));
+    }
+}
+
+/// The page folder of an ETL file: `etl/{path without .json}`, each segment
+/// made URL-safe.
+fn etl_page_path(rel: &str) -> String {
+    let inner = rel.strip_prefix("etl_metadata/").unwrap_or(rel);
+    let inner = inner.strip_suffix(".json").unwrap_or(inner);
+    let segs: Vec<String> = inner.split('/').map(segment).collect();
+    format!("etl/{}", segs.join("/"))
+}
+
+/// Gives each stage, in pipeline order, its page name.
+pub fn stage_slugs(version: &str, stages: &mut [Stage], problems: &mut Vec<Diagnostic>) {
+    let mut names = Unique::default();
+    for s in stages {
+        let base = slug(&s.name);
+        s.slug = names.claim(&base);
+        if s.slug != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                version,
+                format!("stage \"{}\" shares its page name with another stage; its page is stages/{}/", s.name, s.slug),
+            ));
+        }
+    }
+}
+
+/// Gives each EDA report, in order, its page name.
+pub fn eda_slugs(version: &str, reports: &mut [EdaReport], problems: &mut Vec<Diagnostic>) {
+    let mut names = Unique::default();
+    for e in reports {
+        let base = segment(&e.name);
+        e.slug = names.claim(&base);
+        if e.slug != base {
+            problems.push(Diagnostic::new(
+                Severity::Info,
+                "slug-collision",
+                format!("{version}/eda_reports/{}/report.html", e.name),
+                format!(
+                    "another EDA report has the same page name once made URL-safe; this one's page is eda/{}/",
+                    e.slug
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The search index: small JavaScript files the search page loads on demand.
+//!
+//! Loading the index as scripts (not `fetch`) keeps search working from
+//! `file://`. The index is sharded so a first search stays small on big sites:
+//! - `search/meta.js`: versions (id, page, index, first and end doc, verdict),
+//!   stages, types, and which shards exist;
+//! - `search/t-{xy}.js`: for every token starting with `xy`, the ids of the
+//!   artifacts it occurs in (delta-encoded, base 36);
+//! - `search/d-{n}.js`: artifacts `n*500 .. n*500+499` (name, stage, type,
+//!   version, page, description), newest version first.
+//!
+//! A query loads the meta file, one token shard per query word, and the doc
+//! shards of the hits it shows.
+
+use crate::model::Site;
+use crate::plan;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// Artifacts per doc shard.
+pub const DOCS_PER_SHARD: usize = 500;
+const MAX_DESCRIPTION: usize = 120;
+
+/// Lowercase words of at least two characters, split at anything that is not
+/// a letter or digit.
+pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(str::to_lowercase)
+}
+
+/// The shard a token lives in: its first two characters.
+pub fn shard_of(token: &str) -> String {
+    token.chars().take(2).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+/// `call(args…, value);` as the bytes of a script. The value is
+/// [embeddable](crate::util::html::embeddable_json) JSON, a valid JavaScript
+/// literal in any engine, whatever its strings hold.
+fn script(call: &str, args: &str, value: &(impl Serialize + ?Sized)) -> Vec<u8> {
+    let json = crate::util::html::embeddable_json(serde_json::to_string(value).expect("JSON serialises"));
+    format!("{call}({args}{json});\n").into_bytes()
+}
+
+/// Assigns each distinct string a small number, in order of first use.
+#[derive(Default)]
+struct Interner {
+    list: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> usize {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        self.list.push(s.to_string());
+        self.index.insert(s.to_string(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+fn base36(mut n: usize) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII digits")
+}
+
+/// Every file of the index, as (path relative to the site root, bytes).
+pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let (mut stages, mut types) = (Interner::default(), Interner::default());
+    // (name, stage, type, version, page, description): an array in the script.
+    let mut docs: Vec<(&str, usize, usize, usize, String, String)> = Vec::new();
+    let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut versions: Vec<Value> = Vec::new();
+    for (vi, v) in site.versions.iter().enumerate().rev() {
+        let first = docs.len();
+        for (ai, a) in v.artifacts.iter().enumerate() {
+            let id = docs.len();
+            let description: String = a.description.as_deref().unwrap_or("").chars().take(MAX_DESCRIPTION).collect();
+            let (si, ti) = (stages.id(&a.stage), types.id(&a.artifact_type));
+            let mut words: Vec<String> = tokens(&a.name)
+                .chain(tokens(&a.stage))
+                .chain(tokens(&a.artifact_type))
+                .chain(tokens(&description))
+                .chain(tokens(&v.id))
+                .chain(tokens(a.file.as_deref().unwrap_or("")))
+                .collect();
+            if let Value::Object(m) = &a.metadata {
+                words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(k.to_lowercase()))));
+            }
+            words.sort();
+            words.dedup();
+            docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description));
+            for w in words {
+                postings.entry(w).or_default().push(id);
+            }
+        }
+        versions.push(json!([v.id, plan::version(v), vi, first, docs.len(), v.verdict.status]));
+    }
+    let mut shards: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
+    for (token, ids) in postings {
+        let mut prev = 0;
+        let encoded: Vec<String> = ids
+            .iter()
+            .map(|&id| {
+                let d = base36(id - prev);
+                prev = id;
+                d
+            })
+            .collect();
+        shards.entry(shard_of(&token)).or_default().insert(token, Value::String(encoded.join(".")));
+    }
+    let mut files = Vec::new();
+    let meta = json!({
+        "versions": versions,
+        "stages": stages.list,
+        "types": types.list,
+        "docs": docs.len(),
+        "per_shard": DOCS_PER_SHARD,
+        "shards": shards.keys().collect::<Vec<_>>(),
+    });
+    files.push(("search/meta.js".to_string(), script("artsiteSearch.meta", "", &meta)));
+    for (name, map) in shards {
+        files.push((
+            format!("search/t-{name}.js"),
+            script("artsiteSearch.tokens", &format!("{name:?}, "), &Value::Object(map)),
+        ));
+    }
+    for (n, chunk) in docs.chunks(DOCS_PER_SHARD).enumerate() {
+        files.push((format!("search/d-{n}.js"), script("artsiteSearch.docs", &format!("{n}, "), chunk)));
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_keep_hostile_strings_inside_their_literals() {
+        let v = json!(["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c", "\"quoted\" \\"]);
+        let js = String::from_utf8(script("f", "1, ", &v)).unwrap();
+        assert_eq!(
+            js,
+            "f(1, [\"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>\",\"a\\u2028b\\u2029c\",\"\\\"quoted\\\" \\\\\"]);\n"
+        );
+        let back: Value = serde_json::from_str(&js[5..js.len() - 3]).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn tokens_and_shards() {
+        let t: Vec<String> = tokens("cleaning_summary of Hold-Time 2024").collect();
+        assert_eq!(t, ["cleaning", "summary", "of", "hold", "time", "2024"]);
+        assert_eq!(shard_of("cleaning"), "cl");
+        assert_eq!(shard_of("überblick"), "_b");
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(71), "1z");
+    }
+}

@@ -1,0 +1,146 @@
+//! `index.json` and `v/{version}/summary.json`: the site's data for other tools.
+
+use crate::diagnostics::{Counts, Diagnostic};
+use crate::model::{Site, Sourced, Status, Version};
+use crate::plan;
+use crate::util::timestamp::Epoch;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// A number as JSON: NaN and the infinities, which JSON lacks, as text.
+fn finite_or_text(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { json!(format!("{x}")) }
+}
+
+fn number(s: &Option<Sourced>) -> Value {
+    s.as_ref().map_or(Value::Null, |s| finite_or_text(s.value))
+}
+
+/// Pretty JSON, [embeddable](crate::util::html::embeddable_json): no markup from
+/// the input appears in the site even in data files.
+fn pretty(v: &impl Serialize) -> Vec<u8> {
+    let mut text =
+        crate::util::html::embeddable_json(serde_json::to_string_pretty(v).expect("site data always serialises"));
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// One artifact in `index.json`.
+#[derive(Serialize)]
+struct IndexArtifact<'a> {
+    slug: &'a str,
+    artifact_id: Option<&'a str>,
+    name: &'a str,
+    stage: &'a str,
+    artifact_type: &'a str,
+    status: Status,
+    page: String,
+    file: Option<String>,
+}
+
+/// One version in `index.json`.
+#[derive(Serialize)]
+struct IndexVersion<'a> {
+    id: &'a str,
+    slug: &'a str,
+    time: Option<Epoch>,
+    verdict: crate::judge::Status,
+    page: String,
+    summary: String,
+    artifacts: Vec<IndexArtifact<'a>>,
+}
+
+/// The site index: versions, their artifacts and every page path. Written
+/// from borrowed rows, not a JSON tree, to stay small on big sites.
+pub fn site_index(site: &Site) -> Vec<u8> {
+    let versions: Vec<IndexVersion> = site
+        .versions
+        .iter()
+        .map(|v| IndexVersion {
+            id: &v.id,
+            slug: &v.slug,
+            time: v.time,
+            verdict: v.verdict.status,
+            page: plan::version(v),
+            summary: format!("v/{}/summary.json", v.slug),
+            artifacts: v
+                .artifacts
+                .iter()
+                .enumerate()
+                .map(|(ai, a)| IndexArtifact {
+                    slug: &a.slug,
+                    artifact_id: a.id.as_deref(),
+                    name: &a.name,
+                    stage: &a.stage,
+                    artifact_type: &a.artifact_type,
+                    status: a.status,
+                    page: plan::artifact(v, ai),
+                    file: a.file.as_deref().map(|f| plan::file(v, f)),
+                })
+                .collect(),
+        })
+        .collect();
+    let aliases: Vec<Value> = site.aliases.iter().map(|a| json!({"name": a.name, "target": a.target})).collect();
+    #[derive(Serialize)]
+    struct Index<'a> {
+        generator: &'static str,
+        versions: Vec<IndexVersion<'a>>,
+        aliases: Vec<Value>,
+        problems: Counts,
+    }
+    pretty(&Index {
+        generator: concat!("artsite ", env!("CARGO_PKG_VERSION")),
+        versions,
+        aliases,
+        problems: Counts::of(&site.problems),
+    })
+}
+
+/// One version's headline numbers and stages.
+pub fn version_summary(v: &Version) -> Vec<u8> {
+    let stages: Vec<Value> = v
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(si, s)| {
+            json!({
+                "name": s.name, "page": plan::stage(v, si),
+                "records_in": number(&s.metrics.records_in), "records_out": number(&s.metrics.records_out),
+                "seconds": number(&s.metrics.seconds), "issues": number(&s.metrics.issues),
+                "artifacts": s.artifacts.len(),
+            })
+        })
+        .collect();
+    pretty(&json!({
+        "id": v.id, "time": v.time, "time_source": v.time_source, "manifest": v.manifest,
+        "verdict": v.verdict.status,
+        "records_in": number(&v.summary.records_in), "records_out": number(&v.summary.records_out),
+        "quality_score": number(&v.summary.quality_score), "issues": v.summary.issues,
+        "artifacts": v.artifacts.len(), "problems": v.problems, "stages": stages,
+        "checks": v.verdict.results.iter().map(check).collect::<Vec<_>>(),
+    }))
+}
+
+/// One check of a run, as `summary.json` lists it.
+fn check(r: &crate::judge::CheckResult) -> Value {
+    let value = match (r.value, &r.value_text) {
+        (Some(x), _) => finite_or_text(x),
+        (None, Some(text)) => json!(text),
+        (None, None) => Value::Null,
+    };
+    let source = match &r.source {
+        crate::judge::Source::Field(_) => "field",
+        crate::judge::Source::Problems => "problems",
+        crate::judge::Source::Computed => "computed",
+    };
+    json!({
+        "id": r.id, "name": r.name, "status": r.status, "value": value, "expected": r.expected,
+        "previous": r.previous.map(finite_or_text), "message": r.message, "source": source,
+    })
+}
+
+/// Problems as a JSON list: `problems.json` and `artsite check --format json`
+/// (the same list as the problems page and the terminal).
+pub fn problems(problems: &[Diagnostic]) -> Vec<u8> {
+    pretty(&serde_json::to_value(problems).expect("diagnostics serialise"))
+}

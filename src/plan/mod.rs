@@ -1,0 +1,211 @@
+//! Which pages the site has and where each goes. Pure: no I/O, no rendering.
+
+use crate::model::{Site, Version};
+
+/// What a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// The site home: the newest [`RUNS_PER_PAGE`] versions, newest first.
+    Home,
+    /// Older versions, [`RUNS_PER_PAGE`] a page: page 2, 3, …
+    Runs(usize),
+    /// `/latest/`: leads to the newest version.
+    Latest,
+    /// Every problem found while reading.
+    Problems,
+    /// A version's summary.
+    Version(usize),
+    /// A version's artifact index.
+    Artifacts(usize),
+    /// One artifact: (version, artifact).
+    Artifact(usize, usize),
+    /// One stage: (version, stage).
+    Stage(usize, usize),
+    /// One ETL metadata JSON: (version, JSON doc).
+    Etl(usize, usize),
+    /// One EDA report: (version, report).
+    Eda(usize, usize),
+    /// The 404 page.
+    NotFound,
+    /// Metrics across versions.
+    Trends,
+    /// A version's data-quality dashboard.
+    Quality(usize),
+    /// A version compared with the previous one.
+    Compare(usize),
+    /// A version compared with the configured baseline.
+    Baseline(usize),
+    /// The search page.
+    Search,
+    /// A JSON file of a registered content type: (version, index into its `content`).
+    Content(usize, usize),
+}
+
+/// A page to render.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Output path relative to the site root, e.g. `v/x/index.html`.
+    pub path: String,
+    /// What it shows.
+    pub kind: PageKind,
+}
+
+/// The home page and each page of older runs list at most this many
+/// versions, so none grows with the number of runs.
+pub const RUNS_PER_PAGE: usize = 100;
+
+/// How many pages list `versions` runs: the home page and the older ones.
+pub fn run_pages(versions: usize) -> usize {
+    versions.div_ceil(RUNS_PER_PAGE).max(1)
+}
+
+/// Path of page `n` (from 1) of the list of runs: the home page first.
+pub fn runs(n: usize) -> String {
+    if n <= 1 { "index.html".into() } else { format!("runs/{n}/index.html") }
+}
+
+/// Path of a version's summary page.
+pub fn version(v: &Version) -> String {
+    format!("v/{}/index.html", v.slug)
+}
+
+/// Path of a version's data-quality dashboard.
+pub fn quality(v: &Version) -> String {
+    format!("v/{}/quality/index.html", v.slug)
+}
+
+/// Path of a version's comparison with the previous version.
+pub fn compare(v: &Version) -> String {
+    format!("v/{}/compare/index.html", v.slug)
+}
+
+/// Path of a version's comparison with the baseline.
+pub fn baseline(v: &Version) -> String {
+    format!("v/{}/compare/baseline/index.html", v.slug)
+}
+
+/// Path of a version's artifact index.
+pub fn artifacts(v: &Version) -> String {
+    format!("v/{}/artifacts/index.html", v.slug)
+}
+
+/// The way from an artifact's page to its version's raw files.
+pub const ARTIFACT_PAGE_TO_FILES: &str = "../files/";
+
+/// Path of an artifact's page. A file of its own rather than a folder with an
+/// `index.html`: artifacts are most of a site's pages, and a folder each
+/// doubled the inodes a build creates, the cost that bounds a big build.
+pub fn artifact(v: &Version, a: usize) -> String {
+    format!("v/{}/a/{}.html", v.slug, v.artifacts[a].slug)
+}
+
+/// Path of a stage's page.
+pub fn stage(v: &Version, s: usize) -> String {
+    format!("v/{}/stages/{}/index.html", v.slug, v.stages[s].slug)
+}
+
+/// Path of an ETL file's page, if it has one.
+pub fn etl(v: &Version, d: usize) -> Option<String> {
+    v.json[d].page.as_ref().map(|p| format!("v/{}/{p}", v.slug))
+}
+
+/// Path of an EDA report's page.
+pub fn eda(v: &Version, e: usize) -> String {
+    format!("v/{}/eda/{}/index.html", v.slug, v.eda[e].slug)
+}
+
+/// Path of a content-type page: (version, index into its `content`).
+pub fn content(site: &Site, v: &Version, ci: usize) -> String {
+    let (di, ti) = v.content[ci];
+    format!("v/{}/{}", v.slug, crate::input::content::page_path(&site.content_types[ti], &v.json[di].rel))
+}
+
+/// Path of a raw file copied into the site.
+pub fn file(v: &Version, rel: &str) -> String {
+    format!("v/{}/files/{rel}", v.slug)
+}
+
+/// Every page of the site, in a stable order.
+pub fn plan(site: &Site) -> Vec<Page> {
+    let mut pages = site_pages(site);
+    for vi in 0..site.versions.len() {
+        pages.extend(version_pages(site, vi));
+    }
+    pages
+}
+
+/// The pages that are not a version's, in a stable order.
+pub fn site_pages(site: &Site) -> Vec<Page> {
+    let mut pages = vec![
+        Page { path: "index.html".into(), kind: PageKind::Home },
+        Page { path: "problems/index.html".into(), kind: PageKind::Problems },
+        Page { path: "404.html".into(), kind: PageKind::NotFound },
+        Page { path: "search/index.html".into(), kind: PageKind::Search },
+    ];
+    for n in 2..=run_pages(site.versions.len()) {
+        pages.push(Page { path: runs(n), kind: PageKind::Runs(n) });
+    }
+    if !site.versions.is_empty() {
+        pages.push(Page { path: "latest/index.html".into(), kind: PageKind::Latest });
+        pages.push(Page { path: "trends/index.html".into(), kind: PageKind::Trends });
+    }
+    pages
+}
+
+/// Every page of version `vi`, in a stable order.
+pub fn version_pages(site: &Site, vi: usize) -> Vec<Page> {
+    let v = &site.versions[vi];
+    let mut pages = vec![
+        Page { path: version(v), kind: PageKind::Version(vi) },
+        Page { path: artifacts(v), kind: PageKind::Artifacts(vi) },
+        Page { path: quality(v), kind: PageKind::Quality(vi) },
+        Page { path: compare(v), kind: PageKind::Compare(vi) },
+    ];
+    if site.baseline.is_some_and(|b| b != vi) {
+        pages.push(Page { path: baseline(v), kind: PageKind::Baseline(vi) });
+    }
+    for ai in 0..v.artifacts.len() {
+        pages.push(Page { path: artifact(v, ai), kind: PageKind::Artifact(vi, ai) });
+    }
+    for si in 0..v.stages.len() {
+        pages.push(Page { path: stage(v, si), kind: PageKind::Stage(vi, si) });
+    }
+    for di in 0..v.json.len() {
+        if let Some(path) = etl(v, di) {
+            pages.push(Page { path, kind: PageKind::Etl(vi, di) });
+        }
+    }
+    for ei in 0..v.eda.len() {
+        pages.push(Page { path: eda(v, ei), kind: PageKind::Eda(vi, ei) });
+    }
+    for ci in 0..v.content.len() {
+        pages.push(Page { path: content(site, v, ci), kind: PageKind::Content(vi, ci) });
+    }
+    pages
+}
+
+/// The page of `kind`, when the site has one.
+pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
+    let v = |vi: usize| &site.versions[vi];
+    let path = match kind {
+        PageKind::Home => "index.html".into(),
+        PageKind::Runs(n) => runs(n),
+        PageKind::Latest => "latest/index.html".into(),
+        PageKind::Problems => "problems/index.html".into(),
+        PageKind::NotFound => "404.html".into(),
+        PageKind::Search => "search/index.html".into(),
+        PageKind::Trends => "trends/index.html".into(),
+        PageKind::Version(vi) => version(v(vi)),
+        PageKind::Artifacts(vi) => artifacts(v(vi)),
+        PageKind::Quality(vi) => quality(v(vi)),
+        PageKind::Compare(vi) => compare(v(vi)),
+        PageKind::Baseline(vi) if site.baseline.is_some_and(|b| b != vi) => baseline(v(vi)),
+        PageKind::Baseline(_) => return None,
+        PageKind::Artifact(vi, ai) => artifact(v(vi), ai),
+        PageKind::Stage(vi, si) => stage(v(vi), si),
+        PageKind::Etl(vi, di) => etl(v(vi), di)?,
+        PageKind::Eda(vi, ei) => eda(v(vi), ei),
+        PageKind::Content(vi, ci) => content(site, v(vi), ci),
+    };
+    Some(Page { path, kind })
+}

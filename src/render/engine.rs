@@ -1,0 +1,56 @@
+//! Templates: loading the theme into tera and rendering pages with it.
+//!
+//! Themes come in layers (see [`crate::theme`]); the built-in default theme
+//! is compiled into the binary, so a site needs no theme folder to build.
+
+use crate::theme::Theme;
+use crate::util::html;
+use anyhow::Result;
+
+/// Compiles a theme's templates, with its layers as fallback prefixes.
+pub fn engine(theme: &Theme) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::new();
+    tera.set_escape_fn(html::escape_to);
+    tera.set_fallback_prefixes(["theme/", "builtin/"]).expect("no templates added yet");
+    tera.register_filter("slug", |s: &str, _: tera::Kwargs, _: &tera::State| crate::util::paths::slug(s));
+    tera.register_filter("count", |n: u64, _: tera::Kwargs, _: &tera::State| html::number(n as f64, 0));
+    tera.register_filter("bytes", |n: u64, _: tera::Kwargs, _: &tera::State| html::bytes(n));
+    tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| anyhow::anyhow!("compiling the theme's templates: {}", error_chain(&e)))?;
+    Ok(tera)
+}
+
+/// Renders one template, with the template's name in the error.
+pub fn render(tera: &tera::Tera, template: &str, ctx: &tera::Context) -> Result<String> {
+    tera.render(template, ctx)
+        .map_err(|e| anyhow::anyhow!("template {template}: {}", with_suggestion(&error_chain(&e))))
+}
+
+/// Adds "did you mean" to tera's message about an undefined variable, using
+/// the list of available variables tera gives with it.
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.split("Variable `").nth(1) else { return message.to_string() };
+    let Some((name, after)) = rest.split_once("` is not defined.") else { return message.to_string() };
+    let Some(list) = after.split("Available variables: ").nth(1) else { return message.to_string() };
+    let list = list.lines().next().unwrap_or("");
+    let best = list
+        .split(", ")
+        .map(|v| (strsim::damerau_levenshtein(name, v.trim()), v.trim()))
+        .filter(|(d, v)| *d <= 3 && !v.is_empty())
+        .min();
+    match best {
+        Some((_, v)) => format!("{message}\n  did you mean `{v}`?"),
+        None => message.to_string(),
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

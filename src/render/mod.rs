@@ -1,0 +1,3 @@
+//! Templates and views to bytes.
+
+pub mod engine;

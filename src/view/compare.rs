@@ -1,0 +1,384 @@
+//! A version compared with an earlier one (the previous run, or the
+//! configured baseline): headline and stage numbers with deltas, artifacts
+//! added, removed and changed, changed ETL fields, and feature registry
+//! differences.
+
+use crate::input::etl::Typed;
+use crate::model::{Sourced, Version};
+use crate::plan;
+use crate::util::html;
+use crate::util::paths::{pointer_id, pointer_push};
+use crate::view::delta::{self, Better, Change};
+use crate::view::{ArtifactRow, Link, MAX_ROWS, NumView, artifact_row, sourced};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Files larger than this are compared by size only.
+const MAX_COMPARE_BYTES: u64 = 256 * 1024 * 1024;
+/// At most this many changed fields are listed per ETL file.
+const MAX_FIELDS: usize = 60;
+
+/// An old and a new number with their difference.
+#[derive(Serialize)]
+pub struct Delta {
+    old: Option<NumView>,
+    new: Option<NumView>,
+    change: Option<Change>,
+}
+
+fn delta(prev: &Version, cur: &Version, old: Option<&Sourced>, new: Option<&Sourced>, better: Better) -> Delta {
+    Delta {
+        old: old.map(|s| sourced(prev, s)),
+        new: new.map(|s| sourced(cur, s)),
+        change: delta::between(old.map(|s| s.value), new.map(|s| s.value), better),
+    }
+}
+
+/// [`delta`] of two computed numbers.
+fn delta_plain(old: Option<f64>, new: Option<f64>, better: Better) -> Delta {
+    Delta {
+        old: old.map(crate::view::num_plain),
+        new: new.map(crate::view::num_plain),
+        change: delta::between(old, new, better),
+    }
+}
+
+/// One stage in both versions.
+#[derive(Serialize)]
+pub struct StageDelta {
+    name: String,
+    href: Option<String>,
+    records_in: Delta,
+    records_out: Delta,
+    seconds: Delta,
+    issues: Delta,
+}
+
+/// An artifact whose file differs.
+#[derive(Serialize)]
+pub struct Changed {
+    row: ArtifactRow,
+    old_href: String,
+    why: String,
+}
+
+/// One changed leaf of a typed ETL file.
+#[derive(Serialize)]
+pub struct FieldChange {
+    pointer: String,
+    old: Option<String>,
+    new: Option<String>,
+    old_href: Option<String>,
+    new_href: Option<String>,
+    /// The difference, when both values are numbers.
+    change: Option<Change>,
+}
+
+/// The changed fields of one ETL file.
+#[derive(Serialize)]
+pub struct EtlDiff {
+    rel: String,
+    href: Option<String>,
+    old_href: Option<String>,
+    fields: Vec<FieldChange>,
+    more: usize,
+}
+
+/// Feature registry differences.
+#[derive(Serialize, Default)]
+pub struct FeatureDiff {
+    added: Vec<String>,
+    removed: Vec<String>,
+    changed: Vec<(String, String, String)>,
+}
+
+/// Everything the compare page shows.
+#[derive(Serialize)]
+pub struct CompareView {
+    /// The earlier run.
+    against: Link,
+    quality: Delta,
+    records_in: Delta,
+    records_out: Delta,
+    issues: Delta,
+    stages: Vec<StageDelta>,
+    /// The first [`MAX_ROWS`] of each list, and each list's length.
+    added: Vec<ArtifactRow>,
+    removed: Vec<Link>,
+    /// Artifacts whose file appeared or went missing.
+    changed: Vec<Changed>,
+    /// Artifacts whose file has other bytes (new data, the usual case).
+    rewritten: Vec<Changed>,
+    added_total: usize,
+    removed_total: usize,
+    changed_total: usize,
+    rewritten_total: usize,
+    unchanged: usize,
+    etl: Vec<EtlDiff>,
+    /// ETL files with changed fields, before the list was cut at [`MAX_ETL_FILES`].
+    etl_total: usize,
+    features: FeatureDiff,
+}
+
+/// At most this many ETL files' changed fields are listed.
+pub const MAX_ETL_FILES: usize = 40;
+
+/// Whether two files have the same bytes, reading both in step.
+fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
+    let (mut fa, mut fb) = (File::open(a)?, File::open(b)?);
+    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = fa.read(&mut ba)?;
+        if n == 0 {
+            return Ok(fb.read(&mut bb)? == 0);
+        }
+        let mut got = 0;
+        while got < n {
+            let m = fb.read(&mut bb[got..n])?;
+            if m == 0 {
+                return Ok(false);
+            }
+            got += m;
+        }
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+    }
+}
+
+fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, child) in m {
+                leaves(child, pointer_push(&pointer, k), out);
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for (i, child) in a.iter().enumerate() {
+                leaves(child, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {
+            out.insert(pointer, v);
+        }
+    }
+}
+
+fn show(v: &Value) -> String {
+    match crate::util::lenient_json::non_finite(v) {
+        Some(x) => crate::view::exact(x),
+        None => match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        },
+    }
+}
+
+/// A leaf's value as a number, when it is one.
+fn number(v: Option<&&Value>) -> Option<f64> {
+    let v = *v?;
+    v.as_f64().or_else(|| crate::util::lenient_json::non_finite(v))
+}
+
+fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDiff> {
+    let (Ok(old), Ok(new)) = (&prev.json[pi].parsed, &cur.json[ci].parsed) else { return None };
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    leaves(old, String::new(), &mut a);
+    leaves(new, String::new(), &mut b);
+    let (old_page, new_page) = (plan::etl(prev, pi), plan::etl(cur, ci));
+    let at = |page: &Option<String>, p: &str| page.as_ref().map(|pg| format!("{pg}#{}", pointer_id(p)));
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let changed: Vec<FieldChange> = keys
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| FieldChange {
+            pointer: k.clone(),
+            old: a.get(k).map(|v| show(v)),
+            new: b.get(k).map(|v| show(v)),
+            old_href: a.contains_key(k).then(|| at(&old_page, k)).flatten(),
+            new_href: b.contains_key(k).then(|| at(&new_page, k)).flatten(),
+            change: delta::between(number(a.get(k)), number(b.get(k)), Better::Neither),
+        })
+        .collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let more = changed.len().saturating_sub(MAX_FIELDS);
+    Some(EtlDiff {
+        rel: cur.json[ci].rel.clone(),
+        href: new_page.clone(),
+        old_href: old_page.clone(),
+        fields: changed.into_iter().take(MAX_FIELDS).collect(),
+        more,
+    })
+}
+
+fn registry(v: &Version) -> Option<&BTreeMap<String, crate::input::etl::RegistryEntry>> {
+    v.json.iter().find_map(|d| match &d.typed {
+        Some(Typed::FeatureRegistry(r)) => Some(r),
+        _ => None,
+    })
+}
+
+fn feature_diff(prev: &Version, cur: &Version) -> FeatureDiff {
+    let (Some(a), Some(b)) = (registry(prev), registry(cur)) else { return FeatureDiff::default() };
+    let mut d = FeatureDiff::default();
+    for (name, entry) in b {
+        match a.get(name) {
+            None => d.added.push(name.clone()),
+            Some(old) => {
+                let show = |e: &crate::input::etl::RegistryEntry| {
+                    format!(
+                        "{} records, {} features",
+                        e.records.map_or("?".into(), |n| html::number(n.0, 2)),
+                        e.features.len()
+                    )
+                };
+                if old.records != entry.records || old.features != entry.features {
+                    d.changed.push((name.clone(), show(old), show(entry)));
+                }
+            }
+        }
+    }
+    d.removed = a.keys().filter(|k| !b.contains_key(*k)).cloned().collect();
+    d
+}
+
+/// Compares `cur` with the earlier run `prev`.
+pub fn view(prev: &Version, cur: &Version) -> CompareView {
+    let stage_of = |v: &Version, name: &str| v.stages.iter().position(|s| s.name == name);
+    let mut names: Vec<&str> = cur.stages.iter().map(|s| s.name.as_str()).collect();
+    names.extend(prev.stages.iter().map(|s| s.name.as_str()).filter(|n| stage_of(cur, n).is_none()));
+    let stages = names
+        .into_iter()
+        .map(|name| {
+            let (p, c) = (stage_of(prev, name).map(|i| &prev.stages[i]), stage_of(cur, name));
+            let cm = c.map(|i| &cur.stages[i].metrics);
+            let pm = p.map(|s| &s.metrics);
+            StageDelta {
+                name: name.to_string(),
+                href: c.map(|i| plan::stage(cur, i)),
+                records_in: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.records_in.as_ref()),
+                    cm.and_then(|m| m.records_in.as_ref()),
+                    Better::Neither,
+                ),
+                records_out: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.records_out.as_ref()),
+                    cm.and_then(|m| m.records_out.as_ref()),
+                    Better::Up,
+                ),
+                seconds: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.seconds.as_ref()),
+                    cm.and_then(|m| m.seconds.as_ref()),
+                    Better::Down,
+                ),
+                issues: delta(
+                    prev,
+                    cur,
+                    pm.and_then(|m| m.issues.as_ref()),
+                    cm.and_then(|m| m.issues.as_ref()),
+                    Better::Down,
+                ),
+            }
+        })
+        .collect();
+
+    let key = |v: &Version, i: usize| (v.artifacts[i].stage.clone(), v.artifacts[i].name.clone());
+    let old: HashMap<(String, String), usize> = (0..prev.artifacts.len()).map(|i| (key(prev, i), i)).collect();
+    let new: HashMap<(String, String), usize> = (0..cur.artifacts.len()).map(|i| (key(cur, i), i)).collect();
+    let (mut added, mut changed, mut rewritten, mut unchanged) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let (mut added_total, mut changed_total, mut rewritten_total) = (0, 0, 0);
+    for ci in 0..cur.artifacts.len() {
+        let Some(&pi) = old.get(&key(cur, ci)) else {
+            added_total += 1;
+            if added.len() < MAX_ROWS {
+                added.push(artifact_row(cur, ci));
+            }
+            continue;
+        };
+        let (a, b) = (&prev.artifacts[pi], &cur.artifacts[ci]);
+        // (why, whether only the file's bytes differ)
+        let why = match (a.file_index.map(|i| &prev.files[i]), b.file_index.map(|i| &cur.files[i])) {
+            (Some(fa), Some(fb)) if fa.size != fb.size => {
+                Some((format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)), true))
+            }
+            (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match same_content(&fa.path, &fb.path) {
+                Ok(true) => None,
+                Ok(false) => Some(("same size, different content".to_string(), true)),
+                Err(e) => Some((format!("could not compare: {e}"), false)),
+            },
+            (Some(_), Some(_)) => None,
+            (None, Some(_)) => Some(("file was missing before".into(), false)),
+            (Some(_), None) => Some(("file is missing now".into(), false)),
+            (None, None) => None,
+        };
+        let (list, total) = match why {
+            Some((_, true)) => (&mut rewritten, &mut rewritten_total),
+            Some((_, false)) => (&mut changed, &mut changed_total),
+            None => {
+                unchanged += 1;
+                continue;
+            }
+        };
+        *total += 1;
+        if list.len() < MAX_ROWS {
+            let why = why.map(|(w, _)| w).unwrap_or_default();
+            list.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why });
+        }
+    }
+    let removed_total = (0..prev.artifacts.len()).filter(|&pi| !new.contains_key(&key(prev, pi))).count();
+    let removed = (0..prev.artifacts.len())
+        .filter(|&pi| !new.contains_key(&key(prev, pi)))
+        .take(MAX_ROWS)
+        .map(|pi| Link {
+            label: format!("{} ({})", prev.artifacts[pi].name, prev.artifacts[pi].stage),
+            href: plan::artifact(prev, pi),
+        })
+        .collect();
+
+    let prev_docs: HashMap<&str, usize> = prev.json.iter().enumerate().map(|(i, d)| (d.rel.as_str(), i)).collect();
+    let mut etl: Vec<EtlDiff> = cur
+        .json
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.typed.is_some())
+        .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).and_then(|&pi| etl_diff(prev, cur, pi, ci)))
+        .collect();
+    let etl_total = etl.len();
+    etl.truncate(MAX_ETL_FILES);
+
+    let (ps, cs) = (&prev.summary, &cur.summary);
+    CompareView {
+        against: Link { label: prev.id.clone(), href: plan::version(prev) },
+        quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref(), Better::Up),
+        records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref(), Better::Neither),
+        records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref(), Better::Up),
+        issues: delta_plain(ps.issues, cs.issues, Better::Down),
+        stages,
+        added,
+        removed,
+        changed,
+        rewritten,
+        added_total,
+        removed_total,
+        changed_total,
+        rewritten_total,
+        unchanged,
+        etl,
+        etl_total,
+        features: feature_diff(prev, cur),
+    }
+}
