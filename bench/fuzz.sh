@@ -4,7 +4,7 @@
 #
 #   bench/fuzz.sh [SECONDS]            per target (default 60): cargo-fuzz on a nightly
 #                                      toolchain when there is one, else the stable harness
-#   bench/fuzz.sh --stable [SECONDS]   the stable-Rust harness (tests/fuzz.rs) only
+#   bench/fuzz.sh --stable [SECONDS]   the stable-Rust harness (tests/suite/fuzz.rs) only
 #
 # cargo-fuzz needs `cargo install cargo-fuzz` and `rustup toolchain install nightly`.
 # Crashes land in fuzz/artifacts/{target}/ (cargo-fuzz) or target/fuzz-failures/
@@ -27,5 +27,5 @@ if [ "$stable" = 0 ] && rustup toolchain list 2>/dev/null | grep -q '^nightly' &
   done
 else
   echo "== stable harness: ${secs}s per target"
-  ARTSITE_FUZZ_SECONDS="$secs" cargo test --release --test fuzz -- --ignored --nocapture random_inputs
+  ARTSITE_FUZZ_SECONDS="$secs" cargo test --release --test suite -- --ignored --nocapture fuzz::random_inputs
 fi

@@ -6,7 +6,7 @@
 #                               into a temporary folder and run the gates on each build
 #
 # The gates, each also runnable alone (see README "Quality gates"):
-#   link-check     every internal link and #fragment resolves (the Rust checker of tests/common)
+#   link-check     every internal link and #fragment resolves (the Rust checker of tests/suite/util.rs)
 #   html-validate  Nu Html Checker over every page and stylesheet: zero errors
 #   offline-check  no page or stylesheet loads anything from another host
 #   browser-check  headless Chromium, HTTP + file://, light + dark: no console error, failed
@@ -49,9 +49,9 @@ run_gates() {
 
 run_gate() {
   if [ "$1" = link-check ]; then
-    # The Rust link checker of tests/example_site.rs, pointed at this site.
+    # The Rust link checker of tests/suite/example_site.rs, pointed at this site.
     (cd "$repo" && ARTSITE_CHECK_SITE="$2" timeout 600 \
-      cargo test --locked -q --test example_site -- --exact no_internal_link_or_fragment_is_broken) && return
+      cargo test --locked -q --test suite -- --exact example_site::no_internal_link_or_fragment_is_broken) && return
     echo "link-check: FAIL (the broken links are listed above, each with its page)" >&2
     return 1
   fi

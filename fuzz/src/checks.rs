@@ -1,5 +1,5 @@
 //! What must hold for any input, checked by the cargo-fuzz targets in
-//! `fuzz/fuzz_targets/` and by the stable-Rust harness in `tests/fuzz.rs`
+//! `fuzz/fuzz_targets/` and by the stable-Rust harness in `tests/suite/fuzz.rs`
 //! (which includes this file). Each check panics when its property fails.
 
 use artsite::diagnostics::Diagnostic;

@@ -483,7 +483,7 @@ fn fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
 }
 
 /// A page's template context, and the names of its top-level variables (for
-/// the documentation test in `tests/template_context.rs`).
+/// the documentation test in `tests/suite/template_context.rs`).
 #[derive(Default)]
 pub struct PageContext {
     /// The context tera renders with.

@@ -1,11 +1,9 @@
 //! Artifact previews, built for real: one fixture per format, a malformed file
 //! of each format, and big inputs that must still give small pages.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
 use artsite::diagnostics::Severity;
-use common::*;
 use serde_json::Value;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -148,11 +146,6 @@ fn each_format_gets_its_preview() {
         assert!(pq.text.contains("BYTE_ARRAY") && pq.text.contains("UTF8"));
     }
     assert_links_ok(&t);
-}
-
-fn assert_links_ok(t: &Tree) {
-    let broken = broken_links(&t.out());
-    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //!   target; run it with `bench/fuzz.sh --stable`. A failing input is saved
 //!   to `target/fuzz-failures/` to become a regression file.
 
-#[path = "../fuzz/src/checks.rs"]
+#[path = "../../fuzz/src/checks.rs"]
 mod checks;
 
 use std::fs;

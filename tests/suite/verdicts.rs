@@ -3,15 +3,13 @@
 //! their bounds, and the verdict, the changes and the grouped problems are on
 //! the pages, in `summary.json` and in the CI reports.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
 use artsite::judge::Status;
-use common::*;
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The two runs of `tests/fixtures/real_tools`, made by a pipeline of
 /// pandas, pandera, plotly and friends on the palmerpenguins data.
@@ -37,30 +35,14 @@ fn with_third_run() -> Tree {
     t
 }
 
-fn artsite(t: &Tree, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_artsite")).current_dir(t.tmp.path()).args(args).output().unwrap()
-}
-
 fn check(t: &Tree, more: &[&str]) -> Output {
     let mut args = vec!["check", "--root", "artifacts"];
     args.extend(more);
-    artsite(t, &args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn read(t: &Tree, rel: &str) -> String {
-    fs::read_to_string(t.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    artsite(t.tmp.path(), &args)
 }
 
 fn json_file(path: &Path) -> Value {
     artsite::util::lenient_json::parse(&fs::read(path).unwrap()).unwrap().value
-}
-
-fn text(html: &str) -> String {
-    parse_page(html).text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The verdict of the newest run, and each check's status, as a build judges `config`.
@@ -125,22 +107,22 @@ fn runs_made_with_real_tools_are_clean() {
         assert_eq!(summary["verdict"], "pass", "{run}");
         // The numbers real stage code writes under other names are shown.
         assert!(summary["records_in"].as_f64().is_some() && summary["records_out"].as_f64().is_some(), "{summary}");
-        let page = text(&read(&t, &format!("v/{run}/index.html")));
+        let page = words(&read(&t, &format!("v/{run}/index.html")));
         let shown = artsite::util::html::number(expected, 2);
         assert!(page.contains(&format!("Issues{shown}")), "{run} page shows {shown} issues: {page}");
     }
     // The same number everywhere: home, compare, trends.
     let new_issues = artsite::util::html::number(distinct_issues(&t.root().join(NEW)), 2);
     let old_issues = artsite::util::html::number(distinct_issues(&t.root().join(OLD)), 2);
-    let compare = text(&read(&t, &format!("v/{NEW}/compare/index.html")));
+    let compare = words(&read(&t, &format!("v/{NEW}/compare/index.html")));
     assert!(compare.contains(&format!("Issues{old_issues} → {new_issues}")), "{compare}");
     let home = read(&t, "index.html");
-    assert!(text(&home).contains(&format!("Issues{new_issues}")), "home latest card");
+    assert!(words(&home).contains(&format!("Issues{new_issues}")), "home latest card");
     assert_eq!(home.matches("class=\"verdict v-pass\"").count(), 3, "the latest card and both rows");
     let trends = read(&t, "trends/index.html");
     assert!(trends.contains(&format!(">{new_issues}<")), "the trends table has the same number");
     // The stage that repeats the collector's list says so, and is counted once.
-    let version = text(&read(&t, &format!("v/{NEW}/index.html")));
+    let version = words(&read(&t, &format!("v/{NEW}/index.html")));
     assert!(version.contains("also in cleaned_data"), "{version}");
     assert!(broken_links(&t.out()).is_empty());
 }
@@ -275,7 +257,7 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
 
     // Home: the word of each run's verdict, and why the broken one fails.
     let home = read(&t, "index.html");
-    let rows = text(&home);
+    let rows = words(&home);
     assert!(rows.contains(&format!("{THIRD} ✕fail1 JSON file does not parse")), "{rows}");
     assert!(rows.contains(&format!("{NEW} current ✓pass")) || rows.contains(&format!("{NEW} ✓pass")), "{rows}");
     assert!(rows.contains(&format!("Latest run: {THIRD} ✕fail")), "{rows}");
@@ -286,13 +268,13 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
         "<h1><span class=\"kicker\">Pipeline run</span>2026-11-25_14-30-00_ci-runner-07 <span class=\"verdict v-fail\">"
     ));
     let json_row = page.split("id=\"check-json\"").nth(1).unwrap().split("</tr>").next().unwrap();
-    assert!(text(json_row).contains("JSON files parse ✕fail 1 0 files that do not parse 1 file does not parse: etl_metadata/cleaning/cleaning_stats.json"), "{}", text(json_row));
+    assert!(words(json_row).contains("JSON files parse ✕fail 1 0 files that do not parse 1 file does not parse: etl_metadata/cleaning/cleaning_stats.json"), "{}", words(json_row));
     let drop_row = page.split("id=\"check-records_drop\"").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(drop_row.contains("etl/features/morphometric/extraction_stats/index.html#p/output_records"), "{drop_row}");
     // The switcher of another run's artifact page, the compare page, the search index.
     let artifact = read(&t, &format!("v/{NEW}/a/cleaning--cleaning-report.html"));
     let switcher = artifact.split("class=\"switcher\"").nth(1).unwrap();
-    assert!(text(switcher).contains(&format!("✕fail {THIRD}")), "{}", text(switcher));
+    assert!(words(switcher).contains(&format!("✕fail {THIRD}")), "{}", words(switcher));
     assert!(read(&t, &format!("v/{THIRD}/compare/index.html")).contains("class=\"verdict v-fail\""));
     let meta = read(&t, "search/meta.js");
     assert!(meta.contains(&format!("[\"{THIRD}\",\"v/{THIRD}/index.html\",2,0,21,\"fail\"]")), "{meta}");
@@ -310,11 +292,11 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
         s[key].as_f64().unwrap()
     };
     let change = artsite::view::delta::signed(number(NEW, "records_out") - number(OLD, "records_out"));
-    let new_page = text(&read(&t, &format!("v/{NEW}/index.html")));
+    let new_page = words(&read(&t, &format!("v/{NEW}/index.html")));
     let card = format!("Records out (valid){}", artsite::util::html::number(number(NEW, "records_out"), 2));
     let after = new_page.split(&card).nth(1).unwrap_or_else(|| panic!("no {card}: {new_page}"));
     assert!(after.starts_with(&format!("▼ {change} (")), "the records-out change {change}: {after}");
-    let unchanged = text(&read(&t, &format!("v/{THIRD}/index.html")));
+    let unchanged = words(&read(&t, &format!("v/{THIRD}/index.html")));
     assert!(unchanged.contains("Records in") && unchanged.contains("= ±0"), "a copy of the previous run: no change");
 
     // Problems: 17 NaN tokens in one file are one row, with the count; the run's page lists its own.
@@ -331,7 +313,7 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
     let own = read(&t, &format!("v/{NEW}/index.html"));
     let listed = own.split("id=\"problems\"").nth(1).unwrap();
     assert!(listed.contains("etl_metadata/cleaning/validation_errors.json</a>") && listed.contains("×17"), "{listed}");
-    assert!(text(&home).contains("3 warnings"), "badges count words, not problems");
+    assert!(words(&home).contains("3 warnings"), "badges count words, not problems");
     assert!(home.contains(&format!("href=\"v/{NEW}/index.html#problems\"")), "the badge links to the run's problems");
     assert!(broken_links(&t.out()).is_empty(), "{:?}", broken_links(&t.out()));
 }
@@ -340,10 +322,10 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
 fn a_baseline_run_is_compared_with_as_well() {
     let t = with_third_run();
     fs::write(t.tmp.path().join("artsite.yaml"), format!("baseline: {OLD}\n")).unwrap();
-    let o = artsite(&t, &["build", "--config", "artsite.yaml"]);
+    let o = artsite(t.tmp.path(), &["build", "--config", "artsite.yaml"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = read(&t, &format!("v/{THIRD}/compare/baseline/index.html"));
-    let words = text(&page);
+    let words = words(&page);
     assert!(words.contains(&format!("Compared with {OLD}, the baseline")), "{words}");
     assert!(
         page.contains(&format!("href=\"../../../../v/{THIRD}/compare/index.html\">Previous run</a>")),
@@ -358,7 +340,7 @@ fn a_baseline_run_is_compared_with_as_well() {
     assert!(broken_links(&t.out()).is_empty(), "{:?}", broken_links(&t.out()));
 
     fs::write(t.tmp.path().join("artsite.yaml"), "baseline: nowhere\n").unwrap();
-    let o = artsite(&t, &["build", "--config", "artsite.yaml"]);
+    let o = artsite(t.tmp.path(), &["build", "--config", "artsite.yaml"]);
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("baseline \"nowhere\" is neither a version nor an alias"));
 }
@@ -438,7 +420,7 @@ fn a_field_of_an_unexpected_type_is_a_warning_on_its_page_and_the_rest_is_shown(
     let problems =
         page.split("class=\"file-problems\"").nth(1).expect("the file's problems").split("</section>").next().unwrap();
     assert!(problems.contains("<code>/issues_found</code>"), "{problems}");
-    let figures = text(&page);
+    let figures = words(&page);
     assert!(figures.contains("Total records100") && figures.contains("Valid records90"), "{figures}");
     assert!(read(&t, "v/v1/a/cleaned-data--cleaning-summary.html").contains("class=\"file-problems\""));
     let summary: Value = serde_json::from_str(&read(&t, "v/v1/summary.json")).unwrap();

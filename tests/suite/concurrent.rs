@@ -2,8 +2,7 @@
 //! vanish, shrink or grow between the scan and the read are named, and the
 //! rest of the site is right.
 
-mod common;
-
+use crate::util::*;
 use artsite::commands::build::{self, Options};
 use artsite::diagnostics::Severity;
 use artsite::input::preview::PreviewConfig;
@@ -11,7 +10,6 @@ use artsite::input::scan;
 use artsite::load;
 use artsite::output::links::LinkCheck;
 use artsite::plan;
-use common::*;
 use std::fs;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,24 +1,8 @@
 //! `artsite check` and `artsite build --strict`: output, formats and exit codes.
 
-mod common;
-
-use common::*;
+use crate::util::*;
 use serde_json::{Value, json};
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn artsite(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_artsite")).current_dir(dir).args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A version with a problem of each kind a check finds, and a clean one before it.
 fn tree_with_known_errors() -> Tree {

@@ -1,15 +1,8 @@
 //! The `artsite` binary: flags, config, errors, exit codes and output safety.
 
-mod common;
-
-use common::*;
+use crate::util::*;
 use std::fs;
-use std::path::Path;
 use std::process::{Command, Output};
-
-fn artsite(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_artsite")).current_dir(dir).args(args).output().unwrap()
-}
 
 fn text(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())

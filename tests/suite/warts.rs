@@ -1,10 +1,8 @@
 //! One small fixture tree per kind of messy input: each builds, and each
 //! problem is reported naming its file.
 
-mod common;
-
+use crate::util::*;
 use artsite::diagnostics::Severity;
-use common::*;
 use serde_json::json;
 use std::fs;
 
@@ -17,15 +15,6 @@ fn problem<'a>(
         .iter()
         .find(|d| d.path == path && d.code == code)
         .unwrap_or_else(|| panic!("no {code} problem for {path}; got {:#?}", r.problems))
-}
-
-fn read(tree: &Tree, rel: &str) -> String {
-    fs::read_to_string(tree.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-fn assert_links_ok(tree: &Tree) {
-    let broken = broken_links(&tree.out());
-    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
 #[test]

@@ -3,11 +3,9 @@
 //! Servers listen on 127.0.0.1 port 0 and stop at the end of each test;
 //! every wait is bounded.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
 use artsite::serve::{Options, Server};
-use common::*;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

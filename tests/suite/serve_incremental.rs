@@ -1,11 +1,9 @@
 //! `serve`'s incremental rebuilds give the same site as a clean build, byte
 //! for byte, after every kind of edit.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
 use artsite::serve::incremental::{Change, Engine};
-use common::*;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};

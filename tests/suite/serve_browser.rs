@@ -3,11 +3,9 @@
 //! error overlay. Chromium is driven by playwright-core from Node
 //! (`tests/browser/live.mjs`); `.ci/run` installs both.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
 use artsite::serve::{Options, Server};
-use common::*;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -1,10 +1,8 @@
 //! Search and navigation in a real headless Chromium, over loopback HTTP and
 //! from `file://`. `.ci/run` installs Chromium (`apt-get install chromium`).
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
-use common::*;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,8 +1,6 @@
 //! Rebuilds: skipped when nothing changed, complete when anything did.
 
-mod common;
-
-use common::*;
+use crate::util::*;
 use std::fs;
 use std::time::{Duration, SystemTime};
 

@@ -1,10 +1,8 @@
 //! Theme layers: block and static overrides, ejected themes, branding by
 //! config, template errors, and both built-in themes.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
-use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 

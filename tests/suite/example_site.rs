@@ -1,10 +1,8 @@
 //! The bundled example, built for real: every page exists, every link
 //! resolves, every traced number equals its source field, and builds repeat.
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
-use common::*;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;

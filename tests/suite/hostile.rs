@@ -2,10 +2,8 @@
 //! or the output folder. Content stays text, links stay inside the site, and
 //! nothing is read from outside the root or written outside `--out`.
 
-mod common;
-
+use crate::util::*;
 use artsite::diagnostics::Severity;
-use common::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,5 +1,4 @@
 //! Shared test helpers: fixture trees, builds, and a parsed view of the output.
-#![allow(dead_code)]
 
 use artsite::commands::build::{Report, build};
 use artsite::config::Config;
@@ -40,6 +39,37 @@ impl Tree {
     pub fn build(&self) -> Report {
         build(&self.config()).unwrap()
     }
+}
+
+/// Runs the `artsite` binary in `dir` with `args`.
+pub fn artsite(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_artsite")).current_dir(dir).args(args).output().unwrap()
+}
+
+/// What a command printed on stdout.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What a command printed on stderr.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The text of the built file `rel` of `tree`'s output.
+pub fn read(tree: &Tree, rel: &str) -> String {
+    fs::read_to_string(tree.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The words of a page, one space between each.
+pub fn words(html: &str) -> String {
+    parse_page(html).text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Fails with the list of broken internal links of `tree`'s output, if any.
+pub fn assert_links_ok(tree: &Tree) {
+    let broken = broken_links(&tree.out());
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
 /// A manifest record with every field of the design's `Artifact.to_dict()`.

@@ -1,16 +1,10 @@
 //! Quality dashboards, trends and comparisons: numbers drawn equal numbers
 //! read, deltas are right, and missing data reads as "no data".
 
-mod common;
-
+use crate::util::*;
 use artsite::config::Config;
-use common::*;
 use serde_json::json;
 use std::fs;
-
-fn read(tree: &Tree, rel: &str) -> String {
-    fs::read_to_string(tree.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
 
 /// The text of every `<title>` inside a chart link, in document order.
 fn point_titles(html: &str, chart_id: &str) -> Vec<String> {

@@ -2,10 +2,8 @@
 //! each is named as a problem. (Peak memory of each, measured on a release
 //! build, is in the README's "Hostile input" section.)
 
-mod common;
-
+use crate::util::*;
 use artsite::diagnostics::{Diagnostic, Severity};
-use common::*;
 use std::fs;
 
 fn find<'a>(problems: &'a [Diagnostic], path: &str, code: &str) -> &'a Diagnostic {

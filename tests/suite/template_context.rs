@@ -1,7 +1,5 @@
 //! docs/templates.md agrees with the contexts pages really get.
 
-mod common;
-
 use artsite::commands::build::template_of;
 use artsite::config::Config;
 use artsite::theme::Theme;
@@ -61,7 +59,7 @@ fn every_page_gets_exactly_the_documented_variables() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("summary.schema.json"),
-        include_str!("../content-schema/cleaning_summary.schema.json"),
+        include_str!("../../content-schema/cleaning_summary.schema.json"),
     )
     .unwrap();
     let declared = artsite::input::content::Declared {
@@ -70,7 +68,7 @@ fn every_page_gets_exactly_the_documented_variables() {
         pattern: "etl_metadata/**/cleaning_summary.json".into(),
         template: None,
     };
-    let config = Config { root: common::examples_root(), ..Config::default() };
+    let config = Config { root: crate::util::examples_root(), ..Config::default() };
     let theme = Theme::builtin_default();
     let mut site = artsite::load::load(artsite::commands::build::scan_root(&config).unwrap(), &(&config).into());
     artsite::input::content::attach(

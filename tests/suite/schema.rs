@@ -1,7 +1,5 @@
 //! content-schema/ and the Rust models agree, and the example files follow the schemas.
 
-mod common;
-
 use artsite::input::etl::{self, Kind};
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde_json::{Value, json};
@@ -133,7 +131,7 @@ fn finite(v: Value) -> Value {
 #[test]
 fn every_example_file_follows_its_schema() {
     let manifest = jsonschema::draft202012::new(&schema("artifact_manifest.schema.json")).unwrap();
-    let root = common::examples_root();
+    let root = crate::util::examples_root();
     let mut checked = 0;
     for e in walkdir::WalkDir::new(&root).into_iter().flatten() {
         let path = e.path();
