@@ -101,7 +101,8 @@ pub fn manifest(data: &[u8]) {
 pub fn markdown(data: &[u8]) {
     use html5gum::{Token, Tokenizer};
     let text = String::from_utf8_lossy(data);
-    let out = artsite::input::preview::markdown::render(&text, "notes/readme.md");
+    let out =
+        artsite::input::preview::markdown::render(&text, "notes/readme.md", artsite::plan::ARTIFACT_PAGE_TO_FILES);
     for token in Tokenizer::new(out.as_str()).flatten() {
         let Token::StartTag(tag) = token else { continue };
         let name = String::from_utf8_lossy(&tag.name).to_lowercase();

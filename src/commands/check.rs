@@ -7,15 +7,14 @@
 //! rendered into a [`LinkCheck`] that keeps only ids and links, and the links
 //! are resolved against the pages and the raw files the site would publish.
 
-use crate::commands::build::{self, Options};
+use super::pipeline;
 use crate::config::Config;
 use crate::diagnostics::{Counts, Diagnostic};
-use crate::input::preview::PreviewConfig;
 use crate::load;
 use crate::model::Site;
 use crate::output::links::LinkCheck;
 use crate::output::summary_json;
-use crate::plan;
+use crate::render::Renderer;
 use anyhow::Result;
 
 /// What a check found.
@@ -72,21 +71,15 @@ impl Outcome {
     }
 }
 
-/// Checks the artifacts root of `config`. Fails only when the root cannot
-/// be read at all; problems in it are the outcome.
+/// Checks the artifacts root of `config`: the same steps as a build (see
+/// [`super::pipeline`]), into a link checker instead of a folder. Fails only
+/// when the root cannot be read at all; problems in it are the outcome.
 pub fn check(config: &Config) -> Result<Outcome> {
-    let scanned = build::scan_root(config)?;
-    let mut site = load::load(scanned, &PreviewConfig::from(config));
-    build::attach_baseline(&mut site, config);
-    let pages = plan::plan(&site);
+    let inputs = pipeline::read(config)?;
+    let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
+    let renderer = Renderer::new(inputs.theme)?;
     let links = LinkCheck::new(None);
-    let options = Options::default();
-    let unpublished = build::publish_raw_files(&site, &links, options)?;
-    load::add_problems(&mut site, unpublished);
-    build::judge(&mut site, config);
-    let renderer = build::Renderer::of(config)?;
-    build::render_site(&renderer, config, &mut site, &pages, &links, options)?;
-    build::write_site_files(config, &renderer.theme, &site, &pages, &links)?;
+    let pages = pipeline::produce(config, &renderer, &mut site, &links, false, &mut |_| {})?;
     load::add_problems(&mut site, links.problems());
     Ok(Outcome {
         versions: site.versions.len(),

@@ -5,7 +5,7 @@
 //! Pure: every function reads the judged site and returns text.
 
 use crate::diagnostics::Severity;
-use crate::judge::{CheckResult, Status};
+use crate::model::verdict::{CheckResult, Status};
 use crate::model::{Site, Sourced, Version};
 use crate::plan;
 use crate::util::html::{self, escape};
@@ -53,7 +53,7 @@ pub fn site_errors(site: &Site) -> usize {
     site.problems
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .filter(|d| !site.versions.iter().any(|v| crate::judge::belongs_to(d, &v.id)))
+        .filter(|d| !site.versions.iter().any(|v| v.owns(d)))
         .count()
 }
 

@@ -4,3 +4,4 @@ pub mod build;
 pub mod check;
 pub mod gate;
 pub mod init;
+pub mod pipeline;

@@ -10,28 +10,13 @@
 //!     template: model_card.html     # optional; the theme's content.html otherwise
 //! ```
 
-use crate::model::Site;
-use crate::util::paths::{pointer_push, segment, slug};
+use crate::config::content::Declared;
+use crate::util::paths::{pointer_push, slug};
 use anyhow::{Context as _, Result, bail};
 use globset::{Glob, GlobMatcher};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;
-
-/// A content type as the config declares it.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Declared {
-    /// Name, used in page paths and labels.
-    pub name: String,
-    /// JSON Schema file (relative to the config's folder).
-    pub schema: std::path::PathBuf,
-    /// Glob of the files it covers, relative to a version folder.
-    #[serde(rename = "match")]
-    pub pattern: String,
-    /// Template for its pages (a site or theme template); `content.html` by default.
-    pub template: Option<String>,
-}
 
 /// One labelled field of a schema.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -106,25 +91,4 @@ impl ContentType {
     pub fn matches(&self, rel: &str) -> bool {
         self.matcher.is_match(rel)
     }
-}
-
-/// Registers `types` on `site` and finds their files in every version. The
-/// first type whose pattern matches a JSON file takes it.
-pub fn attach(site: &mut Site, types: Vec<ContentType>) {
-    for v in &mut site.versions {
-        v.content = v
-            .json
-            .iter()
-            .enumerate()
-            .filter_map(|(di, d)| types.iter().position(|t| t.matches(&d.rel)).map(|ti| (di, ti)))
-            .collect();
-    }
-    site.content_types = types;
-}
-
-/// The page path of a content file: `c/{type}/{path without .json}/index.html`.
-pub fn page_path(t: &ContentType, rel: &str) -> String {
-    let inner = rel.strip_suffix(".json").unwrap_or(rel);
-    let segs: Vec<String> = inner.split('/').map(segment).collect();
-    format!("c/{}/{}/index.html", t.slug, segs.join("/"))
 }

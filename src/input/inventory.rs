@@ -48,7 +48,7 @@ fn crowded_folders(version: &str, files: &[FileEntry], problems: &mut Vec<Diagno
             format!(
                 "folder holds {} files, each an artifact with a page of its own; lists show the first {} of them",
                 crate::util::html::number(n as f64, 0),
-                crate::util::html::number(crate::view::MAX_ROWS as f64, 0)
+                crate::util::html::number(crate::config::limits::MAX_ROWS as f64, 0)
             ),
         ));
     }

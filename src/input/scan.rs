@@ -19,7 +19,7 @@ pub struct Scan {
     pub versions: Vec<VersionDir>,
     /// Top-level symlinks naming a version folder, such as `current`.
     pub aliases: Vec<Alias>,
-    /// Problems met while scanning.
+    /// Problems met at the top level (each version holds its own).
     pub problems: Vec<Diagnostic>,
 }
 
@@ -32,6 +32,9 @@ pub struct VersionDir {
     pub dir: PathBuf,
     /// Every regular file inside, sorted by relative path.
     pub files: Vec<FileEntry>,
+    /// Problems met while walking it (unreadable entries, symlinks that
+    /// leave the root).
+    pub problems: Vec<Diagnostic>,
 }
 
 /// A file inside a version folder.
@@ -139,15 +142,9 @@ pub fn scan_top(root: &Path) -> Result<Top, ScanError> {
 
 /// Scans `root`: one [`VersionDir`] per folder, aliases for symlinks to them.
 pub fn scan(root: &Path) -> Result<Scan, ScanError> {
-    let Top { root, dirs, aliases, mut problems } = scan_top(root)?;
-    let versions: Vec<(VersionDir, Vec<Diagnostic>)> =
-        dirs.into_par_iter().map(|(id, dir)| scan_version(&root, id, dir)).collect();
-    let mut out = Vec::with_capacity(versions.len());
-    for (v, p) in versions {
-        problems.extend(p);
-        out.push(v);
-    }
-    Ok(Scan { root, versions: out, aliases, problems })
+    let Top { root, dirs, aliases, problems } = scan_top(root)?;
+    let versions = dirs.into_par_iter().map(|(id, dir)| scan_version(&root, id, dir)).collect();
+    Ok(Scan { root, versions, aliases, problems })
 }
 
 fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
@@ -176,7 +173,7 @@ fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
 
 /// Walks one version folder under the canonical `root`: its files, and the
 /// problems met (unreadable entries, symlinks that leave the root).
-pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<Diagnostic>) {
+pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = WalkDir::new(&dir)
@@ -227,5 +224,5 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> (VersionDir, Vec<D
             }
         }
     }
-    (VersionDir { id, dir, files }, problems)
+    VersionDir { id, dir, files, problems }
 }

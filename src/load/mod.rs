@@ -4,12 +4,15 @@
 //! match its records to files, add the files it does not list, group
 //! everything into stages, and compute the headline numbers.
 
+pub mod content;
+
+use crate::config::previews::PreviewConfig;
 use crate::diagnostics::{self, Counts, Diagnostic, Severity};
 use crate::input::etl::{self, Kind};
 use crate::input::infer;
 use crate::input::inventory;
 use crate::input::manifest::{self, Manifest};
-use crate::input::preview::{self, PreviewConfig};
+use crate::input::preview;
 use crate::input::resolve::{Resolution, Resolver};
 use crate::input::scan::{Alias, FileEntry, Scan, VersionDir};
 use crate::input::schema;
@@ -160,8 +163,8 @@ fn load_version(
     reuse: &Reuse,
     changed: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Version, Vec<Diagnostic>, Reuse) {
-    let VersionDir { id, dir, files } = vd;
-    let mut problems = Vec::new();
+    let VersionDir { id, dir, files, problems: scanned } = vd;
+    let mut problems = scanned;
     let diag_path = |rel: &str| format!("{id}/{rel}");
 
     inventory::check(&id, &files, &mut problems);
@@ -473,7 +476,7 @@ fn load_version(
         files,
         summary,
         problems: Counts::default(),
-        verdict: crate::judge::Verdict::default(),
+        verdict: crate::model::verdict::Verdict::default(),
         dir,
     };
     (version, problems, next)

@@ -5,6 +5,10 @@
 pub mod issues;
 pub mod metrics;
 pub mod names;
+pub mod sourced;
+pub mod verdict;
+
+pub use sourced::Sourced;
 
 use crate::diagnostics::Diagnostic;
 use crate::input::etl::{Kind, Typed};
@@ -102,9 +106,16 @@ pub struct Version {
     pub problems: crate::diagnostics::Counts,
     /// Its checks and their verdict, set once the whole site is loaded (see
     /// [`crate::judge::judge_site`]).
-    pub verdict: crate::judge::Verdict,
+    pub verdict: verdict::Verdict,
     /// The folder on disk.
     pub dir: PathBuf,
+}
+
+impl Version {
+    /// Whether a problem is about a file of this run (or its folder).
+    pub fn owns(&self, d: &Diagnostic) -> bool {
+        d.path == self.id || d.path.strip_prefix(&self.id).is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 /// Is an artifact in the manifest, on disk, or both.
@@ -194,17 +205,6 @@ pub struct JsonDoc {
     pub stage: Option<String>,
     /// Page path of its ETL page, for files under `etl_metadata/`.
     pub page: Option<String>,
-}
-
-/// A number with the file and JSON pointer it came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Sourced {
-    /// The number (may be NaN).
-    pub value: f64,
-    /// Index into [`Version::json`] of the source file.
-    pub doc: usize,
-    /// JSON pointer of the value in that file.
-    pub pointer: String,
 }
 
 /// Numbers about one stage.

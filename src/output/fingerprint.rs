@@ -71,6 +71,10 @@ pub fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
         for f in &v.files {
             h.text(&f.rel).path(&f.path).number(u128::from(f.size)).number(f.modified);
         }
+        h.number(v.problems.len() as u128);
+        for p in &v.problems {
+            h.text(&serde_json::to_string(p).expect("diagnostics serialise"));
+        }
     }
     h.number(scan.problems.len() as u128);
     for p in &scan.problems {

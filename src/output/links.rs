@@ -15,8 +15,8 @@
 //! link to a raw file that could not be published is a warning: the input
 //! changed, not the site.
 
-use crate::commands::build::Sink;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::output::sink::Sink;
 use crate::util::locate::position;
 use crate::util::paths::percent_decode;
 use anyhow::Result;

@@ -44,7 +44,7 @@ struct IndexVersion<'a> {
     id: &'a str,
     slug: &'a str,
     time: Option<Epoch>,
-    verdict: crate::judge::Status,
+    verdict: crate::model::verdict::Status,
     page: String,
     summary: String,
     artifacts: Vec<IndexArtifact<'a>>,
@@ -62,7 +62,7 @@ pub fn site_index(site: &Site) -> Vec<u8> {
             time: v.time,
             verdict: v.verdict.status,
             page: plan::version(v),
-            summary: format!("v/{}/summary.json", v.slug),
+            summary: plan::summary_json(v),
             artifacts: v
                 .artifacts
                 .iter()
@@ -122,16 +122,16 @@ pub fn version_summary(v: &Version) -> Vec<u8> {
 }
 
 /// One check of a run, as `summary.json` lists it.
-fn check(r: &crate::judge::CheckResult) -> Value {
+fn check(r: &crate::model::verdict::CheckResult) -> Value {
     let value = match (r.value, &r.value_text) {
         (Some(x), _) => finite_or_text(x),
         (None, Some(text)) => json!(text),
         (None, None) => Value::Null,
     };
     let source = match &r.source {
-        crate::judge::Source::Field(_) => "field",
-        crate::judge::Source::Problems => "problems",
-        crate::judge::Source::Computed => "computed",
+        crate::model::verdict::Source::Field(_) => "field",
+        crate::model::verdict::Source::Problems => "problems",
+        crate::model::verdict::Source::Computed => "computed",
     };
     json!({
         "id": r.id, "name": r.name, "status": r.status, "value": value, "expected": r.expected,

@@ -41,6 +41,37 @@ pub enum PageKind {
     Content(usize, usize),
 }
 
+impl PageKind {
+    /// The version a page belongs to, for the pages of a version.
+    pub fn version(self) -> Option<usize> {
+        match self {
+            PageKind::Version(vi)
+            | PageKind::Artifacts(vi)
+            | PageKind::Quality(vi)
+            | PageKind::Compare(vi)
+            | PageKind::Baseline(vi)
+            | PageKind::Artifact(vi, _)
+            | PageKind::Stage(vi, _)
+            | PageKind::Etl(vi, _)
+            | PageKind::Eda(vi, _)
+            | PageKind::Content(vi, _) => Some(vi),
+            _ => None,
+        }
+    }
+}
+
+/// How many versions before and after a page's own its version switcher lists.
+pub const SWITCHER_SPAN: usize = 5;
+
+/// The problems page.
+pub const PROBLEMS_PAGE: &str = "problems/index.html";
+
+/// The trends page.
+pub const TRENDS_PAGE: &str = "trends/index.html";
+
+/// The search page.
+pub const SEARCH_PAGE: &str = "search/index.html";
+
 /// A page to render.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -62,6 +93,28 @@ pub fn run_pages(versions: usize) -> usize {
 /// Path of page `n` (from 1) of the list of runs: the home page first.
 pub fn runs(n: usize) -> String {
     if n <= 1 { "index.html".into() } else { format!("runs/{n}/index.html") }
+}
+
+/// The site index for other tools.
+pub const SITE_INDEX: &str = "index.json";
+
+/// Every problem, as a JSON list.
+pub const PROBLEMS_JSON: &str = "problems.json";
+
+/// The sitemap, written when the site knows its base URL.
+pub const SITEMAP: &str = "sitemap.xml";
+
+/// Path of a version's `summary.json`.
+pub fn summary_json(v: &Version) -> String {
+    format!("v/{}/summary.json", v.slug)
+}
+
+/// Where a logo or favicon is published: `static/{name}.{extension}`.
+pub fn brand_file(name: &str, source: &std::path::Path) -> String {
+    match source.extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("static/{name}.{}", ext.to_ascii_lowercase()),
+        None => format!("static/{name}"),
+    }
 }
 
 /// Path of a version's summary page.
@@ -92,6 +145,12 @@ pub fn artifacts(v: &Version) -> String {
 /// The way from an artifact's page to its version's raw files.
 pub const ARTIFACT_PAGE_TO_FILES: &str = "../files/";
 
+/// The preview caps of `config`, with Markdown linking to raw files from
+/// the artifact pages previews are shown on.
+pub fn previews(config: &crate::config::Config) -> crate::config::previews::PreviewConfig {
+    crate::config::previews::PreviewConfig::new(config, ARTIFACT_PAGE_TO_FILES)
+}
+
 /// Path of an artifact's page. A file of its own rather than a folder with an
 /// `index.html`: artifacts are most of a site's pages, and a folder each
 /// doubled the inodes a build creates, the cost that bounds a big build.
@@ -117,7 +176,9 @@ pub fn eda(v: &Version, e: usize) -> String {
 /// Path of a content-type page: (version, index into its `content`).
 pub fn content(site: &Site, v: &Version, ci: usize) -> String {
     let (di, ti) = v.content[ci];
-    format!("v/{}/{}", v.slug, crate::input::content::page_path(&site.content_types[ti], &v.json[di].rel))
+    let inner = v.json[di].rel.strip_suffix(".json").unwrap_or(&v.json[di].rel);
+    let segs: Vec<String> = inner.split('/').map(crate::util::paths::segment).collect();
+    format!("v/{}/c/{}/{}/index.html", v.slug, site.content_types[ti].slug, segs.join("/"))
 }
 
 /// Path of a raw file copied into the site.

@@ -32,14 +32,10 @@ fn with_suggestion(message: &str) -> String {
     let Some(rest) = message.split("Variable `").nth(1) else { return message.to_string() };
     let Some((name, after)) = rest.split_once("` is not defined.") else { return message.to_string() };
     let Some(list) = after.split("Available variables: ").nth(1) else { return message.to_string() };
-    let list = list.lines().next().unwrap_or("");
-    let best = list
-        .split(", ")
-        .map(|v| (strsim::damerau_levenshtein(name, v.trim()), v.trim()))
-        .filter(|(d, v)| *d <= 3 && !v.is_empty())
-        .min();
-    match best {
-        Some((_, v)) => format!("{message}\n  did you mean `{v}`?"),
+    let known: Vec<&str> =
+        list.lines().next().unwrap_or("").split(", ").map(str::trim).filter(|v| !v.is_empty()).collect();
+    match crate::util::suggest::closest(name, &known) {
+        Some(v) => format!("{message}\n  did you mean `{v}`?"),
         None => message.to_string(),
     }
 }

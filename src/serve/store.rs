@@ -7,7 +7,7 @@
 //! snapshot shares every shard a rebuild did not touch and copying one costs
 //! a few dozen pointer copies, not 20,000 entries.
 
-use crate::commands::build::Sink;
+use crate::output::sink::Sink;
 use anyhow::Result;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -5,4 +5,6 @@ pub mod html;
 pub mod lenient_json;
 pub mod locate;
 pub mod paths;
+pub mod progress;
+pub mod suggest;
 pub mod timestamp;

@@ -3,13 +3,17 @@
 //! added, removed and changed, changed ETL fields, and feature registry
 //! differences.
 
+use super::common::{ArtifactRow, Heading, Link, NumView, PageContext, Scope, artifact_row, exact, num_plain, sourced};
+use super::delta::{self, Better, Change};
+use super::index::SiteIndex;
+use super::nav::crumbs;
+use crate::config::limits::MAX_ROWS;
 use crate::input::etl::Typed;
+use crate::model::Site;
 use crate::model::{Sourced, Version};
 use crate::plan;
 use crate::util::html;
 use crate::util::paths::{pointer_id, pointer_push};
-use crate::view::delta::{self, Better, Change};
-use crate::view::{ArtifactRow, Link, MAX_ROWS, NumView, artifact_row, sourced};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -40,11 +44,7 @@ fn delta(prev: &Version, cur: &Version, old: Option<&Sourced>, new: Option<&Sour
 
 /// [`delta`] of two computed numbers.
 fn delta_plain(old: Option<f64>, new: Option<f64>, better: Better) -> Delta {
-    Delta {
-        old: old.map(crate::view::num_plain),
-        new: new.map(crate::view::num_plain),
-        change: delta::between(old, new, better),
-    }
+    Delta { old: old.map(num_plain), new: new.map(num_plain), change: delta::between(old, new, better) }
 }
 
 /// One stage in both versions.
@@ -170,7 +170,7 @@ fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Valu
 
 fn show(v: &Value) -> String {
     match crate::util::lenient_json::non_finite(v) {
-        Some(x) => crate::view::exact(x),
+        Some(x) => exact(x),
         None => match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -381,4 +381,37 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
         etl_total,
         features: feature_diff(prev, cur),
     }
+}
+
+/// The link to the baseline comparison of version `vi`, when there is one.
+fn baseline_link(site: &Site, idx: &SiteIndex, vi: usize) -> Option<Link> {
+    let bi = idx.baseline?;
+    (bi != vi).then(|| Link { label: site.versions[bi].id.clone(), href: plan::baseline(&site.versions[vi]) })
+}
+
+/// The comparison of version `vi` with the previous run (none for the first run).
+pub(crate) fn previous(s: &Scope, vi: usize, ctx: &mut PageContext) -> Heading {
+    let site = s.site;
+    let v = &site.versions[vi];
+    ctx.insert("compare", &vi.checked_sub(1).map(|pi| view(&site.versions[pi], v)));
+    ctx.insert("against", "previous");
+    ctx.insert("baseline", &baseline_link(site, s.index, vi));
+    let trail = vec![Link { label: "Compare".into(), href: plan::compare(v) }];
+    Heading { title: format!("{} compared with the previous run", v.id), crumbs: crumbs(site, Some(vi), trail) }
+}
+
+/// The comparison of version `vi` with the configured baseline.
+pub(crate) fn baseline(s: &Scope, vi: usize, ctx: &mut PageContext) -> Heading {
+    let site = s.site;
+    let v = &site.versions[vi];
+    let bi = s.index.baseline.expect("baseline pages exist only with a baseline");
+    ctx.insert("compare", &Some(view(&site.versions[bi], v)));
+    ctx.insert("against", "baseline");
+    ctx.insert("baseline", &baseline_link(site, s.index, vi));
+    let trail = vec![
+        Link { label: "Compare".into(), href: plan::compare(v) },
+        Link { label: "Baseline".into(), href: plan::baseline(v) },
+    ];
+    let title = format!("{} compared with the baseline {}", v.id, site.versions[bi].id);
+    Heading { title, crumbs: crumbs(site, Some(vi), trail) }
 }

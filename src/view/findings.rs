@@ -6,8 +6,8 @@
 //! quoted text): 24 schema warnings "15 is not of type array" at 24 pointers
 //! are one row. The full list stays in `problems.json`.
 
+use super::quality::error_kind;
 use crate::diagnostics::{Counts, Diagnostic, Severity};
-use crate::view::quality::error_kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

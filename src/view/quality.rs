@@ -1,12 +1,13 @@
 //! The data-quality dashboard of one version: score, records funnel, issues
 //! and time by stage, removals, missing values and validation errors.
 
+use super::charts::{self, Bar, Colour};
+use super::common::{Heading, Link, NumView, PageContext, Scope, num_plain, sourced};
+use super::nav::crumbs;
 use crate::input::etl::{Num, Typed};
 use crate::model::{Sourced, Version};
 use crate::plan;
 use crate::util::paths::{pointer_id, pointer_push};
-use crate::view::charts::{self, Bar, Colour};
-use crate::view::{NumView, sourced};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -65,7 +66,7 @@ pub struct QualityView {
     time: ChartView,
     missing: ChartView,
     validation: Option<ValidationView>,
-    outlier_tables: Vec<crate::view::Link>,
+    outlier_tables: Vec<Link>,
 }
 
 /// How a chart is labelled and coloured.
@@ -158,7 +159,7 @@ fn validation(v: &Version) -> Option<ValidationView> {
         groups,
         by_column: by_column
             .into_iter()
-            .map(|(label, n)| ChartRow { label, href: None, num: Some(crate::view::num_plain(n as f64)) })
+            .map(|(label, n)| ChartRow { label, href: None, num: Some(num_plain(n as f64)) })
             .collect(),
     })
 }
@@ -237,7 +238,7 @@ pub fn view(v: &Version, root: &str) -> QualityView {
         .iter()
         .enumerate()
         .filter(|(_, a)| a.name.contains("outlier") && a.file.is_some())
-        .map(|(ai, a)| crate::view::Link { label: format!("{} ({})", a.name, a.stage), href: plan::artifact(v, ai) })
+        .map(|(ai, a)| Link { label: format!("{} ({})", a.name, a.stage), href: plan::artifact(v, ai) })
         .collect();
     QualityView {
         score: opt(&s.quality_score),
@@ -252,6 +253,14 @@ pub fn view(v: &Version, root: &str) -> QualityView {
         validation: validation(v),
         outlier_tables,
     }
+}
+
+/// The data-quality page of version `vi`.
+pub(crate) fn page(s: &Scope, vi: usize, root: &str, ctx: &mut PageContext) -> Heading {
+    let v = &s.site.versions[vi];
+    ctx.insert("quality", &view(v, root));
+    let trail = vec![Link { label: "Data quality".into(), href: plan::quality(v) }];
+    Heading { title: format!("Data quality of {}", v.id), crumbs: crumbs(s.site, Some(vi), trail) }
 }
 
 #[cfg(test)]

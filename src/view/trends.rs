@@ -1,12 +1,13 @@
 //! Metrics across all versions, in time order: the trends page and the home
 //! page's sparklines.
 
+use super::charts::{self, Colour, LineChart, Series};
+use super::common::{Heading, Link, NumView, PageContext, Scope, num_plain, sourced};
+use super::delta::{self, Better};
+use super::nav::crumbs;
 use crate::model::{Site, Sourced, Version};
 use crate::plan;
 use crate::util::timestamp;
-use crate::view::charts::{self, Colour, LineChart, Series};
-use crate::view::delta::{self, Better};
-use crate::view::{Link, NumView, num_plain, sourced};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -275,4 +276,12 @@ pub fn sparks(site: &Site) -> Vec<Spark> {
             }
         })
         .collect()
+}
+
+/// The trends page: every chart, over the newest runs.
+pub(crate) fn page(s: &Scope, root: &str, ctx: &mut PageContext) -> Heading {
+    ctx.insert("charts", &view(s.site, root));
+    ctx.insert("runs", &Runs::of(s.site));
+    let trail = vec![Link { label: "Trends".into(), href: plan::TRENDS_PAGE.into() }];
+    Heading { title: "Trends".into(), crumbs: crumbs(s.site, None, trail) }
 }

@@ -3,13 +3,13 @@
 //! rest of the site is right.
 
 use crate::util::*;
-use artsite::commands::build::{self, Options};
+use artsite::commands::pipeline;
 use artsite::diagnostics::Severity;
-use artsite::input::preview::PreviewConfig;
 use artsite::input::scan;
 use artsite::load;
 use artsite::output::links::LinkCheck;
 use artsite::plan;
+use artsite::render::Renderer;
 use std::fs;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,15 +30,15 @@ fn files_changed_between_scan_and_read_are_named() {
     fs::OpenOptions::new().write(true).open(&manifest).unwrap().set_len(65 * 1024 * 1024).unwrap();
     fs::write(t.root().join("v2/logs/run.log"), "start\nstep 1\nstep 2\n").unwrap();
 
-    let mut site = load::load(scanned, &PreviewConfig::default());
+    let mut site = load::load(scanned, &artsite::plan::previews(&artsite::config::Config::default()));
     let check = LinkCheck::new(None);
-    let unpublished = build::publish_raw_files(&site, &check, Options::default()).unwrap();
+    let unpublished = artsite::output::raw::publish(&site, &check, false).unwrap();
     load::add_problems(&mut site, unpublished);
     let config = t.config();
     let pages = plan::plan(&site);
-    let renderer = build::Renderer::of(&config).unwrap();
-    build::render_site(&renderer, &config, &mut site, &pages, &check, Options::default()).unwrap();
-    build::write_site_files(&config, &renderer.theme, &site, &pages, &check).unwrap();
+    let renderer = Renderer::new(pipeline::read(&config).unwrap().theme).unwrap();
+    artsite::render::render_site(&renderer, &config, &mut site, &pages, &check, false).unwrap();
+    artsite::output::site_files::write_all(&config, &renderer.theme, &site, &pages, &check).unwrap();
 
     let named = |path: &str, code: &str| {
         site.problems

@@ -8,6 +8,7 @@
 
 mod util;
 
+mod architecture;
 mod browser;
 mod check;
 mod cli;

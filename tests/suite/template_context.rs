@@ -1,7 +1,8 @@
 //! docs/templates.md agrees with the contexts pages really get.
 
-use artsite::commands::build::template_of;
+use artsite::commands::pipeline;
 use artsite::config::Config;
+use artsite::render::template_of;
 use artsite::theme::Theme;
 use artsite::view::{self, SiteIndex};
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,7 +63,7 @@ fn every_page_gets_exactly_the_documented_variables() {
         include_str!("../../content-schema/cleaning_summary.schema.json"),
     )
     .unwrap();
-    let declared = artsite::input::content::Declared {
+    let declared = artsite::config::content::Declared {
         name: "summary".into(),
         schema: "summary.schema.json".into(),
         pattern: "etl_metadata/**/cleaning_summary.json".into(),
@@ -70,14 +71,13 @@ fn every_page_gets_exactly_the_documented_variables() {
     };
     let config = Config { root: crate::util::examples_root(), ..Config::default() };
     let theme = Theme::builtin_default();
-    let mut site = artsite::load::load(artsite::commands::build::scan_root(&config).unwrap(), &(&config).into());
-    artsite::input::content::attach(
-        &mut site,
-        vec![artsite::input::content::ContentType::load(&declared, dir.path()).unwrap()],
-    );
-    artsite::commands::build::judge(&mut site, &config);
+    let inputs = pipeline::read(&config).unwrap();
+    let content_types = vec![artsite::input::content::ContentType::load(&declared, dir.path()).unwrap()];
+    let mut site = pipeline::load(inputs.scan, content_types, &config);
+    pipeline::judge(&mut site, &config);
     let index = SiteIndex::new(&site);
-    let info = view::site_info(&site, &config, &theme);
+    let info = view::common::site_info(&site, &config, &theme);
+    let scope = view::Scope { site: &site, index: &index, info: &info, config: &config };
     let docs = documented();
     // The last page of each template: the newest version has the fullest data.
     let mut sample = BTreeMap::new();
@@ -88,11 +88,11 @@ fn every_page_gets_exactly_the_documented_variables() {
     for (template, page) in sample {
         let preview = match page.kind {
             artsite::plan::PageKind::Artifact(vi, ai) => {
-                artsite::commands::build::artifact_preview(&site, vi, ai, &(&config).into()).0
+                artsite::render::artifact_preview(&site, vi, ai, &artsite::plan::previews(&config)).0
             }
             _ => None,
         };
-        let ctx = view::page_context(&site, &index, &info, &config, page.kind, &page.path, preview.as_deref());
+        let ctx = view::page_context(&scope, page.kind, &page.path, preview.as_deref());
         let paths = paths_for(&docs, template);
         let documented_top: BTreeSet<&str> = paths.iter().map(|p| top(p)).collect();
         let actual: BTreeSet<&str> = ctx.keys().iter().copied().collect();

@@ -4,8 +4,9 @@
 //! the pages, in `summary.json` and in the CI reports.
 
 use crate::util::*;
+use artsite::commands::pipeline;
 use artsite::config::Config;
-use artsite::judge::Status;
+use artsite::model::verdict::Status;
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,9 +48,9 @@ fn json_file(path: &Path) -> Value {
 
 /// The verdict of the newest run, and each check's status, as a build judges `config`.
 fn judged(config: &Config) -> (Status, Vec<(String, Status)>) {
-    let mut site = artsite::load::load(artsite::commands::build::scan_root(config).unwrap(), &config.into());
-    artsite::commands::build::attach_baseline(&mut site, config);
-    artsite::commands::build::judge(&mut site, config);
+    let inputs = pipeline::read(config).unwrap();
+    let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
+    pipeline::judge(&mut site, config);
     let v = site.versions.last().unwrap();
     (v.verdict.status, v.verdict.results.iter().map(|r| (r.id.clone(), r.status)).collect())
 }

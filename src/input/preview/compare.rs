@@ -5,22 +5,8 @@
 //! "int64"}`); a file holds rows and typed columns. Each fact the manifest
 //! states becomes a [`Check`]; each disagreement also a [`Warning`].
 
-use super::Warning;
-use serde::Serialize;
+use super::kinds::{Check, Warning};
 use serde_json::Value;
-
-/// One fact the manifest states, beside what the file holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Check {
-    /// What is compared: `rows`, `columns`, `column names`, `dtype of x`.
-    pub what: String,
-    /// What the manifest says.
-    pub manifest: String,
-    /// What the file holds.
-    pub file: String,
-    /// Whether they agree.
-    pub ok: bool,
-}
 
 /// The kind of values a column holds, as far as a dtype can be checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,10 @@
 //! in, and an odd count is reported.
 
 use super::compare::{self, Family};
-use super::table::{Column, Inferred, MAX_COLUMNS, TEXT_BUDGET, Table};
-use super::{Body, Preview, PreviewConfig, Warning, unreadable};
+use super::io::unreadable;
+use super::kinds::{Body, Column, Preview, Table, Warning};
+use super::table::{Inferred, MAX_COLUMNS, TEXT_BUDGET};
+use crate::config::previews::PreviewConfig;
 use serde_json::Value;
 use std::cell::Cell;
 use std::fs::File;
@@ -142,7 +144,7 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
                 .iter()
                 .take(MAX_COLUMNS)
                 .map(|f| {
-                    let (text, cut) = super::cap(&String::from_utf8_lossy(f), cfg.cell_chars);
+                    let (text, cut) = super::io::cap(&String::from_utf8_lossy(f), cfg.cell_chars);
                     cut_cells |= cut;
                     Some(text)
                 })
@@ -227,12 +229,12 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
 
 /// `1 row has`, `2 rows have`.
 fn has(n: u64) -> String {
-    format!("{} {}", super::plural(n, "row"), if n == 1 { "has" } else { "have" })
+    format!("{} {}", super::io::plural(n, "row"), if n == 1 { "has" } else { "have" })
 }
 
 /// `1 row is`, `2 rows are`.
 fn is(n: u64) -> String {
-    format!("{} {}", super::plural(n, "row"), if n == 1 { "is" } else { "are" })
+    format!("{} {}", super::io::plural(n, "row"), if n == 1 { "is" } else { "are" })
 }
 
 fn family(t: Inferred) -> Family {

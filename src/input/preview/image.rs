@@ -6,9 +6,9 @@
 //! and `height` (or `viewBox`). Every image is shown through `<img>`, an SVG
 //! too: never inlined, so its scripts cannot run.
 
+use super::io::{read_head, read_tail, unreadable};
+use super::kinds::{Body, Image, Preview, Warning};
 use super::sniff::{self, Kind};
-use super::{Body, Preview, Warning, read_head, read_tail, unreadable};
-use serde::Serialize;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -17,17 +17,6 @@ use std::path::Path;
 const HEAD_BYTES: u64 = 64;
 /// Bytes searched for an SVG's root element.
 const SVG_BYTES: u64 = 256 * 1024;
-
-/// An image's format and size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Image {
-    /// `PNG`, `JPEG`, `GIF`, `WebP` or `SVG`.
-    pub format: &'static str,
-    /// Width in pixels, when the header says.
-    pub width: Option<u32>,
-    /// Height in pixels, when the header says.
-    pub height: Option<u32>,
-}
 
 /// Previews an image file named with extension `ext`.
 pub fn preview(path: &Path, ext: &str) -> Preview {

@@ -5,23 +5,13 @@
 //! over the cap is not parsed at all (unless it is ETL metadata), so a 50 MB
 //! JSON costs one short read here.
 
-use super::{Body, Preview, PreviewConfig, Warning, read_head, unreadable};
-use serde::Serialize;
+use super::io::{read_head, unreadable};
+use super::kinds::{Body, JsonHead, Preview, Warning};
+use crate::config::previews::PreviewConfig;
 use std::path::Path;
 
 /// Bytes shown of a JSON file over the cap.
 pub const HEAD_BYTES: u64 = 64 * 1024;
-
-/// The start of a JSON file too big for a tree.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct JsonHead {
-    /// The first bytes, highlighted ([`super::highlight::json`]).
-    pub html: String,
-    /// How many bytes are shown.
-    pub shown_bytes: u64,
-    /// The file's size.
-    pub total_bytes: u64,
-}
 
 /// Previews a JSON file of `size` bytes.
 pub fn preview(path: &Path, size: u64, cfg: &PreviewConfig) -> Preview {

@@ -5,26 +5,17 @@
 //! same version; ones that would leave the version, fragment-only links
 //! (ammonia drops ids) and images from the network are dropped.
 
-use super::{Body, Preview, Warning, read_head, unreadable};
+use super::io::{read_head, unreadable};
+use super::kinds::{Body, Markdown, Preview, Warning};
 use crate::util::paths::{percent_decode, url_path};
-use serde::Serialize;
 use std::borrow::Cow;
 use std::path::Path;
 
 /// Bytes of a Markdown file rendered; the rest is linked.
 pub const MAX_BYTES: u64 = 256 * 1024;
 
-/// A rendered Markdown document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Markdown {
-    /// Sanitised HTML.
-    pub html: String,
-    /// Whether only the start of the file was rendered.
-    pub cut: bool,
-}
-
 /// Previews the Markdown file at `path`, which is `rel` in its version.
-pub fn preview(path: &Path, rel: &str) -> Preview {
+pub fn preview(path: &Path, rel: &str, raw_files: &str) -> Preview {
     let bytes = match read_head(path, MAX_BYTES + 1) {
         Ok(b) => b,
         Err(e) => {
@@ -33,7 +24,7 @@ pub fn preview(path: &Path, rel: &str) -> Preview {
     };
     let cut = bytes.len() as u64 > MAX_BYTES;
     let (text, bad) = super::json::utf8_prefix(&bytes[..bytes.len().min(MAX_BYTES as usize)]);
-    let mut p = Preview::new(Body::Markdown(Markdown { html: render(&text, rel), cut }));
+    let mut p = Preview::new(Body::Markdown(Markdown { html: render(&text, rel, raw_files), cut }));
     if cut {
         p.notes.push(format!("Only the first {} are rendered.", crate::util::html::bytes(MAX_BYTES)));
     }
@@ -44,15 +35,16 @@ pub fn preview(path: &Path, rel: &str) -> Preview {
 }
 
 /// Markdown to sanitised HTML, for the page of the artifact whose file is
-/// `rel` in its version (`v/{version}/a/{artifact}/index.html`).
-pub fn render(text: &str, rel: &str) -> String {
+/// `rel` in its version; `raw_files` leads from that page to the version's
+/// raw files, which relative links of the Markdown name.
+pub fn render(text: &str, rel: &str, raw_files: &str) -> String {
     use pulldown_cmark::{Options, Parser, html};
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(text, opts));
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     ammonia::Builder::default()
-        .url_relative(ammonia::UrlRelative::Custom(Box::new(RawFiles(dir))))
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(RawFiles { dir, raw_files: raw_files.to_string() })))
         .attribute_filter(|element, attribute, value| {
             let remote = value.contains(':') || value.starts_with("//");
             if element == "img" && attribute == "src" && remote { None } else { Some(value.into()) }
@@ -61,17 +53,21 @@ pub fn render(text: &str, rel: &str) -> String {
         .to_string()
 }
 
-/// Rewrites relative URLs of a Markdown file in this folder of its version.
-struct RawFiles(String);
+/// Rewrites relative URLs of a Markdown file in folder `dir` of its version
+/// to its raw files, by way of `raw_files`.
+struct RawFiles {
+    dir: String,
+    raw_files: String,
+}
 
 impl<'a> ammonia::UrlRelativeEvaluate<'a> for RawFiles {
     fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
-        raw_file_url(&self.0, url).map(Cow::Owned)
+        raw_file_url(&self.dir, url).map(|path| Cow::Owned(format!("{}{path}", self.raw_files)))
     }
 }
 
-/// A relative URL of a Markdown file in folder `dir` as a URL from its
-/// artifact page to the raw file it names; `None` to drop it.
+/// A relative URL of a Markdown file in folder `dir` as the path of the raw
+/// file it names in the version (with its query and fragment); `None` to drop it.
 fn raw_file_url(dir: &str, url: &str) -> Option<String> {
     if url.starts_with(['/', '\\', '#']) {
         return None;
@@ -90,7 +86,7 @@ fn raw_file_url(dir: &str, url: &str) -> Option<String> {
     if parts.is_empty() {
         return None;
     }
-    Some(format!("{}{}{}", crate::plan::ARTIFACT_PAGE_TO_FILES, url_path(&parts.join("/")), &url[end..]))
+    Some(format!("{}{}", url_path(&parts.join("/")), &url[end..]))
 }
 
 #[cfg(test)]
@@ -102,6 +98,7 @@ mod tests {
         let html = render(
             "# Notes\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> [x](javascript:alert(3))\n",
             "notes/a.md",
+            "../files/",
         );
         assert!(html.contains("<h1>Notes</h1>") && html.contains("<table>"), "{html}");
         assert!(!html.contains("<script") && !html.contains("alert(1)"), "{html}");
@@ -113,6 +110,7 @@ mod tests {
         let html = render(
             "[a](../plots/a%20b.png?x=1#top) ![i](img.png) [t](#top) [up](../../x) [r](/etc/passwd) ![w](https://tracker.example/p.gif) [w](https://example.org/)",
             "notes/a.md",
+            "../files/",
         );
         assert!(html.contains("href=\"../files/plots/a%20b.png?x=1#top\""), "{html}");
         assert!(html.contains("src=\"../files/notes/img.png\""), "{html}");

@@ -10,7 +10,9 @@ pub mod compare;
 pub mod csv;
 pub mod highlight;
 pub mod image;
+pub mod io;
 pub mod json;
+pub mod kinds;
 pub mod markdown;
 #[cfg(feature = "parquet")]
 pub mod parquet;
@@ -18,124 +20,13 @@ pub mod sniff;
 pub mod table;
 pub mod text;
 
-use crate::config::Config;
-use serde::Serialize;
+pub use kinds::{Body, Preview, Warning};
+
+use crate::config::previews::PreviewConfig;
+use io::{read_head, read_tail, unreadable};
 use serde_json::Value;
-use std::fs::File;
-use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-
-/// The caps every preview keeps to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreviewConfig {
-    /// Rows shown of a table.
-    pub rows: usize,
-    /// Characters shown of one table cell.
-    pub cell_chars: usize,
-    /// JSON files up to this size are drawn as a tree.
-    pub json_bytes: u64,
-    /// Lines shown of a text file.
-    pub text_lines: usize,
-}
-
-impl Default for PreviewConfig {
-    fn default() -> Self {
-        PreviewConfig::from(&Config::default())
-    }
-}
-
-impl From<&Config> for PreviewConfig {
-    fn from(c: &Config) -> Self {
-        PreviewConfig {
-            rows: c.preview_rows,
-            cell_chars: c.preview_cell_chars,
-            json_bytes: c.preview_json_bytes,
-            text_lines: c.preview_text_lines,
-        }
-    }
-}
-
-/// What an artifact page shows of its file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Preview {
-    /// The preview itself, tagged by `kind`.
-    #[serde(flatten)]
-    pub body: Body,
-    /// Facts worth a line beside the preview (a BOM, a cut), not problems.
-    pub notes: Vec<String>,
-    /// Problems with the file: shown on the page and on the problems page.
-    pub warnings: Vec<Warning>,
-}
-
-/// A problem found while previewing a file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Warning {
-    /// A short stable code, e.g. `csv-quoting`.
-    pub code: &'static str,
-    /// What is wrong, for people.
-    pub message: String,
-    /// 1-based line in the file, when known.
-    pub line: Option<u32>,
-}
-
-impl Warning {
-    /// A warning without a line.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Warning { code, message: message.into(), line: None }
-    }
-
-    /// The same warning at a 1-based line.
-    pub fn at_line(mut self, line: u64) -> Self {
-        self.line = Some(u32::try_from(line).unwrap_or(u32::MAX));
-        self
-    }
-}
-
-/// The kinds of preview, serialised with a `kind` tag for the templates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Body {
-    /// A CSV or TSV table.
-    Table(table::Table),
-    /// A parquet file's metadata and first rows.
-    #[cfg(feature = "parquet")]
-    Parquet(parquet::ParquetPreview),
-    /// A JSON file small enough to draw as a tree from its parsed document.
-    JsonTree,
-    /// The first bytes of a JSON file too big for a tree.
-    JsonHead(json::JsonHead),
-    /// Lines of a text file or log.
-    Text(text::Text),
-    /// Markdown rendered to sanitised HTML.
-    Markdown(markdown::Markdown),
-    /// An image, by reference, with its size.
-    Image(image::Image),
-    /// A PDF document, embedded.
-    Pdf,
-    /// An HTML document, linked.
-    Html,
-    /// Anything else: its type by magic bytes.
-    File {
-        /// What the first bytes say the file is.
-        detected: &'static str,
-    },
-    /// An empty file.
-    Empty,
-}
-
-impl Preview {
-    /// A preview with no notes or warnings.
-    pub fn new(body: Body) -> Self {
-        Preview { body, notes: Vec::new(), warnings: Vec::new() }
-    }
-
-    /// The same preview with one more warning.
-    pub fn warn(mut self, w: Warning) -> Self {
-        self.warnings.push(w);
-        self
-    }
-}
 
 /// Previews one file. `rel` is its path in the version (for the extension),
 /// `metadata` the manifest's `metadata` of the artifact (compared with what the
@@ -160,7 +51,7 @@ fn by_extension(path: &Path, rel: &str, ext: &str, size: u64, metadata: &Value, 
         "json" => json::preview(path, size, cfg),
         "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => image::preview(path, ext),
         "log" => text::tail(path, cfg),
-        "md" | "markdown" => markdown::preview(path, rel),
+        "md" | "markdown" => markdown::preview(path, rel, &cfg.raw_files),
         "pdf" => pdf(path, size),
         "html" | "htm" => Preview::new(Body::Html),
         _ => match text::Language::of(ext) {
@@ -180,18 +71,6 @@ fn parquet_preview(path: &Path, _size: u64, _metadata: &Value, cfg: &PreviewConf
     let mut p = unknown(path, cfg);
     p.notes.push("This build of artsite has no parquet support (cargo feature `parquet`).".into());
     p
-}
-
-/// Reads at most `limit` bytes from the start of a file.
-pub(crate) fn read_head(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    File::open(path)?.take(limit).read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
-/// The warning for a file that cannot be opened or read.
-pub(crate) fn unreadable(e: &io::Error) -> Warning {
-    Warning::new("file-unreadable", format!("cannot read the file: {e}"))
 }
 
 fn unknown(path: &Path, cfg: &PreviewConfig) -> Preview {
@@ -225,29 +104,6 @@ fn pdf(path: &Path, size: u64) -> Preview {
     }
 }
 
-/// Reads the last `n` bytes of a file of `size` bytes.
-pub(crate) fn read_tail(path: &Path, size: u64, n: u64) -> io::Result<Vec<u8>> {
-    use std::io::{Seek, SeekFrom};
-    let mut f = File::open(path)?;
-    f.seek(SeekFrom::Start(size.saturating_sub(n)))?;
-    let mut buf = Vec::new();
-    f.take(n).read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
-/// `1 row`, `2 rows`: a count and a noun that takes an `s`.
-pub(crate) fn plural(n: u64, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", crate::util::html::number(n as f64, 0)) }
-}
-
-/// `s` cut to at most `max` characters, with `…` when cut.
-pub fn cap(s: &str, max: usize) -> (String, bool) {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => (format!("{}…", &s[..i]), true),
-        None => (s.to_string(), false),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,17 +112,6 @@ mod tests {
         let p = dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();
         p
-    }
-
-    #[test]
-    fn plurals() {
-        assert_eq!([plural(1, "row"), plural(0, "row"), plural(1200, "line")], ["1 row", "0 rows", "1,200 lines"]);
-    }
-
-    #[test]
-    fn caps_at_char_boundaries() {
-        assert_eq!(cap("héllo", 2), ("hé…".to_string(), true));
-        assert_eq!(cap("hé", 2), ("hé".to_string(), false));
     }
 
     #[test]

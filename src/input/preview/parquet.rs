@@ -6,57 +6,19 @@
 //! manifest's `metadata.shape`, `columns` and `dtypes` are checked against the
 //! file.
 
-use super::compare::{self, Check, Family};
+use super::compare::{self, Family};
+use super::io::{read_head, read_tail, unreadable};
+use super::kinds::{Body, Column, ParquetPreview, Preview, SchemaField, Warning};
 use super::sniff;
-use super::table::{Column, MAX_COLUMNS, TEXT_BUDGET};
-use super::{Body, Preview, PreviewConfig, Warning, read_head, read_tail, unreadable};
+use super::table::{MAX_COLUMNS, TEXT_BUDGET};
+use crate::config::previews::PreviewConfig;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as Physical};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 use parquet::schema::types::Type;
-use serde::Serialize;
 use serde_json::Value;
 use std::fs::File;
 use std::path::Path;
-
-/// What a parquet file holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ParquetPreview {
-    /// Rows, from the footer.
-    pub rows: u64,
-    /// Row groups.
-    pub row_groups: usize,
-    /// Codecs its column chunks use, e.g. `snappy`.
-    pub compression: Vec<String>,
-    /// The writer, e.g. `parquet-cpp-arrow version 15.0.0`.
-    pub created_by: Option<String>,
-    /// Top-level fields shown (at most [`MAX_COLUMNS`]).
-    pub schema: Vec<SchemaField>,
-    /// Top-level fields in the file.
-    pub total_columns: usize,
-    /// The same fields as table columns, with null counts from the footer's
-    /// statistics.
-    pub columns: Vec<Column>,
-    /// The first rows, one cell per top-level field; `None` is null.
-    pub sample: Vec<Vec<Option<String>>>,
-    /// Manifest `metadata` set against the file.
-    pub checks: Vec<Check>,
-}
-
-/// A top-level field of the schema.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SchemaField {
-    /// Its name.
-    pub name: String,
-    /// The physical type, or `group` for nested fields.
-    pub physical: String,
-    /// The logical (or legacy converted) type, if any.
-    pub logical: Option<String>,
-    /// `required`, `optional` or `repeated`.
-    pub repetition: &'static str,
-    /// Whether it may hold nulls.
-    pub nullable: bool,
-}
 
 fn malformed(message: impl Into<String>) -> Warning {
     Warning::new("parquet-malformed", message)
@@ -261,13 +223,13 @@ fn family(t: &Type) -> Family {
 fn cell(field: &Field, max: usize) -> Option<String> {
     let text = match field {
         Field::Null => return None,
-        Field::Str(s) => super::cap(s, max).0,
-        Field::Bytes(b) => super::cap(&String::from_utf8_lossy(b.data()), max).0,
+        Field::Str(s) => super::io::cap(s, max).0,
+        Field::Bytes(b) => super::io::cap(&String::from_utf8_lossy(b.data()), max).0,
         Field::Double(v) => float(*v),
         Field::Float(v) => float(f64::from(*v)),
         Field::TimestampMillis(ms) => timestamp(ms.div_euclid(1000), ms.rem_euclid(1000), 3),
         Field::TimestampMicros(us) => timestamp(us.div_euclid(1_000_000), us.rem_euclid(1_000_000), 6),
-        other => super::cap(&other.to_string(), max).0,
+        other => super::io::cap(&other.to_string(), max).0,
     };
     Some(text)
 }

@@ -1,6 +1,5 @@
-//! A table preview: columns with inferred types, and the first rows.
-
-use serde::Serialize;
+//! Tables: the caps every table preview keeps to, and the type inference of
+//! CSV columns.
 
 /// Columns shown of a table; facts are still gathered for all of them.
 pub const MAX_COLUMNS: usize = 100;
@@ -8,38 +7,6 @@ pub const MAX_COLUMNS: usize = 100;
 /// Characters of cell text kept over all rows of a table: rows stop when it
 /// runs out, so a wide table of long cells still gives a small page.
 pub const TEXT_BUDGET: usize = 512 * 1024;
-
-/// The first rows of a table and facts about all of it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Table {
-    /// `csv` or `tsv`.
-    pub format: &'static str,
-    /// One per column shown (at most [`MAX_COLUMNS`]), in order.
-    pub columns: Vec<Column>,
-    /// Columns in the file.
-    pub total_columns: usize,
-    /// The first rows; `None` is a null (parquet), `""` an empty field.
-    pub rows: Vec<Vec<Option<String>>>,
-    /// Data rows in the whole file (the header not counted).
-    pub total_rows: u64,
-    /// Manifest `metadata` set against the file.
-    pub checks: Vec<super::compare::Check>,
-}
-
-/// A column of a table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Column {
-    /// Its header.
-    pub name: String,
-    /// The type its values have: [`Inferred::label`] for CSV, the logical or
-    /// physical type for parquet.
-    pub dtype: String,
-    /// Empty fields (CSV, missing fields of short rows included) or nulls
-    /// (parquet) in the whole file, when known.
-    pub empty: Option<u64>,
-    /// Whether its values are numbers (shown right-aligned).
-    pub numeric: bool,
-}
 
 /// The type a column's non-empty values share, widened as values come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

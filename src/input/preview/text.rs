@@ -2,9 +2,10 @@
 //! and the line count of a log, read in one streaming pass with bounded
 //! memory (long lines are cut as they are read).
 
-use super::{Body, Preview, PreviewConfig, Warning, unreadable};
+use super::io::unreadable;
+use super::kinds::{Body, Line, Preview, Text, Warning};
+use crate::config::previews::PreviewConfig;
 use crate::util::html::escape;
-use serde::Serialize;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -58,32 +59,6 @@ impl Language {
             Language::Toml => "TOML",
         }
     }
-}
-
-/// Lines of a text file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Text {
-    /// What the text is, for people.
-    pub language: &'static str,
-    /// The lines shown.
-    pub lines: Vec<Line>,
-    /// Lines in the whole file, when it was read to the end.
-    pub total_lines: Option<u64>,
-    /// Whether these are the last lines rather than the first.
-    pub tail: bool,
-    /// Whether the file has lines not shown.
-    pub more: bool,
-}
-
-/// One line shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Line {
-    /// 1-based line number.
-    pub n: u64,
-    /// The line as escaped (and maybe highlighted) HTML.
-    pub html: String,
-    /// `error` or `warn` for log lines of that level.
-    pub level: Option<&'static str>,
 }
 
 /// The first `cfg.text_lines` lines of a file.
@@ -163,7 +138,7 @@ impl Encoding {
                 "text-encoding",
                 format!(
                     "{} not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
-                    super::plural(self.bad, "line") + if self.bad == 1 { " is" } else { " are" },
+                    super::io::plural(self.bad, "line") + if self.bad == 1 { " is" } else { " are" },
                     self.first
                 ),
             )

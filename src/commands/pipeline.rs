@@ -1,0 +1,117 @@
+//! The one way in: the steps every command takes to get from a config to a
+//! site, in order. `build` and `check` run all of them (into a different
+//! sink); `serve` reads and judges the same way and keeps the site in memory.
+//!
+//! 1. [`read`]: the theme, the content types and the scanned root;
+//! 2. [`load`]: every version read into the model, content types and the
+//!    baseline attached;
+//! 3. [`produce`]: plan the pages, publish the raw files, [`judge`] every
+//!    run, render the pages and write the site files.
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::input::content::ContentType;
+use crate::input::scan::{self, Scan};
+use crate::judge;
+use crate::load;
+use crate::model::Site;
+use crate::output::{raw, sink::Sink, site_files};
+use crate::plan::{self, Page};
+use crate::render::{self, Renderer};
+use crate::theme::Theme;
+use anyhow::Result;
+use rayon::prelude::*;
+
+/// A site's inputs, read: everything but the versions' contents.
+pub struct Inputs {
+    /// The configured theme, the site's templates and static files on top.
+    pub theme: Theme,
+    /// The content types the config registers, their schemas read.
+    pub content_types: Vec<ContentType>,
+    /// The artifacts root, scanned.
+    pub scan: Scan,
+}
+
+/// Reads the theme, the content types and the root of `config`. Fails on a
+/// theme, template or schema that cannot be read, or a root without versions.
+pub fn read(config: &Config) -> Result<Inputs> {
+    let theme = Theme::load(&config.site_dir, &config.theme, &config.theme_variables)?;
+    let content_types = content_types(config)?;
+    let scan = scan::scan(&config.root)?;
+    if scan.versions.is_empty() {
+        return Err(no_versions(config));
+    }
+    Ok(Inputs { theme, content_types, scan })
+}
+
+/// The content types the config registers, with their schemas read.
+pub fn content_types(config: &Config) -> Result<Vec<ContentType>> {
+    config.content_types.iter().map(|d| ContentType::load(d, &config.site_dir)).collect()
+}
+
+/// The error for a root without version folders.
+pub fn no_versions(config: &Config) -> anyhow::Error {
+    anyhow::anyhow!(
+        "artifacts root {} has no version folders (expected one folder per pipeline run, such as {}/2024-01-15_14-30-00_host/)",
+        config.root.display(),
+        config.root.display()
+    )
+}
+
+/// Loads every scanned version and attaches the content types and baseline.
+pub fn load(scan: Scan, content_types: Vec<ContentType>, config: &Config) -> Site {
+    let mut site = load::load(scan, &plan::previews(config));
+    attach(&mut site, content_types, config);
+    site
+}
+
+/// Attaches to a loaded site what the config adds to it: the content types
+/// (which JSON files are of which type) and the baseline run.
+pub fn attach(site: &mut Site, content_types: Vec<ContentType>, config: &Config) {
+    load::content::attach(site, content_types);
+    let (baseline, problem) = judge::resolve_baseline(site, config.baseline.as_deref());
+    site.baseline = baseline;
+    load::add_problems(site, problem.into_iter().collect());
+}
+
+/// Gives every run its verdict. When a rule counts a run's problems, every
+/// file is previewed first, so that the file readers' findings count too.
+pub fn judge(site: &mut Site, config: &Config) {
+    if judge::needs_file_problems(&config.checks) {
+        let previews = plan::previews(config);
+        let found: Vec<Diagnostic> = site
+            .versions
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(vi, v)| (0..v.artifacts.len()).map(move |ai| (vi, ai)))
+            .flat_map_iter(|(vi, ai)| render::artifact_preview(site, vi, ai, &previews).1)
+            .collect();
+        load::add_problems(site, found);
+    }
+    judge::judge_site(site, &config.checks);
+}
+
+/// The steps after loading, into `sink`: plan every page, publish the raw
+/// files, judge every run, render the pages and write the site files. Each
+/// finished step is passed to `lap` (for timings). Returns the pages.
+pub fn produce(
+    config: &Config,
+    renderer: &Renderer,
+    site: &mut Site,
+    sink: &dyn Sink,
+    progress: bool,
+    lap: &mut dyn FnMut(&'static str),
+) -> Result<Vec<Page>> {
+    let pages = plan::plan(site);
+    lap("plan");
+    let unpublished = raw::publish(site, sink, progress)?;
+    load::add_problems(site, unpublished);
+    lap("copy raw files");
+    judge(site, config);
+    lap("judge runs");
+    render::render_site(renderer, config, site, &pages, sink, progress)?;
+    lap("render pages");
+    site_files::write_all(config, &renderer.theme, site, &pages, sink)?;
+    lap("site files");
+    Ok(pages)
+}

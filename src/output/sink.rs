@@ -1,0 +1,33 @@
+//! The one choke point every generated file goes through: a [`Sink`] decides
+//! where the bytes go (a staging folder on disk, memory for `serve`, or a link
+//! checker that keeps only ids and links).
+
+use super::staging::Staging;
+use anyhow::Result;
+use std::path::Path;
+
+/// Where generated files go.
+pub trait Sink: Sync {
+    /// Stores a generated file at `path` (relative to the site root).
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+    /// Publishes the input file `from` at `path`.
+    fn raw(&self, path: &str, from: &Path) -> Result<()>;
+}
+
+/// A staging folder as a sink: pages written, raw files hard-linked (when
+/// `link`) or copied.
+pub struct Disk<'a> {
+    /// The folder that becomes the site when the build succeeds.
+    pub staging: &'a Staging,
+    /// Hard-link raw files instead of copying them.
+    pub link: bool,
+}
+
+impl Sink for Disk<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.staging.write(path, bytes)
+    }
+    fn raw(&self, path: &str, from: &Path) -> Result<()> {
+        self.staging.copy(path, from, self.link)
+    }
+}

@@ -1,0 +1,52 @@
+//! The site's files besides its pages: theme statics, the site's CSS tokens,
+//! logo and favicon, `index.json`, `problems.json`, each version's
+//! `summary.json`, the search index and, with a base URL, the sitemap.
+
+use super::sink::Sink;
+use super::{search, sitemap, summary_json};
+use crate::config::Config;
+use crate::model::{Site, Version};
+use crate::plan::{self, Page};
+use crate::theme::Theme;
+use anyhow::{Context as _, Result};
+
+/// Writes every site file: the shared ones and each version's.
+pub fn write_all(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    write_shared(config, theme, site, pages, sink)?;
+    for v in &site.versions {
+        write_version(v, sink)?;
+    }
+    Ok(())
+}
+
+/// The files that depend on every version: theme statics, the site's CSS
+/// tokens, logo and favicon, `index.json`, `problems.json`, the search index
+/// and the sitemap.
+pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    for (name, bytes) in &theme.statics {
+        sink.write(&format!("static/{name}"), bytes)?;
+    }
+    if !theme.statics.contains_key("site.css") {
+        sink.write("static/site.css", config.tokens_css().as_bytes())?;
+    }
+    for (file, name) in [(&config.logo, "logo"), (&config.favicon, "favicon")] {
+        if let Some(path) = file {
+            let bytes = std::fs::read(path).with_context(|| format!("{name} {}: cannot read", path.display()))?;
+            sink.write(&plan::brand_file(name, path), &bytes)?;
+        }
+    }
+    sink.write(plan::SITE_INDEX, &summary_json::site_index(site))?;
+    sink.write(plan::PROBLEMS_JSON, &summary_json::problems(&site.problems))?;
+    if let Some(base) = &config.base_url {
+        sink.write(plan::SITEMAP, &sitemap::sitemap(base, pages))?;
+    }
+    for (path, bytes) in search::index(site) {
+        sink.write(&path, &bytes)?;
+    }
+    Ok(())
+}
+
+/// The files of one version besides its pages: its `summary.json`.
+pub fn write_version(v: &Version, sink: &dyn Sink) -> Result<()> {
+    sink.write(&plan::summary_json(v), &summary_json::version_summary(v))
+}

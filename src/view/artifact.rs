@@ -1,0 +1,151 @@
+//! An artifact's page: its record and metadata, the problems found in its
+//! file, the file's preview, and the same artifact in the previous and next
+//! runs.
+
+use super::common::{ArtifactRow, Field, Heading, Link, PageContext, Scope, artifact_row, field_text, fields};
+use super::index::SiteIndex;
+use super::jsontree;
+use super::nav::crumbs;
+use super::problems;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::input::preview::{Body, Preview};
+use crate::model::{Artifact, Site, Version};
+use crate::plan;
+use crate::util::paths::url_path;
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Serialize)]
+struct ArtifactView<'a> {
+    row: ArtifactRow,
+    id: Option<String>,
+    file: Option<String>,
+    declared_path: Option<String>,
+    created_at: Option<String>,
+    record_pointer: Option<String>,
+    record: Vec<Field>,
+    metadata: Vec<Field>,
+    metadata_scalar: Option<String>,
+    preview: Option<PreviewView<'a>>,
+    etl_href: Option<String>,
+    eda_href: Option<String>,
+    content_href: Option<String>,
+    prev: Option<Link>,
+    next: Option<Link>,
+}
+
+/// What the artifact page shows of the file: the loaded preview, plus what
+/// only rendering knows (the raw file's href, the JSON tree).
+#[derive(Serialize)]
+struct PreviewView<'a> {
+    #[serde(flatten)]
+    preview: &'a Preview,
+    /// The raw file, relative to the site root.
+    src: String,
+    /// Alt text for images: the description, else the name.
+    alt: String,
+    /// The JSON tree, for `json_tree` previews of documents that parsed.
+    tree: Option<String>,
+    /// Where the document stopped parsing, for `json_tree` previews that did not.
+    json_error: Option<Field>,
+}
+
+fn preview_view<'a>(
+    config: &Config,
+    v: &Version,
+    a: &Artifact,
+    preview: Option<&'a Preview>,
+) -> Option<PreviewView<'a>> {
+    let (preview, file) = (preview?, a.file.as_deref()?);
+    let (mut tree, mut json_error) = (None, None);
+    if let (Body::JsonTree, Some(di)) = (&preview.body, a.json) {
+        match &v.json[di].parsed {
+            Ok(value) => tree = Some(jsontree::render(value, config.json_tree_max_nodes)),
+            Err(e) => {
+                json_error =
+                    Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() })
+            }
+        }
+    }
+    Some(PreviewView {
+        preview,
+        src: url_path(&plan::file(v, file)),
+        alt: a.description.clone().unwrap_or_else(|| a.name.clone()),
+        tree,
+        json_error,
+    })
+}
+
+fn artifact_view<'a>(
+    site: &'a Site,
+    idx: &SiteIndex,
+    config: &Config,
+    vi: usize,
+    ai: usize,
+    preview: Option<&'a Preview>,
+) -> ArtifactView<'a> {
+    let v = &site.versions[vi];
+    let a = &v.artifacts[ai];
+    let history = idx.history.get(&(a.stage.as_str(), a.name.as_str()));
+    let neighbour = |forward: bool| -> Option<Link> {
+        let list = history?;
+        let pos = list.iter().position(|&(hv, ha)| hv == vi && ha == ai)?;
+        let other = if forward {
+            list[pos + 1..].iter().find(|&&(hv, _)| hv != vi)
+        } else {
+            list[..pos].iter().rev().find(|&&(hv, _)| hv != vi)
+        }?;
+        let ov = &site.versions[other.0];
+        Some(Link { label: ov.id.clone(), href: plan::artifact(ov, other.1) })
+    };
+    let (metadata, metadata_scalar) = match &a.metadata {
+        Value::Object(m) => (fields(m), None),
+        Value::Null => (Vec::new(), None),
+        other => (Vec::new(), Some(field_text(other))),
+    };
+    ArtifactView {
+        row: artifact_row(v, ai),
+        id: a.id.clone(),
+        file: a.file.clone(),
+        declared_path: a.declared_path.clone(),
+        created_at: a.created_at.clone(),
+        record_pointer: a.record.as_ref().map(|r| r.pointer.clone()),
+        record: a.record.as_ref().map(|r| fields(&r.fields())).unwrap_or_default(),
+        metadata,
+        metadata_scalar,
+        preview: preview_view(config, v, a, preview),
+        etl_href: a.json.and_then(|di| plan::etl(v, di)),
+        eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
+        content_href: a
+            .json
+            .and_then(|di| v.content.iter().position(|&(d, _)| d == di))
+            .map(|ci| plan::content(site, v, ci)),
+        prev: neighbour(false),
+        next: neighbour(true),
+    }
+}
+
+/// The page of artifact `ai` of version `vi`, showing `preview` of its file.
+pub(crate) fn page(s: &Scope, vi: usize, ai: usize, preview: Option<&Preview>, ctx: &mut PageContext) -> Heading {
+    let v = &s.site.versions[vi];
+    let a = &v.artifacts[ai];
+    ctx.insert("artifact", &artifact_view(s.site, s.index, s.config, vi, ai, preview));
+    // The preview's own findings are shown with the preview; a build adds
+    // them to the site's problems only after this page.
+    let own: Vec<Diagnostic> = match (preview, a.file.as_deref()) {
+        (Some(p), Some(rel)) => crate::load::preview_problems(&v.id, rel, p).collect(),
+        _ => Vec::new(),
+    };
+    let found = match a.file.as_deref() {
+        Some(f) => problems::of_file(s, vi, &format!("{}/{f}", v.id), &own),
+        None => problems::of_file(s, vi, "", &own),
+    };
+    ctx.insert("problems", &found);
+    let mut trail = Vec::new();
+    if let Some(si) = v.stages.iter().position(|st| st.name == a.stage) {
+        trail.push(Link { label: a.stage.clone(), href: plan::stage(v, si) });
+    }
+    trail.push(Link { label: a.name.clone(), href: plan::artifact(v, ai) });
+    Heading { title: a.name.clone(), crumbs: crumbs(s.site, Some(vi), trail) }
+}

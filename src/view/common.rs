@@ -1,0 +1,214 @@
+//! What every view shares: links and number views, the scope a page is
+//! built in, its template context, artifact rows and the `site` values.
+//!
+//! Every href is relative to the site root; templates put `root` (the `../`
+//! prefix of the page) in front, so the site works from any base path and
+//! from disk. Numbers that come from a JSON field carry a link to that field
+//! on its ETL page.
+
+use super::index::SiteIndex;
+use crate::config::Config;
+use crate::model::{ManifestState, Site, Sourced, Status, Version};
+use crate::plan;
+use crate::theme::Theme;
+use crate::util::html;
+use crate::util::lenient_json::non_finite;
+use crate::util::paths::{pointer_id, url_path};
+use serde::Serialize;
+use serde_json::Value;
+
+/// What every page's view reads: the site, its index, the `site` values and
+/// the config.
+pub struct Scope<'a> {
+    /// The loaded, judged site.
+    pub site: &'a Site,
+    /// Lookups across it.
+    pub index: &'a SiteIndex<'a>,
+    /// The `site` values every page gets.
+    pub info: &'a SiteInfo,
+    /// The config.
+    pub config: &'a Config,
+}
+
+/// A page's title and breadcrumb trail.
+pub struct Heading {
+    /// The title.
+    pub title: String,
+    /// Breadcrumbs, from the home page to this one.
+    pub crumbs: Vec<Link>,
+}
+
+/// A link.
+#[derive(Serialize, Clone)]
+pub struct Link {
+    /// Text to show.
+    pub label: String,
+    /// Target, relative to the site root.
+    pub href: String,
+}
+
+/// A number ready to show.
+#[derive(Serialize, Clone)]
+pub struct NumView {
+    /// Formatted for people (`48,213`, `94.62`, `NaN`).
+    pub text: String,
+    /// The exact value, for `data-value`.
+    pub value: String,
+    /// The JSON field it came from, relative to the site root.
+    pub href: Option<String>,
+}
+
+/// A number without a source link.
+pub fn num_plain(v: f64) -> NumView {
+    NumView { text: html::number(v, 2), value: exact(v), href: None }
+}
+
+/// The exact value of a number, as `data-value` carries it.
+pub fn exact(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A number linked to the JSON field it came from.
+pub fn sourced(v: &Version, s: &Sourced) -> NumView {
+    NumView { text: html::number(s.value, 2), value: exact(s.value), href: field_href(v, s.doc, &s.pointer) }
+}
+
+/// The link to the field at `pointer` on the page of JSON doc `doc`, when the
+/// page exists and the document has the field (a count of a list the file
+/// leaves out has nothing to link to).
+pub(crate) fn field_href(v: &Version, doc: usize, pointer: &str) -> Option<String> {
+    let page = plan::etl(v, doc)?;
+    v.json[doc].parsed.as_ref().ok()?.pointer(pointer)?;
+    Some(format!("{page}#{}", pointer_id(pointer)))
+}
+
+/// Site-wide values every page gets as `site`.
+#[derive(Serialize)]
+pub struct SiteInfo {
+    title: String,
+    description: Option<String>,
+    footer: Option<String>,
+    version_count: usize,
+    latest: Option<String>,
+    logo: Option<String>,
+    favicon: Option<String>,
+    extra: serde_json::Map<String, Value>,
+    eda_allow_same_origin: bool,
+    /// The theme's variables, given to templates as `theme`, not `site.theme`.
+    #[serde(skip)]
+    pub(crate) theme: serde_json::Map<String, Value>,
+}
+
+/// Builds the `site` value.
+pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
+    SiteInfo {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        footer: config.footer.clone(),
+        version_count: site.versions.len(),
+        latest: site.versions.last().map(plan::version),
+        logo: config.logo.as_deref().map(|p| plan::brand_file("logo", p)),
+        favicon: config.favicon.as_deref().map(|p| plan::brand_file("favicon", p)),
+        extra: config.extra.clone(),
+        eda_allow_same_origin: config.eda_allow_same_origin,
+        theme: theme.variables.clone(),
+    }
+}
+
+/// A rendered value of a record or metadata field.
+#[derive(Serialize)]
+pub struct Field {
+    /// The field's name (or where, for a parse error).
+    pub key: String,
+    /// Its value as text.
+    pub value: String,
+}
+
+pub(crate) fn field_text(v: &Value) -> String {
+    if let Some(x) = non_finite(v) {
+        return exact(x);
+    }
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        other => {
+            let mut s = serde_json::to_string(other).unwrap_or_default().replace("\"\\u0000", "\"");
+            if s.len() > 600 {
+                let cut = (0..=600).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                s.truncate(cut);
+                s.push_str(" …");
+            }
+            s
+        }
+    }
+}
+
+pub(crate) fn fields(map: &serde_json::Map<String, Value>) -> Vec<Field> {
+    map.iter().map(|(k, v)| Field { key: k.clone(), value: field_text(v) }).collect()
+}
+
+/// A page's template context, and the names of its top-level variables (for
+/// the documentation test in `tests/suite/template_context.rs`).
+#[derive(Default)]
+pub struct PageContext {
+    /// The context tera renders with.
+    pub tera: tera::Context,
+    keys: Vec<&'static str>,
+}
+
+impl PageContext {
+    /// Sets a top-level variable.
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.tera.insert(key, value);
+        if !self.keys.contains(&key) {
+            self.keys.push(key);
+        }
+    }
+
+    /// The top-level variable names, in the order they were set.
+    pub fn keys(&self) -> &[&'static str] {
+        &self.keys
+    }
+}
+
+/// An artifact as lists show it.
+#[derive(Serialize, Clone)]
+pub struct ArtifactRow {
+    name: String,
+    href: String,
+    stage: String,
+    artifact_type: String,
+    status: Status,
+    size: Option<String>,
+    description: Option<String>,
+    file_href: Option<String>,
+}
+
+/// An artifact as lists show it.
+pub fn artifact_row(v: &Version, ai: usize) -> ArtifactRow {
+    let a = &v.artifacts[ai];
+    ArtifactRow {
+        name: a.name.clone(),
+        href: plan::artifact(v, ai),
+        stage: a.stage.clone(),
+        artifact_type: a.artifact_type.clone(),
+        status: a.status,
+        size: a.file_index.map(|i| html::bytes(v.files[i].size)),
+        description: a.description.clone(),
+        file_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))),
+    }
+}
+
+pub(crate) fn manifest_label(m: ManifestState) -> &'static str {
+    match m {
+        ManifestState::Read(_) => "manifest",
+        ManifestState::Missing => "no manifest",
+        ManifestState::Unreadable => "manifest unreadable",
+    }
+}

@@ -1,0 +1,43 @@
+//! An EDA report's page: the report in a sandboxed frame, with its figures
+//! and tables.
+
+use super::common::{Heading, Link, PageContext, Scope};
+use super::nav::crumbs;
+use crate::plan;
+use crate::util::paths::url_path;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct EdaView {
+    name: String,
+    report_href: String,
+    artifact_href: String,
+    description: Option<String>,
+    figures: Vec<Link>,
+    tables: Vec<Link>,
+    other: Vec<Link>,
+}
+
+/// The page of EDA report `ei` of version `vi`.
+pub(crate) fn page(s: &Scope, vi: usize, ei: usize, ctx: &mut PageContext) -> Heading {
+    let v = &s.site.versions[vi];
+    let e = &v.eda[ei];
+    let a = &v.artifacts[e.artifact];
+    let files = |list: &[String]| -> Vec<Link> {
+        list.iter()
+            .map(|f| Link { label: f.rsplit('/').next().unwrap_or(f).to_string(), href: url_path(&plan::file(v, f)) })
+            .collect()
+    };
+    let view = EdaView {
+        name: e.name.clone(),
+        report_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))).unwrap_or_default(),
+        artifact_href: plan::artifact(v, e.artifact),
+        description: a.description.clone(),
+        figures: files(&e.figures),
+        tables: files(&e.tables),
+        other: files(&e.other),
+    };
+    ctx.insert("eda", &view);
+    let trail = vec![Link { label: format!("EDA: {}", e.name), href: plan::eda(v, ei) }];
+    Heading { title: format!("EDA report {}", e.name), crumbs: crumbs(s.site, Some(vi), trail) }
+}
