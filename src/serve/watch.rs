@@ -173,7 +173,7 @@ pub fn unsettled_json(root: &Path, change: &Change) -> Vec<PathBuf> {
         for rel in rels.iter().filter(|r| r.to_ascii_lowercase().ends_with(".json")) {
             let path = root.join(id).join(rel);
             let Ok(meta) = std::fs::metadata(&path) else { continue };
-            if !meta.is_file() || meta.len() > crate::load::MAX_JSON_BYTES || meta.len() == 0 {
+            if !meta.is_file() || meta.len() > crate::load::json::MAX_JSON_BYTES || meta.len() == 0 {
                 continue;
             }
             let Ok(bytes) = std::fs::read(&path) else { continue };

@@ -1,0 +1,200 @@
+//! Step 1 of reading a version: every JSON file parsed once (in parallel,
+//! reusing what did not change), checked against its schema, and sorted into
+//! the manifest and the version's JSON documents, typed where known.
+
+use super::reuse::{JsonRead, Reuse, Shared, stamp};
+use crate::config::previews::PreviewConfig;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::input::etl::{self, Kind};
+use crate::input::infer;
+use crate::input::manifest::{self, Manifest};
+use crate::input::scan::FileEntry;
+use crate::input::schema;
+use crate::model::{JsonDoc, ManifestState};
+use crate::util::lenient_json::{self, SyntaxError};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fs;
+use std::io::Read;
+use std::sync::Arc;
+
+/// The JSON of a version, read.
+pub(crate) struct Docs {
+    /// Every JSON document but the manifest.
+    pub(crate) json: Vec<JsonDoc>,
+    /// Index into `files` → index into `json`.
+    pub(crate) of_file: HashMap<usize, usize>,
+    /// The manifest, when it was read.
+    pub(crate) manifest: Option<Manifest>,
+    /// What became of it.
+    pub(crate) state: ManifestState,
+}
+
+/// Parses every JSON file of version `id` once, in parallel: the manifest
+/// and ETL metadata whatever their size (up to [`MAX_JSON_BYTES`]), others
+/// only when their page draws them as a tree. Files whose stamp did not
+/// change (and `changed` does not name) come from `reuse`; what the next read
+/// may reuse goes into `next`.
+pub(crate) fn read(
+    id: &str,
+    files: &[FileEntry],
+    previews: &PreviewConfig,
+    reuse: &Reuse,
+    changed: &(dyn Fn(&str) -> bool + Sync),
+    next: &mut Reuse,
+    problems: &mut Vec<Diagnostic>,
+) -> Docs {
+    let parsed: Vec<(usize, JsonRead)> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| infer::extension(&f.rel) == "json" && f.size > 0)
+        .filter(|(_, f)| {
+            f.size <= previews.json_bytes || f.rel == manifest::FILE_NAME || infer::etl_stage(&f.rel).is_some()
+        })
+        .map(|(i, f)| {
+            let kept = reuse.json.get(&f.rel).filter(|(st, _)| *st == stamp(f) && !changed(&f.rel));
+            (i, kept.map_or_else(|| parse_json(f, &format!("{id}/{}", f.rel)), |(_, read)| read.clone()))
+        })
+        .collect();
+    for (fi, read) in &parsed {
+        let f = &files[*fi];
+        if f.rel != manifest::FILE_NAME {
+            next.json.insert(f.rel.clone(), (stamp(f), read.clone()));
+        }
+    }
+    let mut docs = Docs { json: Vec::new(), of_file: HashMap::new(), manifest: None, state: ManifestState::Missing };
+    for (fi, result) in parsed {
+        let rel = files[fi].rel.clone();
+        let path = format!("{id}/{rel}");
+        let Some(parsed) = outcome(result, &rel, &path, &mut docs, problems) else { continue };
+        if rel == manifest::FILE_NAME {
+            read_manifest(id, parsed, &path, &mut docs, problems);
+            continue;
+        }
+        let kind = Kind::detect(&rel);
+        // A document of the wrong JSON type is reported by its schema check.
+        let typed = kind.zip(parsed.as_ref().ok()).and_then(|(k, value)| etl::read(k, value));
+        let stage = infer::etl_stage(&rel);
+        docs.of_file.insert(fi, docs.json.len());
+        docs.json.push(JsonDoc { rel, parsed, kind, typed, stage, page: None });
+    }
+    docs
+}
+
+/// The parse result of one file, its problems reported; `None` when it could
+/// not be read at all.
+fn outcome(
+    result: JsonRead,
+    rel: &str,
+    path: &str,
+    docs: &mut Docs,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Result<Arc<serde_json::Value>, SyntaxError>> {
+    match result {
+        Err(message) => {
+            // An unread manifest loses the run's catalogue: an error.
+            let is_manifest = rel == manifest::FILE_NAME;
+            let severity = if is_manifest { Severity::Error } else { Severity::Warning };
+            problems.push(Diagnostic::new(severity, "json-unread", path, message));
+            if is_manifest {
+                docs.state = ManifestState::Unreadable;
+            }
+            None
+        }
+        Ok((Err(e), _)) => {
+            problems
+                .push(Diagnostic::new(Severity::Error, "json-syntax", path, e.message.clone()).at(e.line, e.column));
+            Some(Err(e))
+        }
+        Ok((Ok(p), schema_problems)) => {
+            problems.extend(schema_problems);
+            problems.extend(non_finite_problems(path, &p.non_finite));
+            Some(Ok(p.value))
+        }
+    }
+}
+
+/// Reads the parsed manifest of version `id` into `docs`.
+fn read_manifest(
+    id: &str,
+    parsed: Result<Arc<serde_json::Value>, SyntaxError>,
+    path: &str,
+    docs: &mut Docs,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let Ok(value) = parsed else {
+        docs.state = ManifestState::Unreadable;
+        return;
+    };
+    // The manifest is never kept for reuse, so this takes the value without a copy.
+    let value = Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone());
+    let (m, p) = manifest::read(value, path);
+    problems.extend(p);
+    if let Some(declared) = &m.version_id
+        && declared != id
+    {
+        problems.push(
+            Diagnostic::new(
+                Severity::Info,
+                "version-id-mismatch",
+                path,
+                format!("manifest says version_id \"{declared}\" but its folder is \"{id}\"; the folder name is used"),
+            )
+            .at_pointer("/version_id"),
+        );
+    }
+    docs.state = ManifestState::Read(m.shape);
+    docs.manifest = Some(m);
+}
+
+/// JSON files larger than this are not parsed; their page links the raw file.
+pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads, parses and validates one JSON file; `path` names it in diagnostics.
+/// Reads at most [`MAX_JSON_BYTES`], even when the file grew since the scan.
+fn parse_json(file: &FileEntry, path: &str) -> JsonRead {
+    let over = |size: String| {
+        format!("JSON file is {size} bytes, over the {MAX_JSON_BYTES} byte limit for reading; shown as a download only")
+    };
+    if file.size > MAX_JSON_BYTES {
+        return Err(over(file.size.to_string()));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(&file.path)
+        .and_then(|f| f.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(over(format!("now more than {MAX_JSON_BYTES} (it grew while being read)")));
+    }
+    let parsed = lenient_json::parse(&bytes);
+    let schema = match &parsed {
+        Ok(p) => schema::validate(&file.rel, p, &bytes, path),
+        Err(_) => Vec::new(),
+    };
+    Ok((parsed.map(|p| Shared { value: Arc::new(p.value), non_finite: p.non_finite }), schema))
+}
+
+/// One warning per kind of non-finite token in a file, at its first
+/// occurrence, with the count: 24 `NaN`s are one finding, not 24.
+fn non_finite_problems(path: &str, found: &[(u32, u32, &'static str)]) -> Vec<Diagnostic> {
+    let mut by_token: Vec<(&'static str, u32, u32, usize)> = Vec::new();
+    for &(line, column, token) in found {
+        match by_token.iter_mut().find(|(t, ..)| *t == token) {
+            Some(entry) => entry.3 += 1,
+            None => by_token.push((token, line, column, 1)),
+        }
+    }
+    by_token
+        .into_iter()
+        .map(|(token, line, column, n)| {
+            Diagnostic::new(
+                Severity::Warning,
+                "non-finite-number",
+                path,
+                format!("`{token}` is not valid JSON (Python writes it for a non-finite float); read as {token}"),
+            )
+            .at(line, column)
+            .times(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .collect()
+}

@@ -1,0 +1,35 @@
+//! What one read of a version lends the next (for `serve`): the parsed JSON
+//! and the previews of its files, each with the file's stamp when it was read.
+
+use crate::diagnostics::Diagnostic;
+use crate::input::preview::Preview;
+use crate::input::scan::FileEntry;
+use crate::util::lenient_json::SyntaxError;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where, how big and how new a file was when it was read.
+pub(crate) type Stamp = (std::path::PathBuf, u64, u128);
+
+pub(crate) fn stamp(f: &FileEntry) -> Stamp {
+    (f.path.clone(), f.size, f.modified)
+}
+
+/// What one read of a version lends the next: the parsed JSON and the
+/// previews of its files, each with the file's stamp when it was read.
+#[derive(Default)]
+pub struct Reuse {
+    pub(crate) json: HashMap<String, (Stamp, JsonRead)>,
+    pub(crate) previews: HashMap<String, (Stamp, serde_json::Value, Preview)>,
+}
+
+/// A parsed document, shareable between the model and the next read.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) value: Arc<serde_json::Value>,
+    pub(crate) non_finite: Vec<(u32, u32, &'static str)>,
+}
+
+/// A JSON file read: `Err` when it could not be read at all, else the parse
+/// result and the file's schema problems.
+pub(crate) type JsonRead = Result<(Result<Shared, SyntaxError>, Vec<Diagnostic>), String>;
