@@ -1,6 +1,8 @@
-//! The site as data: versions, their artifacts, ETL files and stages.
+//! The site as data: versions, their artifacts, ETL files and stages, the
+//! numbers read from them, and the verdicts judged on them.
 //!
-//! Built once by [`crate::load`]; read by the page planner. Nothing here does I/O.
+//! Built by [`crate::load`], judged by [`crate::judge`], read by the plan and
+//! the views. Uses only the input types it holds; nothing here does I/O.
 
 pub mod issues;
 pub mod metrics;

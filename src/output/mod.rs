@@ -1,4 +1,12 @@
-//! Where generated files go.
+//! Where generated files go, and the files that are not pages.
+//!
+//! A [`sink::Sink`] takes each file ([`sink::Disk`] for `build`, memory for
+//! `serve`); [`staging`] builds into a fresh folder and swaps it in only when
+//! the build succeeds. The rest write the site's non-page files from the
+//! model, the plan and the views: raw copies of inputs ([`raw`]), shared and
+//! per-version files ([`site_files`]), the search index, the sitemap, JSON
+//! summaries, and the link check over what was written ([`links`]). Nothing
+//! here renders templates.
 
 pub mod fingerprint;
 pub mod links;

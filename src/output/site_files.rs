@@ -24,10 +24,10 @@ pub fn write_all(config: &Config, theme: &Theme, site: &Site, pages: &[Page], si
 /// and the sitemap.
 pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
     for (name, bytes) in &theme.statics {
-        sink.write(&format!("static/{name}"), bytes)?;
+        sink.write(&format!("{}{name}", plan::STATIC_DIR), bytes)?;
     }
     if !theme.statics.contains_key("site.css") {
-        sink.write("static/site.css", config.tokens_css().as_bytes())?;
+        sink.write(&format!("{}site.css", plan::STATIC_DIR), config.tokens_css().as_bytes())?;
     }
     for (file, name) in [(&config.logo, "logo"), (&config.favicon, "favicon")] {
         if let Some(path) = file {

@@ -7,9 +7,9 @@ use crate::util::timestamp::Epoch;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// A number as JSON: NaN and the infinities, which JSON lacks, as text.
+/// A number as JSON: NaN and the infinities, which JSON lacks, by name.
 fn finite_or_text(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { json!(format!("{x}")) }
+    crate::util::html::non_finite_name(x).map_or_else(|| json!(x), |name| json!(name))
 }
 
 fn number(s: &Option<Sourced>) -> Value {
@@ -143,4 +143,17 @@ fn check(r: &crate::model::verdict::CheckResult) -> Value {
 /// (the same list as the problems page and the terminal).
 pub fn problems(problems: &[Diagnostic]) -> Vec<u8> {
     pretty(&serde_json::to_value(problems).expect("diagnostics serialise"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_json_lacks_are_named_as_pages_name_them() {
+        assert_eq!(finite_or_text(2.5), json!(2.5));
+        assert_eq!(finite_or_text(f64::NAN), json!("NaN"));
+        assert_eq!(finite_or_text(f64::NEG_INFINITY), json!("-Infinity"));
+        assert_eq!(finite_or_text(f64::INFINITY), json!(crate::util::html::number(f64::INFINITY, 2)));
+    }
 }

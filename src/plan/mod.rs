@@ -1,4 +1,8 @@
-//! Which pages the site has and where each goes. Pure: no I/O, no rendering.
+//! Which pages the site has and where each goes: every URL of the site is
+//! spelled here, once.
+//!
+//! Reads the judged model and the config; pure, no I/O and no rendering.
+//! Views, output and templates take their URLs from here.
 
 use crate::model::{Site, Version};
 
@@ -63,6 +67,18 @@ impl PageKind {
 /// How many versions before and after a page's own its version switcher lists.
 pub const SWITCHER_SPAN: usize = 5;
 
+/// The home page: the list of runs, newest first.
+pub const HOME_PAGE: &str = "index.html";
+
+/// The page that sends the browser on to the newest run.
+pub const LATEST_PAGE: &str = "latest/index.html";
+
+/// The page a server shows for a path the site does not have.
+pub const NOT_FOUND_PAGE: &str = "404.html";
+
+/// The folder of the theme's static files, the brand files and `site.css`.
+pub const STATIC_DIR: &str = "static/";
+
 /// The problems page.
 pub const PROBLEMS_PAGE: &str = "problems/index.html";
 
@@ -92,7 +108,7 @@ pub fn run_pages(versions: usize) -> usize {
 
 /// Path of page `n` (from 1) of the list of runs: the home page first.
 pub fn runs(n: usize) -> String {
-    if n <= 1 { "index.html".into() } else { format!("runs/{n}/index.html") }
+    if n <= 1 { HOME_PAGE.into() } else { format!("runs/{n}/index.html") }
 }
 
 /// The site index for other tools.
@@ -112,8 +128,8 @@ pub fn summary_json(v: &Version) -> String {
 /// Where a logo or favicon is published: `static/{name}.{extension}`.
 pub fn brand_file(name: &str, source: &std::path::Path) -> String {
     match source.extension().and_then(|e| e.to_str()) {
-        Some(ext) => format!("static/{name}.{}", ext.to_ascii_lowercase()),
-        None => format!("static/{name}"),
+        Some(ext) => format!("{STATIC_DIR}{name}.{}", ext.to_ascii_lowercase()),
+        None => format!("{STATIC_DIR}{name}"),
     }
 }
 
@@ -197,65 +213,38 @@ pub fn plan(site: &Site) -> Vec<Page> {
 
 /// The pages that are not a version's, in a stable order.
 pub fn site_pages(site: &Site) -> Vec<Page> {
-    let mut pages = vec![
-        Page { path: "index.html".into(), kind: PageKind::Home },
-        Page { path: "problems/index.html".into(), kind: PageKind::Problems },
-        Page { path: "404.html".into(), kind: PageKind::NotFound },
-        Page { path: "search/index.html".into(), kind: PageKind::Search },
-    ];
-    for n in 2..=run_pages(site.versions.len()) {
-        pages.push(Page { path: runs(n), kind: PageKind::Runs(n) });
-    }
+    let mut kinds = vec![PageKind::Home, PageKind::Problems, PageKind::NotFound, PageKind::Search];
+    kinds.extend((2..=run_pages(site.versions.len())).map(PageKind::Runs));
     if !site.versions.is_empty() {
-        pages.push(Page { path: "latest/index.html".into(), kind: PageKind::Latest });
-        pages.push(Page { path: "trends/index.html".into(), kind: PageKind::Trends });
+        kinds.extend([PageKind::Latest, PageKind::Trends]);
     }
-    pages
+    kinds.into_iter().filter_map(|kind| page(site, kind)).collect()
 }
 
 /// Every page of version `vi`, in a stable order.
 pub fn version_pages(site: &Site, vi: usize) -> Vec<Page> {
     let v = &site.versions[vi];
-    let mut pages = vec![
-        Page { path: version(v), kind: PageKind::Version(vi) },
-        Page { path: artifacts(v), kind: PageKind::Artifacts(vi) },
-        Page { path: quality(v), kind: PageKind::Quality(vi) },
-        Page { path: compare(v), kind: PageKind::Compare(vi) },
-    ];
-    if site.baseline.is_some_and(|b| b != vi) {
-        pages.push(Page { path: baseline(v), kind: PageKind::Baseline(vi) });
-    }
-    for ai in 0..v.artifacts.len() {
-        pages.push(Page { path: artifact(v, ai), kind: PageKind::Artifact(vi, ai) });
-    }
-    for si in 0..v.stages.len() {
-        pages.push(Page { path: stage(v, si), kind: PageKind::Stage(vi, si) });
-    }
-    for di in 0..v.json.len() {
-        if let Some(path) = etl(v, di) {
-            pages.push(Page { path, kind: PageKind::Etl(vi, di) });
-        }
-    }
-    for ei in 0..v.eda.len() {
-        pages.push(Page { path: eda(v, ei), kind: PageKind::Eda(vi, ei) });
-    }
-    for ci in 0..v.content.len() {
-        pages.push(Page { path: content(site, v, ci), kind: PageKind::Content(vi, ci) });
-    }
-    pages
+    let mut kinds = vec![PageKind::Version(vi), PageKind::Artifacts(vi), PageKind::Quality(vi), PageKind::Compare(vi)];
+    kinds.push(PageKind::Baseline(vi));
+    kinds.extend((0..v.artifacts.len()).map(|ai| PageKind::Artifact(vi, ai)));
+    kinds.extend((0..v.stages.len()).map(|si| PageKind::Stage(vi, si)));
+    kinds.extend((0..v.json.len()).map(|di| PageKind::Etl(vi, di)));
+    kinds.extend((0..v.eda.len()).map(|ei| PageKind::Eda(vi, ei)));
+    kinds.extend((0..v.content.len()).map(|ci| PageKind::Content(vi, ci)));
+    kinds.into_iter().filter_map(|kind| page(site, kind)).collect()
 }
 
 /// The page of `kind`, when the site has one.
 pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
     let v = |vi: usize| &site.versions[vi];
     let path = match kind {
-        PageKind::Home => "index.html".into(),
+        PageKind::Home => HOME_PAGE.into(),
         PageKind::Runs(n) => runs(n),
-        PageKind::Latest => "latest/index.html".into(),
-        PageKind::Problems => "problems/index.html".into(),
-        PageKind::NotFound => "404.html".into(),
-        PageKind::Search => "search/index.html".into(),
-        PageKind::Trends => "trends/index.html".into(),
+        PageKind::Latest => LATEST_PAGE.into(),
+        PageKind::Problems => PROBLEMS_PAGE.into(),
+        PageKind::NotFound => NOT_FOUND_PAGE.into(),
+        PageKind::Search => SEARCH_PAGE.into(),
+        PageKind::Trends => TRENDS_PAGE.into(),
         PageKind::Version(vi) => version(v(vi)),
         PageKind::Artifacts(vi) => artifacts(v(vi)),
         PageKind::Quality(vi) => quality(v(vi)),

@@ -10,6 +10,8 @@
 
 use super::live;
 use super::store::Snapshot;
+use crate::plan;
+use crate::util::paths::percent_decode_strict;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::sync::{Arc, RwLock};
@@ -52,7 +54,7 @@ pub enum Refused {
 pub fn site_path(target: &str) -> Result<String, Refused> {
     let path = target.split(['?', '#']).next().unwrap_or("");
     let Some(rest) = path.strip_prefix('/') else { return Err(Refused::BadRequest("the target must start with /")) };
-    let decoded = percent_decode(rest).ok_or(Refused::BadRequest("bad percent-encoding"))?;
+    let decoded = percent_decode_strict(rest).ok_or(Refused::BadRequest("bad percent-encoding"))?;
     if decoded.contains(['\\', '\0']) {
         return Err(Refused::BadRequest("backslash or NUL in the path"));
     }
@@ -69,23 +71,6 @@ pub fn site_path(target: &str) -> Result<String, Refused> {
         }
     }
     Ok(if dir { format!("{body}/index.html") } else { body.to_string() })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The `Content-Type` of a path, and whether it should be downloaded rather than shown.
@@ -275,7 +260,7 @@ fn raw(snapshot: &Snapshot, path: &str, from: &std::path::Path, rq: Request) {
 }
 
 fn not_found(state: &State, snapshot: &Snapshot, rq: Request) {
-    let r = match snapshot.files.get("404.html") {
+    let r = match snapshot.files.get(plan::NOT_FOUND_PAGE) {
         Some(page) => Reply::new(
             404,
             "text/html; charset=utf-8",
@@ -300,7 +285,7 @@ fn events(state: &Arc<State>, snapshot: &Snapshot, target: &str, rq: Request) {
         first.push(live::event("errors", &errors));
     }
     let since: Option<u64> = param("build").and_then(|b| b.parse().ok());
-    let page = param("path").and_then(|p| percent_decode(&p));
+    let page = param("path").and_then(|p| percent_decode_strict(&p));
     let stale = match (param("instance"), since, &page) {
         (Some(i), _, _) if i != state.instance => true,
         (_, Some(since), Some(page)) => snapshot.changed_at.get(page).is_some_and(|&at| at > since),

@@ -61,14 +61,24 @@ pub fn embeddable_json(json: String) -> String {
     out
 }
 
+/// The name of a number that is not finite, as pipelines write it in JSON
+/// (`NaN`, `Infinity`, `-Infinity`); `None` for finite numbers. Every page,
+/// preview and JSON file names these numbers this way.
+pub fn non_finite_name(v: f64) -> Option<&'static str> {
+    if v.is_nan() {
+        Some("NaN")
+    } else if v.is_infinite() {
+        Some(if v > 0.0 { "Infinity" } else { "-Infinity" })
+    } else {
+        None
+    }
+}
+
 /// A number for people: NaN and infinities by name, whole numbers with
 /// thousands separators, others with up to `decimals` decimals.
 pub fn number(v: f64, decimals: usize) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    if let Some(name) = non_finite_name(v) {
+        return name.into();
     }
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return group(&format!("{}", v.abs() as u64), v < 0.0, "");

@@ -58,52 +58,54 @@ impl Cursor<'_> {
     }
 
     /// At the value the cursor is on, finds the child named `token`:
-    /// (offset to show, offset of the child's value). For objects the last
-    /// member of that name counts, as it does for the parser.
+    /// (offset to show, offset of the child's value).
     fn enter(&mut self, token: &str) -> Option<(usize, usize)> {
         match self.peek()? {
-            b'{' => {
-                self.i += 1;
-                let mut found = None;
-                // Past the first match, a text that ends early still has one.
-                while let Some(member) = self.member() {
-                    let (key, key_at) = member;
-                    if key == token {
-                        found = Some((key_at, self.i));
-                    }
-                    if self.skip_value().is_none() {
-                        break;
-                    }
-                    self.ws();
-                    if self.peek() != Some(b',') {
-                        break;
-                    }
-                    self.i += 1;
-                }
-                found
-            }
-            b'[' => {
-                let index: usize = token.parse().ok()?;
-                self.i += 1;
-                for n in 0.. {
-                    self.ws();
-                    if self.peek()? == b']' {
-                        return None;
-                    }
-                    if n == index {
-                        return Some((self.i, self.i));
-                    }
-                    self.skip_value()?;
-                    self.ws();
-                    if self.peek()? != b',' {
-                        return None;
-                    }
-                    self.i += 1;
-                }
-                None
-            }
+            b'{' => self.member_named(token),
+            b'[' => self.item(token.parse().ok()?),
             _ => None,
         }
+    }
+
+    /// In the object at the cursor, the member named `token`: the last of
+    /// that name counts, as it does for the parser. Past the first match, a
+    /// text that ends early still has one.
+    fn member_named(&mut self, token: &str) -> Option<(usize, usize)> {
+        self.i += 1;
+        let mut found = None;
+        while let Some((key, key_at)) = self.member() {
+            if key == token {
+                found = Some((key_at, self.i));
+            }
+            if self.skip_value().is_none() {
+                break;
+            }
+            self.ws();
+            if self.peek() != Some(b',') {
+                break;
+            }
+            self.i += 1;
+        }
+        found
+    }
+
+    /// In the array at the cursor, item number `index`.
+    fn item(&mut self, index: usize) -> Option<(usize, usize)> {
+        self.i += 1;
+        for _ in 0..index {
+            self.ws();
+            if self.peek()? == b']' {
+                return None;
+            }
+            self.skip_value()?;
+            self.ws();
+            if self.peek()? != b',' {
+                return None;
+            }
+            self.i += 1;
+        }
+        self.ws();
+        (self.peek()? != b']').then_some((self.i, self.i))
     }
 
     /// Reads the key of the next object member and its colon: (key, offset

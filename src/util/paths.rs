@@ -102,22 +102,46 @@ pub fn url_path(path: &str) -> String {
 /// Decodes `%XX` escapes; malformed ones and bytes that do not make UTF-8
 /// are kept as they are (the latter as U+FFFD).
 pub fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&unescape(s).0).into_owned()
+}
+
+/// Decodes `%XX` escapes strictly: `None` when one is malformed or the
+/// bytes do not make UTF-8.
+pub fn percent_decode_strict(s: &str) -> Option<String> {
+    let (bytes, clean) = unescape(s);
+    clean.then(|| String::from_utf8(bytes).ok()).flatten()
+}
+
+/// The bytes `s` stands for, malformed escapes kept as they are, and whether
+/// every escape was well formed.
+fn unescape(s: &str) -> (Vec<u8>, bool) {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
+    let mut clean = true;
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok())
-            && let Ok(v) = u8::from_str_radix(v, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
+        if b[i] == b'%' {
+            match b.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                Some(&[hi, lo]) => {
+                    out.push(hex(hi) << 4 | hex(lo));
+                    i += 3;
+                    continue;
+                }
+                _ => clean = false,
+            }
         }
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    (out, clean)
+}
+
+/// The value of an ASCII hex digit.
+fn hex(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        _ => (digit | 0x20) - b'a' + 10,
+    }
 }
 
 /// The fragment id for a JSON pointer: `p` followed by the pointer, with bytes
@@ -180,6 +204,12 @@ mod tests {
         assert_eq!(url_path("plots/a b?.png"), "plots/a%20b%3F.png");
         assert_eq!(percent_decode("plots/a%20b%3F.png%"), "plots/a b?.png%");
         assert_eq!(percent_decode("%zz%E2%80%93"), "%zz–");
+        assert_eq!(percent_decode_strict("a%20b%E2%80%93").as_deref(), Some("a b–"));
+        assert_eq!(percent_decode_strict("a%2"), None);
+        assert_eq!(percent_decode_strict("%zz"), None);
+        assert_eq!(percent_decode_strict("%FF"), None);
+        assert_eq!(percent_decode_strict("%+1"), None);
+        assert_eq!(percent_decode("%+1%4a%4A"), "%+1JJ");
         assert_eq!(pointer_id("/a b/0"), "p/a~20b/0");
         assert_eq!(pointer_push("", "a/b~c"), "/a~1b~0c");
         assert_eq!(root_prefix("v/x/index.html"), "../../");

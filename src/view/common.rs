@@ -65,13 +65,7 @@ pub fn num_plain(v: f64) -> NumView {
 
 /// The exact value of a number, as `data-value` carries it.
 pub fn exact(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
-    } else {
-        format!("{v}")
-    }
+    html::non_finite_name(v).map_or_else(|| format!("{v}"), str::to_string)
 }
 
 /// A number linked to the JSON field it came from.
@@ -104,6 +98,32 @@ pub struct SiteInfo {
     #[serde(skip)]
     pub(crate) theme: serde_json::Map<String, Value>,
 }
+
+/// The site-wide pages and files every page may link to, relative to the
+/// site root like every href: given to templates as `urls`.
+#[derive(Serialize)]
+pub struct SiteUrls {
+    home: &'static str,
+    latest: &'static str,
+    trends: &'static str,
+    problems: &'static str,
+    problems_json: &'static str,
+    search: &'static str,
+    /// The folder of static files, ending in `/`.
+    #[serde(rename = "static")]
+    static_dir: &'static str,
+}
+
+/// The `urls` value, from the plan.
+pub const SITE_URLS: SiteUrls = SiteUrls {
+    home: plan::HOME_PAGE,
+    latest: plan::LATEST_PAGE,
+    trends: plan::TRENDS_PAGE,
+    problems: plan::PROBLEMS_PAGE,
+    problems_json: plan::PROBLEMS_JSON,
+    search: plan::SEARCH_PAGE,
+    static_dir: plan::STATIC_DIR,
+};
 
 /// Builds the `site` value.
 pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {

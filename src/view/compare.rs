@@ -3,14 +3,16 @@
 //! added, removed and changed, changed ETL fields, and feature registry
 //! differences.
 
-use super::common::{ArtifactRow, Heading, Link, NumView, PageContext, Scope, artifact_row, exact, num_plain, sourced};
+use super::common::{
+    ArtifactRow, Heading, Link, NumView, PageContext, Scope, artifact_row, field_text, num_plain, sourced,
+};
 use super::delta::{self, Better, Change};
 use super::index::SiteIndex;
 use super::nav::crumbs;
 use crate::config::limits::MAX_ROWS;
 use crate::input::etl::Typed;
 use crate::model::Site;
-use crate::model::{Sourced, Version};
+use crate::model::{Sourced, StageMetrics, Version};
 use crate::plan;
 use crate::util::html;
 use crate::util::paths::{pointer_id, pointer_push};
@@ -168,16 +170,6 @@ fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Valu
     }
 }
 
-fn show(v: &Value) -> String {
-    match crate::util::lenient_json::non_finite(v) {
-        Some(x) => exact(x),
-        None => match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        },
-    }
-}
-
 /// A leaf's value as a number, when it is one.
 fn number(v: Option<&&Value>) -> Option<f64> {
     let v = *v?;
@@ -199,8 +191,8 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
         .filter(|k| a.get(*k) != b.get(*k))
         .map(|k| FieldChange {
             pointer: k.clone(),
-            old: a.get(k).map(|v| show(v)),
-            new: b.get(k).map(|v| show(v)),
+            old: a.get(k).map(|v| field_text(v)),
+            new: b.get(k).map(|v| field_text(v)),
             old_href: a.contains_key(k).then(|| at(&old_page, k)).flatten(),
             new_href: b.contains_key(k).then(|| at(&new_page, k)).flatten(),
             change: delta::between(number(a.get(k)), number(b.get(k)), Better::Neither),
@@ -252,103 +244,136 @@ fn feature_diff(prev: &Version, cur: &Version) -> FeatureDiff {
 
 /// Compares `cur` with the earlier run `prev`.
 pub fn view(prev: &Version, cur: &Version) -> CompareView {
+    let changes = artifact_changes(prev, cur);
+    let (etl, etl_total) = etl_diffs(prev, cur);
+    let (ps, cs) = (&prev.summary, &cur.summary);
+    CompareView {
+        against: Link { label: prev.id.clone(), href: plan::version(prev) },
+        quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref(), Better::Up),
+        records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref(), Better::Neither),
+        records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref(), Better::Up),
+        issues: delta_plain(ps.issues, cs.issues, Better::Down),
+        stages: stage_deltas(prev, cur),
+        added: changes.added,
+        removed: changes.removed,
+        changed: changes.changed,
+        rewritten: changes.rewritten,
+        added_total: changes.added_total,
+        removed_total: changes.removed_total,
+        changed_total: changes.changed_total,
+        rewritten_total: changes.rewritten_total,
+        unchanged: changes.unchanged,
+        etl,
+        etl_total,
+        features: feature_diff(prev, cur),
+    }
+}
+
+/// One row per stage of either run (the current run's order first), with the
+/// change in records and time and issues.
+fn stage_deltas(prev: &Version, cur: &Version) -> Vec<StageDelta> {
     let stage_of = |v: &Version, name: &str| v.stages.iter().position(|s| s.name == name);
     let mut names: Vec<&str> = cur.stages.iter().map(|s| s.name.as_str()).collect();
     names.extend(prev.stages.iter().map(|s| s.name.as_str()).filter(|n| stage_of(cur, n).is_none()));
-    let stages = names
+    names
         .into_iter()
         .map(|name| {
-            let (p, c) = (stage_of(prev, name).map(|i| &prev.stages[i]), stage_of(cur, name));
+            let c = stage_of(cur, name);
+            let pm = stage_of(prev, name).map(|i| &prev.stages[i].metrics);
             let cm = c.map(|i| &cur.stages[i].metrics);
-            let pm = p.map(|s| &s.metrics);
+            let metric = |get: fn(&StageMetrics) -> Option<&Sourced>, better| {
+                delta(prev, cur, pm.and_then(get), cm.and_then(get), better)
+            };
             StageDelta {
                 name: name.to_string(),
                 href: c.map(|i| plan::stage(cur, i)),
-                records_in: delta(
-                    prev,
-                    cur,
-                    pm.and_then(|m| m.records_in.as_ref()),
-                    cm.and_then(|m| m.records_in.as_ref()),
-                    Better::Neither,
-                ),
-                records_out: delta(
-                    prev,
-                    cur,
-                    pm.and_then(|m| m.records_out.as_ref()),
-                    cm.and_then(|m| m.records_out.as_ref()),
-                    Better::Up,
-                ),
-                seconds: delta(
-                    prev,
-                    cur,
-                    pm.and_then(|m| m.seconds.as_ref()),
-                    cm.and_then(|m| m.seconds.as_ref()),
-                    Better::Down,
-                ),
-                issues: delta(
-                    prev,
-                    cur,
-                    pm.and_then(|m| m.issues.as_ref()),
-                    cm.and_then(|m| m.issues.as_ref()),
-                    Better::Down,
-                ),
+                records_in: metric(|m| m.records_in.as_ref(), Better::Neither),
+                records_out: metric(|m| m.records_out.as_ref(), Better::Up),
+                seconds: metric(|m| m.seconds.as_ref(), Better::Down),
+                issues: metric(|m| m.issues.as_ref(), Better::Down),
             }
         })
-        .collect();
+        .collect()
+}
 
+/// How the artifacts of two runs differ, matched by stage and name; each list
+/// holds at most [`MAX_ROWS`], its total counts all.
+#[derive(Default)]
+struct ArtifactChanges {
+    added: Vec<ArtifactRow>,
+    removed: Vec<Link>,
+    changed: Vec<Changed>,
+    rewritten: Vec<Changed>,
+    added_total: usize,
+    removed_total: usize,
+    changed_total: usize,
+    rewritten_total: usize,
+    unchanged: usize,
+}
+
+fn artifact_changes(prev: &Version, cur: &Version) -> ArtifactChanges {
     let key = |v: &Version, i: usize| (v.artifacts[i].stage.clone(), v.artifacts[i].name.clone());
     let old: HashMap<(String, String), usize> = (0..prev.artifacts.len()).map(|i| (key(prev, i), i)).collect();
     let new: HashMap<(String, String), usize> = (0..cur.artifacts.len()).map(|i| (key(cur, i), i)).collect();
-    let (mut added, mut changed, mut rewritten, mut unchanged) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    let (mut added_total, mut changed_total, mut rewritten_total) = (0, 0, 0);
+    let mut out = ArtifactChanges::default();
     for ci in 0..cur.artifacts.len() {
         let Some(&pi) = old.get(&key(cur, ci)) else {
-            added_total += 1;
-            if added.len() < MAX_ROWS {
-                added.push(artifact_row(cur, ci));
+            out.added_total += 1;
+            if out.added.len() < MAX_ROWS {
+                out.added.push(artifact_row(cur, ci));
             }
             continue;
         };
-        let (a, b) = (&prev.artifacts[pi], &cur.artifacts[ci]);
-        // (why, whether only the file's bytes differ)
-        let why = match (a.file_index.map(|i| &prev.files[i]), b.file_index.map(|i| &cur.files[i])) {
-            (Some(fa), Some(fb)) if fa.size != fb.size => {
-                Some((format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)), true))
-            }
-            (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match same_content(&fa.path, &fb.path) {
-                Ok(true) => None,
-                Ok(false) => Some(("same size, different content".to_string(), true)),
-                Err(e) => Some((format!("could not compare: {e}"), false)),
-            },
-            (Some(_), Some(_)) => None,
-            (None, Some(_)) => Some(("file was missing before".into(), false)),
-            (Some(_), None) => Some(("file is missing now".into(), false)),
-            (None, None) => None,
+        let Some((why, bytes_only)) = why_changed(prev, pi, cur, ci) else {
+            out.unchanged += 1;
+            continue;
         };
-        let (list, total) = match why {
-            Some((_, true)) => (&mut rewritten, &mut rewritten_total),
-            Some((_, false)) => (&mut changed, &mut changed_total),
-            None => {
-                unchanged += 1;
-                continue;
-            }
+        let (list, total) = if bytes_only {
+            (&mut out.rewritten, &mut out.rewritten_total)
+        } else {
+            (&mut out.changed, &mut out.changed_total)
         };
         *total += 1;
         if list.len() < MAX_ROWS {
-            let why = why.map(|(w, _)| w).unwrap_or_default();
             list.push(Changed { row: artifact_row(cur, ci), old_href: plan::artifact(prev, pi), why });
         }
     }
-    let removed_total = (0..prev.artifacts.len()).filter(|&pi| !new.contains_key(&key(prev, pi))).count();
-    let removed = (0..prev.artifacts.len())
-        .filter(|&pi| !new.contains_key(&key(prev, pi)))
+    let removed: Vec<usize> = (0..prev.artifacts.len()).filter(|&pi| !new.contains_key(&key(prev, pi))).collect();
+    out.removed_total = removed.len();
+    out.removed = removed
+        .into_iter()
         .take(MAX_ROWS)
         .map(|pi| Link {
             label: format!("{} ({})", prev.artifacts[pi].name, prev.artifacts[pi].stage),
             href: plan::artifact(prev, pi),
         })
         .collect();
+    out
+}
 
+/// Why artifact `ci` of `cur` differs from its match `pi` in `prev`, and
+/// whether only the file's bytes differ; `None` when nothing did.
+fn why_changed(prev: &Version, pi: usize, cur: &Version, ci: usize) -> Option<(String, bool)> {
+    let old = prev.artifacts[pi].file_index.map(|i| &prev.files[i]);
+    let new = cur.artifacts[ci].file_index.map(|i| &cur.files[i]);
+    match (old, new) {
+        (Some(fa), Some(fb)) if fa.size != fb.size => {
+            Some((format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)), true))
+        }
+        (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match same_content(&fa.path, &fb.path) {
+            Ok(true) => None,
+            Ok(false) => Some(("same size, different content".to_string(), true)),
+            Err(e) => Some((format!("could not compare: {e}"), false)),
+        },
+        (Some(_), Some(_)) | (None, None) => None,
+        (None, Some(_)) => Some(("file was missing before".into(), false)),
+        (Some(_), None) => Some(("file is missing now".into(), false)),
+    }
+}
+
+/// The field changes of each typed ETL file both runs have, at most
+/// [`MAX_ETL_FILES`], and how many there are in all.
+fn etl_diffs(prev: &Version, cur: &Version) -> (Vec<EtlDiff>, usize) {
     let prev_docs: HashMap<&str, usize> = prev.json.iter().enumerate().map(|(i, d)| (d.rel.as_str(), i)).collect();
     let mut etl: Vec<EtlDiff> = cur
         .json
@@ -357,30 +382,9 @@ pub fn view(prev: &Version, cur: &Version) -> CompareView {
         .filter(|(_, d)| d.typed.is_some())
         .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).and_then(|&pi| etl_diff(prev, cur, pi, ci)))
         .collect();
-    let etl_total = etl.len();
+    let total = etl.len();
     etl.truncate(MAX_ETL_FILES);
-
-    let (ps, cs) = (&prev.summary, &cur.summary);
-    CompareView {
-        against: Link { label: prev.id.clone(), href: plan::version(prev) },
-        quality: delta(prev, cur, ps.quality_score.as_ref(), cs.quality_score.as_ref(), Better::Up),
-        records_in: delta(prev, cur, ps.records_in.as_ref(), cs.records_in.as_ref(), Better::Neither),
-        records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref(), Better::Up),
-        issues: delta_plain(ps.issues, cs.issues, Better::Down),
-        stages,
-        added,
-        removed,
-        changed,
-        rewritten,
-        added_total,
-        removed_total,
-        changed_total,
-        rewritten_total,
-        unchanged,
-        etl,
-        etl_total,
-        features: feature_diff(prev, cur),
-    }
+    (etl, total)
 }
 
 /// The link to the baseline comparison of version `vi`, when there is one.

@@ -43,6 +43,7 @@ pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Prev
     let root = crate::util::paths::root_prefix(path);
     let mut ctx = PageContext::default();
     ctx.insert("root", &root);
+    ctx.insert("urls", &common::SITE_URLS);
     ctx.insert("site", s.info);
     ctx.insert("theme", &s.info.theme);
     if let Some(vi) = kind.version() {

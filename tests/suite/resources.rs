@@ -135,9 +135,31 @@ fn thousands_of_files_in_one_folder_give_bounded_pages_and_problems() {
     for page in ["v/v1/index.html", "v/v1/artifacts/index.html", &stage] {
         let html = fs::read_to_string(t.out().join(page)).unwrap();
         assert!(html.contains("1,500 more not listed here"), "{page}");
+        let to_root = "../".repeat(page.matches('/').count());
+        assert!(html.contains(&format!(r#"<a href="{to_root}search/index.html">search</a> finds them"#)), "{page}");
         assert!(html.len() < 2_000_000, "{page} is {} bytes", html.len());
     }
     assert!(page_of(&t, "v1", "part-02499").contains("part-02499"), "every file still has its page");
+}
+
+#[test]
+fn thousands_of_problems_in_a_run_give_a_bounded_problems_page() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    for i in 0..2_100 {
+        t.file(&format!("v1/etl_metadata/parts/part_{i:04}.json"), "{\"a\": ");
+    }
+    let r = t.build();
+    let broken = r.problems.iter().filter(|d| d.code == "json-syntax").count();
+    assert_eq!(broken, 2_100, "every broken file is a problem");
+    let html = fs::read_to_string(t.out().join("problems/index.html")).unwrap();
+    let rows = html.matches("<tr class=\"sev-").count();
+    assert!(rows <= 2_000, "{rows} rows");
+    let hidden = html.split(" more rows are not listed here").next().unwrap().rsplit('>').next().unwrap();
+    assert_eq!(hidden.parse::<usize>().unwrap() + rows, r.problems.len(), "shown and hidden rows are every problem");
+    assert!(html.contains(r#"every problem is in <a href="../problems.json">problems.json</a>"#));
+    let all: serde_json::Value = serde_json::from_slice(&fs::read(t.out().join("problems.json")).unwrap()).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), r.problems.len());
 }
 
 #[cfg(unix)]

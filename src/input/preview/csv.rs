@@ -75,6 +75,20 @@ impl Seen {
 pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
+    let buffered = skip_byte_order_mark(input, &mut notes, &mut warnings);
+    let row_start = Rc::new(Cell::new(0));
+    let mut guard = Guard { inner: buffered, quotes: 0, read: 0, row_start: Rc::clone(&row_start) };
+    let mut tally = Tally::new();
+    warnings.extend(stream(&mut guard, delimiter, &row_start, &mut tally, cfg));
+    warnings.extend(tally.problems(guard.quotes));
+    notes.extend(tally.notes(cfg));
+    let (table, mismatches) = tally.table(delimiter, metadata, &mut notes);
+    warnings.extend(mismatches);
+    Preview { body: Body::Table(table), notes, warnings }
+}
+
+/// Buffers the input and steps over a UTF-8 byte order mark, saying so.
+fn skip_byte_order_mark<R: Read>(input: R, notes: &mut Vec<String>, warnings: &mut Vec<Warning>) -> BufReader<R> {
     let mut buffered = BufReader::with_capacity(64 * 1024, input);
     match buffered.fill_buf() {
         Ok(head) if head.starts_with(b"\xef\xbb\xbf") => {
@@ -86,145 +100,215 @@ pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConf
         Ok(_) => {}
         Err(e) => warnings.push(unreadable(&e)),
     }
-    let row_start = Rc::new(Cell::new(0));
-    let mut counter = Guard { inner: buffered, quotes: 0, read: 0, row_start: Rc::clone(&row_start) };
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(&mut counter);
+    buffered
+}
 
+/// Reads every record into `tally`; a record the reader cannot read stops the
+/// reading and is the warning returned.
+fn stream(
+    input: &mut impl Read,
+    delimiter: u8,
+    row_start: &Cell<u64>,
+    tally: &mut Tally,
+    cfg: &PreviewConfig,
+) -> Option<Warning> {
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::ByteRecord::new();
-    let mut header: Option<Vec<String>> = None;
-    let mut types: Vec<Inferred> = Vec::new();
-    let mut empty: Vec<u64> = Vec::new();
-    let mut rows = Vec::new();
-    let (mut total, mut last_line) = (0u64, 0u64);
-    let (mut ragged, mut not_utf8, mut multiline) = (Seen::default(), Seen::default(), Seen::default());
-    let (mut cut_cells, mut budget) = (false, TEXT_BUDGET);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => return None,
             Err(e) => {
-                let line = e.position().map_or(last_line + 1, |p| p.line());
-                warnings.push(Warning::new("csv-malformed", format!("reading stopped: {e}")).at_line(line));
-                break;
+                let line = e.position().map_or(tally.last_line + 1, |p| p.line());
+                return Some(Warning::new("csv-malformed", format!("reading stopped: {e}")).at_line(line));
             }
         }
         row_start.set(reader.position().byte());
+        tally.add(&record, cfg);
+    }
+}
+
+/// What the streaming pass learns: the header, each column's type and empty
+/// count, the rows kept for display, and the rows with problems.
+struct Tally {
+    header: Option<Vec<String>>,
+    types: Vec<Inferred>,
+    empty: Vec<u64>,
+    rows: Vec<Vec<Option<String>>>,
+    total: u64,
+    last_line: u64,
+    ragged: Seen,
+    not_utf8: Seen,
+    multiline: Seen,
+    cut_cells: bool,
+    /// Text the kept rows may still hold.
+    budget: usize,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            header: None,
+            types: Vec::new(),
+            empty: Vec::new(),
+            rows: Vec::new(),
+            total: 0,
+            last_line: 0,
+            ragged: Seen::default(),
+            not_utf8: Seen::default(),
+            multiline: Seen::default(),
+            cut_cells: false,
+            budget: TEXT_BUDGET,
+        }
+    }
+
+    /// Takes in one record: the first is the header, the rest are rows.
+    fn add(&mut self, record: &csv::ByteRecord, cfg: &PreviewConfig) {
         let line = record.position().map_or(0, |p| p.line());
-        last_line = line;
+        self.last_line = line;
         if std::str::from_utf8(record.as_slice()).is_err() {
-            not_utf8.add(line);
+            self.not_utf8.add(line);
         }
         if record.iter().any(|f| f.contains(&b'\n')) {
-            multiline.add(line);
+            self.multiline.add(line);
         }
-        let Some(names) = &header else {
-            header = Some(record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
-            types = vec![Inferred::Nothing; record.len()];
-            empty = vec![0; record.len()];
-            continue;
+        let Some(names) = &self.header else {
+            self.header = Some(record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+            self.types = vec![Inferred::Nothing; record.len()];
+            self.empty = vec![0; record.len()];
+            return;
         };
-        total += 1;
+        self.total += 1;
         if record.len() != names.len() {
-            ragged.add(line);
+            self.ragged.add(line);
         }
-        if record.len() > types.len() {
-            types.resize(record.len(), Inferred::Nothing);
-            empty.resize(record.len(), total - 1);
+        self.infer(record);
+        self.keep(record, cfg);
+    }
+
+    /// Widens the column types and counts empty cells.
+    fn infer(&mut self, record: &csv::ByteRecord) {
+        if record.len() > self.types.len() {
+            self.types.resize(record.len(), Inferred::Nothing);
+            self.empty.resize(record.len(), self.total - 1);
         }
-        for (i, t) in types.iter_mut().enumerate() {
+        for (i, t) in self.types.iter_mut().enumerate() {
             match record.get(i) {
-                None | Some(b"") => empty[i] += 1,
+                None | Some(b"") => self.empty[i] += 1,
                 Some(field) if *t != Inferred::Text => *t = t.join(Inferred::of(field)),
                 Some(_) => {}
             }
         }
-        if rows.len() < cfg.rows && budget > 0 {
-            let row: Vec<Option<String>> = record
-                .iter()
-                .take(MAX_COLUMNS)
-                .map(|f| {
-                    let (text, cut) = super::io::cap(&String::from_utf8_lossy(f), cfg.cell_chars);
-                    cut_cells |= cut;
-                    Some(text)
-                })
-                .collect();
-            budget = budget.saturating_sub(row.iter().flatten().map(String::len).sum());
-            rows.push(row);
+    }
+
+    /// Keeps the row for display while there is room, cutting long cells.
+    fn keep(&mut self, record: &csv::ByteRecord, cfg: &PreviewConfig) {
+        if self.rows.len() >= cfg.rows || self.budget == 0 {
+            return;
         }
-    }
-    drop(reader);
-
-    let names = header.unwrap_or_default();
-    if counter.quotes % 2 == 1 {
-        warnings.push(
-            Warning::new(
-                "csv-quoting",
-                format!(
-                    "a quoted field is never closed (the file has an odd number of `\"`): everything from line {last_line} to the end was read as one row"
-                ),
-            )
-            .at_line(last_line),
-        );
-    }
-    if ragged.count > 0 {
-        warnings.push(
-            Warning::new(
-                "csv-ragged",
-                format!(
-                    "{} a different number of fields than the header's {} (first at line {}); missing fields count as empty",
-                    has(ragged.count),
-                    names.len(),
-                    ragged.first_line
-                ),
-            )
-            .at_line(ragged.first_line),
-        );
-    }
-    if not_utf8.count > 0 {
-        warnings.push(
-            Warning::new(
-                "csv-encoding",
-                format!(
-                    "{} not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
-                    is(not_utf8.count),
-                    not_utf8.first_line
-                ),
-            )
-            .at_line(not_utf8.first_line),
-        );
-    }
-    if multiline.count > 0 {
-        notes.push(format!("{} quoted fields that span lines.", has(multiline.count)));
-    }
-    if cut_cells {
-        notes.push(format!("Cells longer than {} characters are cut (…).", cfg.cell_chars));
-    }
-    if budget == 0 && (rows.len() as u64) < total && rows.len() < cfg.rows {
-        notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", rows.len()));
+        let row: Vec<Option<String>> = record
+            .iter()
+            .take(MAX_COLUMNS)
+            .map(|f| {
+                let (text, cut) = super::io::cap(&String::from_utf8_lossy(f), cfg.cell_chars);
+                self.cut_cells |= cut;
+                Some(text)
+            })
+            .collect();
+        self.budget = self.budget.saturating_sub(row.iter().flatten().map(String::len).sum());
+        self.rows.push(row);
     }
 
-    let columns: Vec<Column> = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Column {
-            name: names.get(i).cloned().unwrap_or_else(|| format!("(column {})", i + 1)),
-            dtype: t.label().to_string(),
-            empty: Some(empty[i]),
-            numeric: matches!(t, Inferred::Integer | Inferred::Float),
-        })
-        .collect();
-    let facts: Vec<(String, Family)> = columns.iter().zip(&types).map(|(c, t)| (c.name.clone(), family(*t))).collect();
-    let (checks, mismatches) = compare::against(metadata, total, &facts);
-    warnings.extend(mismatches);
-    let total_columns = columns.len();
-    if total_columns > MAX_COLUMNS {
-        notes.push(format!("The first {MAX_COLUMNS} of {total_columns} columns are shown."));
+    /// The warnings about rows: an unclosed quote (`quotes` is odd), rows of
+    /// the wrong width, bytes that are not UTF-8.
+    fn problems(&self, quotes: u64) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        let width = self.header.as_ref().map_or(0, Vec::len);
+        if quotes % 2 == 1 {
+            warnings.push(
+                Warning::new(
+                    "csv-quoting",
+                    format!(
+                        "a quoted field is never closed (the file has an odd number of `\"`): everything from line {} to the end was read as one row",
+                        self.last_line
+                    ),
+                )
+                .at_line(self.last_line),
+            );
+        }
+        if self.ragged.count > 0 {
+            warnings.push(
+                Warning::new(
+                    "csv-ragged",
+                    format!(
+                        "{} a different number of fields than the header's {width} (first at line {}); missing fields count as empty",
+                        has(self.ragged.count),
+                        self.ragged.first_line
+                    ),
+                )
+                .at_line(self.ragged.first_line),
+            );
+        }
+        if self.not_utf8.count > 0 {
+            warnings.push(
+                Warning::new(
+                    "csv-encoding",
+                    format!(
+                        "{} not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
+                        is(self.not_utf8.count),
+                        self.not_utf8.first_line
+                    ),
+                )
+                .at_line(self.not_utf8.first_line),
+            );
+        }
+        warnings
     }
-    let columns = columns.into_iter().take(MAX_COLUMNS).collect();
-    let format = if delimiter == b'\t' { "tsv" } else { "csv" };
-    let table = Table { format, columns, total_columns, rows, total_rows: total, checks };
-    Preview { body: Body::Table(table), notes, warnings }
+
+    /// The notes about what is shown: multi-line fields, cut cells, rows left
+    /// out for their size.
+    fn notes(&self, cfg: &PreviewConfig) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.multiline.count > 0 {
+            notes.push(format!("{} quoted fields that span lines.", has(self.multiline.count)));
+        }
+        if self.cut_cells {
+            notes.push(format!("Cells longer than {} characters are cut (…).", cfg.cell_chars));
+        }
+        let shown = self.rows.len();
+        if self.budget == 0 && (shown as u64) < self.total && shown < cfg.rows {
+            notes.push(format!("Only {shown} rows are shown: their cells hold a lot of text."));
+        }
+        notes
+    }
+
+    /// The table shown, and how it disagrees with the manifest's `metadata`.
+    fn table(self, delimiter: u8, metadata: &Value, notes: &mut Vec<String>) -> (Table, Vec<Warning>) {
+        let names = self.header.unwrap_or_default();
+        let columns: Vec<Column> = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Column {
+                name: names.get(i).cloned().unwrap_or_else(|| format!("(column {})", i + 1)),
+                dtype: t.label().to_string(),
+                empty: Some(self.empty[i]),
+                numeric: matches!(t, Inferred::Integer | Inferred::Float),
+            })
+            .collect();
+        let facts: Vec<(String, Family)> =
+            columns.iter().zip(&self.types).map(|(c, t)| (c.name.clone(), family(*t))).collect();
+        let (checks, mismatches) = compare::against(metadata, self.total, &facts);
+        let total_columns = columns.len();
+        if total_columns > MAX_COLUMNS {
+            notes.push(format!("The first {MAX_COLUMNS} of {total_columns} columns are shown."));
+        }
+        let columns = columns.into_iter().take(MAX_COLUMNS).collect();
+        let format = if delimiter == b'\t' { "tsv" } else { "csv" };
+        let table = Table { format, columns, total_columns, rows: self.rows, total_rows: self.total, checks };
+        (table, mismatches)
+    }
 }
 
 /// `1 row has`, `2 rows have`.

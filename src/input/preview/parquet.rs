@@ -59,13 +59,6 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
         warnings
             .push(malformed(format!("the footer says {} rows but its row groups hold {group_rows}", fm.num_rows())));
     }
-    let mut compression: Vec<String> = Vec::new();
-    for col in meta.row_groups().iter().flat_map(|g| g.columns()) {
-        let name = codec(&format!("{:?}", col.compression()));
-        if !compression.contains(&name) {
-            compression.push(name);
-        }
-    }
     let root = fm.schema_descr().root_schema();
     let all_fields = root.get_fields();
     let fields = &all_fields[..all_fields.len().min(MAX_COLUMNS)];
@@ -85,41 +78,17 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
             numeric: matches!(family(t), Family::Integer | Family::Float),
         })
         .collect();
-    let mut sample: Vec<Vec<Option<String>>> = Vec::new();
     let projection = (all_fields.len() > MAX_COLUMNS)
         .then(|| Type::group_type_builder(root.name()).with_fields(fields.to_vec()).build().ok())
         .flatten();
-    let mut budget = TEXT_BUDGET;
-    match reader.get_row_iter(projection) {
-        Ok(iter) => {
-            for row in iter.take(cfg.rows) {
-                if budget == 0 {
-                    notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", sample.len()));
-                    break;
-                }
-                match row {
-                    Ok(row) => {
-                        let cells: Vec<Option<String>> =
-                            row.get_column_iter().map(|(_, field)| cell(field, cfg.cell_chars)).collect();
-                        budget = budget.saturating_sub(cells.iter().flatten().map(String::len).sum());
-                        sample.push(cells);
-                    }
-                    Err(e) => {
-                        warnings.push(malformed(format!("rows after the first {} cannot be read: {e}", sample.len())));
-                        break;
-                    }
-                }
-            }
-        }
-        Err(e) => warnings.push(malformed(format!("the rows cannot be read: {e}"))),
-    }
+    let sample = first_rows(reader, projection, cfg, &mut notes, &mut warnings);
     let facts: Vec<(String, Family)> = all_fields.iter().map(|f| (f.name().to_string(), family(f))).collect();
     let (checks, mismatches) = compare::against(metadata, rows, &facts);
     warnings.extend(mismatches);
     let body = ParquetPreview {
         rows,
         row_groups: meta.num_row_groups(),
-        compression,
+        compression: codecs(meta),
         created_by: fm.created_by().map(str::to_string),
         schema,
         total_columns: all_fields.len(),
@@ -128,6 +97,57 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
         checks,
     };
     Preview { body: Body::Parquet(body), notes, warnings }
+}
+
+/// The compression codecs the column chunks use, each once, in order seen.
+fn codecs(meta: &parquet::file::metadata::ParquetMetaData) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for col in meta.row_groups().iter().flat_map(|g| g.columns()) {
+        let name = codec(&format!("{:?}", col.compression()));
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The first rows, as many as the preview shows and their text allows, of
+/// the columns `projection` keeps (all when `None`).
+fn first_rows(
+    reader: &SerializedFileReader<File>,
+    projection: Option<Type>,
+    cfg: &PreviewConfig,
+    notes: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Vec<Option<String>>> {
+    let mut sample: Vec<Vec<Option<String>>> = Vec::new();
+    let iter = match reader.get_row_iter(projection) {
+        Ok(iter) => iter,
+        Err(e) => {
+            warnings.push(malformed(format!("the rows cannot be read: {e}")));
+            return sample;
+        }
+    };
+    let mut budget = TEXT_BUDGET;
+    for row in iter.take(cfg.rows) {
+        if budget == 0 {
+            notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", sample.len()));
+            break;
+        }
+        match row {
+            Ok(row) => {
+                let cells: Vec<Option<String>> =
+                    row.get_column_iter().map(|(_, field)| cell(field, cfg.cell_chars)).collect();
+                budget = budget.saturating_sub(cells.iter().flatten().map(String::len).sum());
+                sample.push(cells);
+            }
+            Err(e) => {
+                warnings.push(malformed(format!("rows after the first {} cannot be read: {e}", sample.len())));
+                break;
+            }
+        }
+    }
+    sample
 }
 
 /// Nulls of top-level field `field` by the footer's statistics: `None` for
@@ -237,10 +257,8 @@ fn cell(field: &Field, max: usize) -> Option<String> {
 /// A float as Rust writes it (`0`, `2.5`), in exponent form when very big or
 /// small, and NaN and the infinities by name.
 fn float(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    if let Some(name) = crate::util::html::non_finite_name(v) {
+        name.into()
     } else if v != 0.0 && !(1e-6..1e16).contains(&v.abs()) {
         format!("{v:e}")
     } else {

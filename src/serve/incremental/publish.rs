@@ -215,7 +215,7 @@ pub(super) fn linked(site: &Site) -> HashMap<PathBuf, Vec<(String, String)>> {
 
 /// Whether `path` is one of the files [`site_files::write_shared`] writes.
 fn is_shared_file(path: &str) -> bool {
-    path.starts_with("static/")
+    path.starts_with(plan::STATIC_DIR)
         || path.starts_with("search/") && path.ends_with(".js")
         || matches!(path, plan::SITE_INDEX | plan::PROBLEMS_JSON | plan::SITEMAP)
 }
