@@ -258,7 +258,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Format::Json => stdout.write_all(&outcome.json())?,
         Format::Markdown => {
             let report = artsite::commands::gate::markdown(&outcome.site, gate, config.base_url.as_deref());
-            stdout.write_all(report.as_bytes())?
+            stdout.write_all(report.as_bytes())?;
         }
         Format::Junit => stdout.write_all(artsite::commands::gate::junit(&outcome.site, gate, fail_on).as_bytes())?,
     }

@@ -117,7 +117,7 @@ pub fn scan_top(root: &Path) -> Result<Top, ScanError> {
         .map_err(|e| ScanError::Unreadable(root.to_path_buf(), e))?
         .filter_map(Result::ok)
         .collect();
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_key(fs::DirEntry::file_name);
 
     let mut problems = Vec::new();
     let mut dirs = Vec::new();

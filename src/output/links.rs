@@ -24,7 +24,7 @@ use html5gum::{DefaultEmitter, Token, Tokenizer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 /// Attributes that hold a URL.
 const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "action", "data", "poster"];
@@ -173,7 +173,7 @@ impl<'a> LinkCheck<'a> {
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn record(&self, path: &str) {

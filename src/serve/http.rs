@@ -14,7 +14,7 @@ use crate::plan;
 use crate::util::paths::percent_decode_strict;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use tiny_http::{Method, Request};
 
 /// What request handlers share with the rebuild thread.
@@ -35,7 +35,7 @@ pub struct State {
 impl State {
     /// The current snapshot.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.snapshot.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -280,7 +280,7 @@ fn events(state: &Arc<State>, snapshot: &Snapshot, target: &str, rq: Request) {
         query.split('&').find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
     };
     let mut first = vec![live::event("hello", &serde_json::json!({"build": snapshot.build}))];
-    let errors = state.errors.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let errors = state.errors.read().unwrap_or_else(PoisonError::into_inner).clone();
     if errors.as_array().is_some_and(|e| !e.is_empty()) {
         first.push(live::event("errors", &errors));
     }

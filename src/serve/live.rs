@@ -13,7 +13,7 @@
 
 use std::io::Write;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// The script the server injects into every page it serves.
@@ -74,7 +74,7 @@ impl Hub {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Sender<Arc<str>>>> {
-        self.clients.lock().unwrap_or_else(|e| e.into_inner())
+        self.clients.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -27,7 +27,7 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -107,7 +107,7 @@ fn allowed_hosts(interface: IpAddr) -> Vec<String> {
     if interface.is_unspecified() {
         return Vec::new();
     }
-    let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"].iter().map(|s| s.to_string()).collect();
+    let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"].iter().map(ToString::to_string).collect();
     hosts.push(interface.to_string());
     hosts
 }
@@ -363,7 +363,7 @@ impl Rebuilder {
 
     fn publish(&mut self, outcome: &Outcome) {
         let snapshot = Arc::new(self.engine.snapshot().clone());
-        *self.state.snapshot.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        *self.state.snapshot.write().unwrap_or_else(PoisonError::into_inner) = snapshot;
         let build = outcome.build;
         let ms = outcome.seconds * 1000.0;
         let (css, pages): (Vec<&String>, Vec<&String>) = outcome.changed.iter().partition(|p| p.ends_with(".css"));
@@ -404,7 +404,7 @@ impl Rebuilder {
     }
 
     fn set_errors(&self, errors: serde_json::Value) {
-        let mut current = self.state.errors.write().unwrap_or_else(|e| e.into_inner());
+        let mut current = self.state.errors.write().unwrap_or_else(PoisonError::into_inner);
         if *current != errors {
             *current = errors.clone();
             drop(current);

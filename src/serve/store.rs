@@ -11,7 +11,7 @@ use crate::output::sink::Sink;
 use anyhow::Result;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Bytes of a generated file, shared between snapshots.
 pub type Bytes = Arc<Vec<u8>>;
@@ -118,8 +118,8 @@ pub struct Memory {
 impl Memory {
     /// What was written: (generated files, raw files).
     pub fn into_parts(self) -> (HashMap<String, Bytes>, HashMap<String, PathBuf>) {
-        let files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
-        let raw = self.raw.into_inner().unwrap_or_else(|e| e.into_inner());
+        let files = self.files.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let raw = self.raw.into_inner().unwrap_or_else(PoisonError::into_inner);
         (files, raw)
     }
 }
@@ -127,12 +127,12 @@ impl Memory {
 impl Sink for Memory {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let bytes = Arc::new(bytes.to_vec());
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes);
+        self.files.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_string(), bytes);
         Ok(())
     }
 
     fn raw(&self, path: &str, from: &Path) -> Result<()> {
-        self.raw.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), from.to_path_buf());
+        self.raw.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_string(), from.to_path_buf());
         Ok(())
     }
 }

@@ -272,7 +272,7 @@ pub fn list(site_dir: &Path) -> Vec<(String, String, &'static str)> {
         BUILTINS.iter().map(|b| (b.name.to_string(), builtin_layer(b).manifest.description, "built-in")).collect();
     if let Ok(entries) = fs::read_dir(site_dir.join("themes")) {
         let mut dirs: Vec<_> = entries.flatten().filter(|e| e.path().is_dir()).collect();
-        dirs.sort_by_key(|e| e.file_name());
+        dirs.sort_by_key(fs::DirEntry::file_name);
         for e in dirs {
             let name = e.file_name().to_string_lossy().into_owned();
             let description = fs::read_to_string(e.path().join("theme.yaml"))

@@ -64,7 +64,7 @@ fn preview_view<'a>(
             Ok(value) => tree = Some(jsontree::render(value, config.json_tree_max_nodes)),
             Err(e) => {
                 json_error =
-                    Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() })
+                    Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() });
             }
         }
     }

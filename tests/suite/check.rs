@@ -1,6 +1,7 @@
 //! `artsite check` and `artsite build --strict`: output, formats and exit codes.
 
 use crate::util::*;
+use artsite::config::Config;
 use serde_json::{Value, json};
 use std::fs;
 
@@ -103,6 +104,38 @@ fn check_json_is_the_same_list_as_problems_json() {
         ),
         "the problems page shows the schema warning's position: {file}"
     );
+}
+
+/// `check` reads a site as `build` does: with a content type, both report
+/// the same problems and count the same pages (the content pages included);
+/// with a schema that cannot be read, both fail and name it.
+#[test]
+fn check_and_build_read_the_same_site() {
+    let t = tree_with_known_errors();
+    t.json("2024-01-02_00-00-00_bad/models/churn.json", json!({"auc": 0.91, "owner": "ml-team"}));
+    let schema = json!({"title": "Model card", "type": "object", "properties": {"auc": {"type": "number"}}});
+    fs::write(t.tmp.path().join("card.schema.json"), serde_json::to_vec(&schema).unwrap()).unwrap();
+    let yaml = t.tmp.path().join("artsite.yaml");
+    let types = "content_types:\n  - name: model_card\n    schema: card.schema.json\n    match: \"models/*.json\"\n";
+    fs::write(&yaml, format!("root: artifacts\nout: public\n{types}")).unwrap();
+
+    let config = Config::from_file(&yaml).unwrap();
+    let checked = artsite::commands::check::check(&config).unwrap();
+    let built = artsite::commands::build::build(&config).unwrap();
+    assert!(checked.problems.iter().any(|d| d.code == "json-syntax"), "the tree's own problems are found");
+    assert_eq!(serde_json::to_value(&checked.problems).unwrap(), serde_json::to_value(&built.problems).unwrap());
+    assert_eq!((checked.pages, checked.versions, checked.artifacts), (built.pages, built.versions, built.artifacts));
+    assert!(t.out().join("v/2024-01-02_00-00-00_bad/c/model-card/models/churn/index.html").is_file());
+
+    fs::write(&yaml, "root: artifacts\nout: public\ncontent_types:\n  - name: x\n    schema: gone.json\n    match: \"*.json\"\n")
+        .unwrap();
+    let config = Config::from_file(&yaml).unwrap();
+    for e in [artsite::commands::check::check(&config).err(), artsite::commands::build::build(&config).err()] {
+        let e = format!("{:#}", e.expect("a schema that cannot be read fails"));
+        assert!(e.contains("content type `x`: cannot read schema"), "{e}");
+    }
+    let o = artsite(t.tmp.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn files_changed_between_scan_and_read_are_named() {
     fs::OpenOptions::new().write(true).open(&manifest).unwrap().set_len(65 * 1024 * 1024).unwrap();
     fs::write(t.root().join("v2/logs/run.log"), "start\nstep 1\nstep 2\n").unwrap();
 
-    let mut site = load::load(scanned, &artsite::plan::previews(&artsite::config::Config::default()));
+    let mut site = load::load(scanned, &plan::previews(&artsite::config::Config::default()));
     let check = LinkCheck::new(None);
     let unpublished = artsite::output::raw::publish(&site, &check, false).unwrap();
     load::add_problems(&mut site, unpublished);

@@ -45,7 +45,7 @@ impl Fixture {
 
 fn change(version: &str, rels: &[&str]) -> Change {
     let mut c = Change::default();
-    c.versions.insert(version.to_string(), rels.iter().map(|r| r.to_string()).collect::<BTreeSet<_>>());
+    c.versions.insert(version.to_string(), rels.iter().map(ToString::to_string).collect::<BTreeSet<_>>());
     c
 }
 

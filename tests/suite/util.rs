@@ -8,72 +8,72 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// An artifacts tree in a temporary folder.
-pub struct Tree {
+pub(crate) struct Tree {
     pub tmp: tempfile::TempDir,
 }
 
 impl Tree {
-    pub fn new() -> Tree {
+    pub(crate) fn new() -> Tree {
         let tmp = tempfile::tempdir().unwrap();
         fs::create_dir(tmp.path().join("artifacts")).unwrap();
         Tree { tmp }
     }
-    pub fn root(&self) -> PathBuf {
+    pub(crate) fn root(&self) -> PathBuf {
         self.tmp.path().join("artifacts")
     }
-    pub fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.tmp.path().join("public")
     }
-    pub fn file(&self, rel: &str, bytes: impl AsRef<[u8]>) -> &Tree {
+    pub(crate) fn file(&self, rel: &str, bytes: impl AsRef<[u8]>) -> &Tree {
         let p = self.root().join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, bytes).unwrap();
         self
     }
-    pub fn json(&self, rel: &str, v: serde_json::Value) -> &Tree {
+    pub(crate) fn json(&self, rel: &str, v: serde_json::Value) -> &Tree {
         self.file(rel, serde_json::to_vec_pretty(&v).unwrap())
     }
-    pub fn config(&self) -> Config {
+    pub(crate) fn config(&self) -> Config {
         Config { root: self.root(), out: self.out(), ..Config::default() }
     }
-    pub fn build(&self) -> Report {
+    pub(crate) fn build(&self) -> Report {
         build(&self.config()).unwrap()
     }
 }
 
 /// Runs the `artsite` binary in `dir` with `args`.
-pub fn artsite(dir: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn artsite(dir: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_artsite")).current_dir(dir).args(args).output().unwrap()
 }
 
 /// What a command printed on stdout.
-pub fn stdout(o: &std::process::Output) -> String {
+pub(crate) fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// What a command printed on stderr.
-pub fn stderr(o: &std::process::Output) -> String {
+pub(crate) fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The text of the built file `rel` of `tree`'s output.
-pub fn read(tree: &Tree, rel: &str) -> String {
+pub(crate) fn read(tree: &Tree, rel: &str) -> String {
     fs::read_to_string(tree.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// The words of a page, one space between each.
-pub fn words(html: &str) -> String {
+pub(crate) fn words(html: &str) -> String {
     parse_page(html).text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Fails with the list of broken internal links of `tree`'s output, if any.
-pub fn assert_links_ok(tree: &Tree) {
+pub(crate) fn assert_links_ok(tree: &Tree) {
     let broken = broken_links(&tree.out());
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
 /// A manifest record with every field of the design's `Artifact.to_dict()`.
-pub fn record(id: &str, artifact_type: &str, stage: &str, name: &str, file_path: &str) -> serde_json::Value {
+pub(crate) fn record(id: &str, artifact_type: &str, stage: &str, name: &str, file_path: &str) -> serde_json::Value {
     serde_json::json!({
         "artifact_id": id, "artifact_type": artifact_type, "stage": stage, "name": name,
         "description": "", "file_path": file_path, "created_at": "2024-01-15T14:30:00", "metadata": {}
@@ -81,10 +81,10 @@ pub fn record(id: &str, artifact_type: &str, stage: &str, name: &str, file_path:
 }
 
 /// A valid 1×1 grey PNG (signature, IHDR, IDAT, IEND).
-pub const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0aIDAT\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00IEND\xae\x42\x60\x82";
+pub(crate) const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0aIDAT\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00IEND\xae\x42\x60\x82";
 
 /// A version with a manifest listing `cleaning_summary.json` and a plot.
-pub fn small_version(tree: &Tree, id: &str) {
+pub(crate) fn small_version(tree: &Tree, id: &str) {
     tree.json(
         &format!("{id}/etl_metadata/cleaned_data/cleaning_summary.json"),
         serde_json::json!({"total_records": 100, "valid_records": 90, "data_quality_score": 90.0, "issues_found": 3, "outliers_removed": 2}),
@@ -104,7 +104,7 @@ pub fn small_version(tree: &Tree, id: &str) {
 }
 
 /// One page of the output, tokenised.
-pub struct Page {
+pub(crate) struct Page {
     pub ids: HashSet<String>,
     /// (tag, attribute, value) of every href/src.
     pub links: Vec<(String, String, String)>,
@@ -114,7 +114,7 @@ pub struct Page {
     pub html: String,
 }
 
-pub fn parse_page(html: &str) -> Page {
+pub(crate) fn parse_page(html: &str) -> Page {
     let mut ids = HashSet::new();
     let mut links = Vec::new();
     let mut elements = Vec::new();
@@ -144,7 +144,7 @@ pub fn parse_page(html: &str) -> Page {
 }
 
 /// Every HTML page under `out`, by path relative to it.
-pub fn pages(out: &Path) -> BTreeMap<String, Page> {
+pub(crate) fn pages(out: &Path) -> BTreeMap<String, Page> {
     let mut map = BTreeMap::new();
     for e in walkdir::WalkDir::new(out).into_iter().flatten() {
         let p = e.path();
@@ -158,7 +158,7 @@ pub fn pages(out: &Path) -> BTreeMap<String, Page> {
 
 /// Resolves `href` from the page at `from` (relative to `out`) to a path
 /// relative to `out` and a fragment. None for external links.
-pub fn resolve(from: &str, href: &str) -> Option<(String, String)> {
+pub(crate) fn resolve(from: &str, href: &str) -> Option<(String, String)> {
     if href.contains("://")
         || href.starts_with("mailto:")
         || href.starts_with("data:")
@@ -185,7 +185,7 @@ pub fn resolve(from: &str, href: &str) -> Option<(String, String)> {
 }
 
 /// Every internal link or fragment of the site that does not resolve.
-pub fn broken_links(out: &Path) -> Vec<String> {
+pub(crate) fn broken_links(out: &Path) -> Vec<String> {
     let pages = pages(out);
     let mut broken = Vec::new();
     for (rel, page) in &pages {
@@ -210,7 +210,7 @@ pub fn broken_links(out: &Path) -> Vec<String> {
 }
 
 /// Every file under `dir` with its bytes, by relative path.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -220,12 +220,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-pub fn examples_root() -> PathBuf {
+pub(crate) fn examples_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/artifacts")
 }
 
 /// Copies the tree at `from` to `to`, keeping symlinks as symlinks.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from).sort_by_file_name() {
         let e = e.unwrap();
         let target = to.join(e.path().strip_prefix(from).unwrap());
@@ -240,7 +240,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every file a clean `artsite build` of `config` writes, by path, without the marker.
-pub fn clean_build(config: &Config) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn clean_build(config: &Config) -> BTreeMap<String, Vec<u8>> {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
     build(&Config { out: out.clone(), ..config.clone() }).unwrap();
@@ -250,7 +250,7 @@ pub fn clean_build(config: &Config) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Every file `serve` holds, by path: generated ones from memory, raw ones read from disk.
-pub fn served_files(snapshot: &artsite::serve::store::Snapshot) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn served_files(snapshot: &artsite::serve::store::Snapshot) -> BTreeMap<String, Vec<u8>> {
     let mut files: BTreeMap<String, Vec<u8>> =
         snapshot.files.iter().map(|(p, b)| (p.clone(), b.as_ref().clone())).collect();
     for (p, from) in snapshot.raw.iter() {
@@ -260,7 +260,7 @@ pub fn served_files(snapshot: &artsite::serve::store::Snapshot) -> BTreeMap<Stri
 }
 
 /// The paths where two sites differ, for assertion messages.
-pub fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+pub(crate) fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut out = Vec::new();
     for (p, x) in a {
         match b.get(p) {

@@ -120,7 +120,7 @@ fn stream(
             Ok(true) => {}
             Ok(false) => return None,
             Err(e) => {
-                let line = e.position().map_or(tally.last_line + 1, |p| p.line());
+                let line = e.position().map_or(tally.last_line + 1, csv::Position::line);
                 return Some(Warning::new("csv-malformed", format!("reading stopped: {e}")).at_line(line));
             }
         }
@@ -165,7 +165,7 @@ impl Tally {
 
     /// Takes in one record: the first is the header, the rest are rows.
     fn add(&mut self, record: &csv::ByteRecord, cfg: &PreviewConfig) {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, csv::Position::line);
         self.last_line = line;
         if std::str::from_utf8(record.as_slice()).is_err() {
             self.not_utf8.add(line);
