@@ -24,7 +24,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostics;
 pub mod input;
-pub mod judge;
+pub(crate) mod judge;
 pub mod load;
 pub mod model;
 pub mod output;

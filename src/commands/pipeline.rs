@@ -3,9 +3,9 @@
 //! sink); `serve` reads and judges the same way and keeps the site in memory.
 //!
 //! 1. [`read`]: the theme, the content types and the scanned root;
-//! 2. [`load`]: every version read into the model, content types and the
+//! 2. [`load()`]: every version read into the model, content types and the
 //!    baseline attached;
-//! 3. [`produce`]: plan the pages, publish the raw files, [`judge`] every
+//! 3. [`produce`]: plan the pages, publish the raw files, [`judge()`] every
 //!    run, render the pages and write the site files.
 
 use crate::config::Config;

@@ -98,7 +98,7 @@ fn fail() -> Level {
 }
 
 /// The run metrics a rule can check.
-pub const METRICS: &[(&str, &str)] = &[
+pub(crate) const METRICS: &[(&str, &str)] = &[
     ("records_in", "records that entered the pipeline"),
     ("records_out", "valid records after cleaning, else records out of the last stage"),
     ("records_final", "records out of the last stage that reports them"),
@@ -116,7 +116,7 @@ pub const METRICS: &[(&str, &str)] = &[
 ];
 
 /// The stage metrics a rule with `stage` can check.
-pub const STAGE_METRICS: &[(&str, &str)] = &[
+pub(crate) const STAGE_METRICS: &[(&str, &str)] = &[
     ("records_in", "records that entered the stage"),
     ("records_out", "records that left the stage"),
     ("drop_pct", "the percentage of records the stage dropped"),

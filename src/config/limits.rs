@@ -3,4 +3,4 @@
 
 /// Lists of artifacts on a page show at most this many rows; the rest are
 /// counted, and the search page finds them.
-pub const MAX_ROWS: usize = 1000;
+pub(crate) const MAX_ROWS: usize = 1000;

@@ -3,10 +3,10 @@
 //! Unknown keys are errors that name the key and suggest the closest known
 //! one. Command-line flags override the file.
 
-pub mod checks;
+pub(crate) mod checks;
 pub mod content;
-pub mod limits;
-pub mod previews;
+pub(crate) mod limits;
+pub(crate) mod previews;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

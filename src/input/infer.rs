@@ -3,7 +3,7 @@
 //! Used for files the manifest does not list, and for versions without one.
 
 /// The artifact type of a file, from its folder and extension.
-pub fn artifact_type(rel: &str) -> &'static str {
+pub(crate) fn artifact_type(rel: &str) -> &'static str {
     let ext = extension(rel);
     let top = rel.split('/').next().unwrap_or("");
     let file = rel.rsplit('/').next().unwrap_or(rel);
@@ -26,7 +26,7 @@ pub fn artifact_type(rel: &str) -> &'static str {
 }
 
 /// The lowercase extension of a path, or an empty string.
-pub fn extension(rel: &str) -> String {
+pub(crate) fn extension(rel: &str) -> String {
     let file = rel.rsplit('/').next().unwrap_or(rel);
     match file.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
@@ -36,7 +36,7 @@ pub fn extension(rel: &str) -> String {
 
 /// The stage folder of a file under `etl_metadata/`: the folders between
 /// `etl_metadata/` and the file, e.g. `features/hold_time`.
-pub fn etl_stage(rel: &str) -> Option<String> {
+pub(crate) fn etl_stage(rel: &str) -> Option<String> {
     let rest = rel.strip_prefix("etl_metadata/")?;
     Some(match rest.rsplit_once('/') {
         Some((dir, _)) => dir.to_string(),
@@ -48,7 +48,7 @@ pub fn etl_stage(rel: &str) -> Option<String> {
 /// already uses; a file named `{stage}_{name}.ext` takes the longest known or
 /// standard stage its stem starts with. Other files keep their whole stem as
 /// the name, in stage `other` (or `pipeline` at the top level and in `logs/`).
-pub fn stage_and_name(rel: &str, known: &[String]) -> (String, String) {
+pub(crate) fn stage_and_name(rel: &str, known: &[String]) -> (String, String) {
     let file = rel.rsplit('/').next().unwrap_or(rel);
     let stem = match file.rsplit_once('.') {
         Some((s, _)) if !s.is_empty() => s,
@@ -86,7 +86,7 @@ const STANDARD_STAGES: [&str; 7] = ["download", "cleaning", "cleaned_data", "key
 
 /// Rank of a stage in pipeline order: download, cleaning, key pairs, features,
 /// EDA, then the rest.
-pub fn stage_rank(stage: &str) -> u8 {
+pub(crate) fn stage_rank(stage: &str) -> u8 {
     let head = stage.split('/').next().unwrap_or(stage);
     match head {
         "download" => 0,

@@ -13,7 +13,7 @@ const LARGE_FILE_BYTES: u64 = 100 * 1024 * 1024;
 const CROWDED_FOLDER: usize = 10_000;
 
 /// Names what is worth knowing about the `files` of `version`.
-pub fn check(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnostic>) {
+pub(crate) fn check(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnostic>) {
     let path = |rel: &str| format!("{version}/{rel}");
     for f in files.iter().filter(|f| f.size == 0) {
         problems.push(Diagnostic::new(Severity::Warning, "empty-file", path(&f.rel), "file is empty (0 bytes)"));

@@ -8,8 +8,8 @@
 
 pub mod content;
 pub mod etl;
-pub mod infer;
-pub mod inventory;
+pub(crate) mod infer;
+pub(crate) mod inventory;
 pub mod manifest;
 pub mod preview;
 pub mod resolve;

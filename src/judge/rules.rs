@@ -20,7 +20,7 @@ pub(crate) fn level_status(level: Level) -> Status {
 
 /// A value a check judges: traced to a JSON field, or computed.
 #[derive(Debug, Clone)]
-pub enum Cell {
+pub(crate) enum Cell {
     /// A field of one of the run's JSON files.
     Sourced(Sourced),
     /// Computed, from the run's problems or several files.
@@ -29,7 +29,7 @@ pub enum Cell {
 
 impl Cell {
     /// The number.
-    pub fn value(&self) -> f64 {
+    pub(crate) fn value(&self) -> f64 {
         match self {
             Cell::Sourced(s) => s.value,
             Cell::Computed(v, _) => *v,
@@ -44,9 +44,9 @@ impl Cell {
     }
 }
 
-/// A run metric of `v` (see [`crate::config::METRICS`]); `problems` are the
+/// A run metric of `v` (see [`crate::config::checks::METRICS`]); `problems` are the
 /// run's own, for `errors` and `warnings`.
-pub fn run_metric(v: &Version, problems: &[&Diagnostic], metric: &str) -> Option<Cell> {
+pub(crate) fn run_metric(v: &Version, problems: &[&Diagnostic], metric: &str) -> Option<Cell> {
     let s = &v.summary;
     let sourced = |x: &Option<Sourced>| x.clone().map(Cell::Sourced);
     let count = |n: usize, source: Source| Some(Cell::Computed(n as f64, source));
@@ -77,8 +77,8 @@ pub fn run_metric(v: &Version, problems: &[&Diagnostic], metric: &str) -> Option
     }
 }
 
-/// A stage metric of the stage named `stage` of `v` (see [`crate::config::STAGE_METRICS`]).
-pub fn stage_metric(v: &Version, stage: &str, metric: &str) -> Option<Cell> {
+/// A stage metric of the stage named `stage` of `v` (see [`crate::config::checks::STAGE_METRICS`]).
+pub(crate) fn stage_metric(v: &Version, stage: &str, metric: &str) -> Option<Cell> {
     let m = &v.stages.iter().find(|s| s.name == stage)?.metrics;
     match metric {
         "records_in" => m.records_in.clone().map(Cell::Sourced),

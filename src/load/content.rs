@@ -6,7 +6,7 @@ use crate::model::Site;
 
 /// Registers `types` on `site` and finds their files in every version. The
 /// first type whose pattern matches a JSON file takes it.
-pub fn attach(site: &mut Site, types: Vec<ContentType>) {
+pub(crate) fn attach(site: &mut Site, types: Vec<ContentType>) {
     for v in &mut site.versions {
         v.content = v
             .json

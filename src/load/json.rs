@@ -148,7 +148,7 @@ fn read_manifest(
 }
 
 /// JSON files larger than this are not parsed; their page links the raw file.
-pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads, parses and validates one JSON file; `path` names it in diagnostics.
 /// Reads at most [`MAX_JSON_BYTES`], even when the file grew since the scan.

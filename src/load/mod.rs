@@ -9,12 +9,12 @@
 //! with their numbers ([`groups`]). [`assemble`] then orders the versions in
 //! time and counts their problems; [`content`] attaches content types.
 
-pub mod artifacts;
-pub mod content;
-pub mod groups;
-pub mod json;
-pub mod previews;
-pub mod reuse;
+pub(crate) mod artifacts;
+pub(crate) mod content;
+pub(crate) mod groups;
+pub(crate) mod json;
+pub(crate) mod previews;
+pub(crate) mod reuse;
 
 pub use previews::preview_problems;
 pub use reuse::Reuse;

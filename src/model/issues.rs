@@ -29,7 +29,7 @@ struct Listed {
 /// Sets each stage's issue count and what earlier stages already reported;
 /// returns the run's total of distinct issues, or `None` when no stage
 /// reports issues at all.
-pub fn tally(docs: &[JsonDoc], stages: &mut [Stage]) -> Option<f64> {
+pub(crate) fn tally(docs: &[JsonDoc], stages: &mut [Stage]) -> Option<f64> {
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut total: Option<f64> = None;
     for stage in stages.iter_mut() {

@@ -12,7 +12,7 @@ fn src(doc: usize, key: &str, n: Option<Num>) -> Option<Sourced> {
 /// files give the same number, the first in this order wins: cleaning
 /// report, cleaning stats, cleaning summary, extraction stats, download
 /// manifest and log.
-pub fn stage_metrics(docs: &[JsonDoc], etl: &[usize]) -> StageMetrics {
+pub(crate) fn stage_metrics(docs: &[JsonDoc], etl: &[usize]) -> StageMetrics {
     let mut m = StageMetrics::default();
     let mut typed: Vec<(usize, &Typed)> = etl.iter().filter_map(|&i| docs[i].typed.as_ref().map(|t| (i, t))).collect();
     typed.sort_by_key(|(_, t)| priority(t));
@@ -66,7 +66,7 @@ fn is_cleaning(name: &str) -> bool {
 /// stage that says), the quality score (the cleaning summary's, else
 /// valid / total of the cleaning stats); `issues` is the run's distinct
 /// issue count from [`crate::model::issues::tally`].
-pub fn summary(docs: &[JsonDoc], stages: &[Stage], issues: Option<f64>) -> Summary {
+pub(crate) fn summary(docs: &[JsonDoc], stages: &[Stage], issues: Option<f64>) -> Summary {
     let first_in = stages
         .iter()
         .find_map(|s| if s.name == "download" { s.metrics.records_out.clone() } else { s.metrics.records_in.clone() });

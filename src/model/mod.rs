@@ -4,10 +4,10 @@
 //! Built by [`crate::load`], judged by [`crate::judge`], read by the plan and
 //! the views. Uses only the input types it holds; nothing here does I/O.
 
-pub mod issues;
-pub mod metrics;
-pub mod names;
-pub mod sourced;
+pub(crate) mod issues;
+pub(crate) mod metrics;
+pub(crate) mod names;
+pub(crate) mod sourced;
 pub mod verdict;
 
 pub use sourced::Sourced;

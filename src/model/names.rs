@@ -13,7 +13,7 @@ use crate::model::{Artifact, EdaReport, JsonDoc, Stage, Version};
 use crate::util::paths::{Unique, segment, slug};
 
 /// Gives each version, in order, its folder under `v/`.
-pub fn version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
+pub(crate) fn version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
     let mut names = Unique::default();
     for v in versions.iter_mut() {
         let base = segment(&v.id);
@@ -31,7 +31,7 @@ pub fn version_slugs(versions: &mut [Version], problems: &mut Vec<Diagnostic>) {
 }
 
 /// Gives each artifact, in order, its page name `{stage}--{name}`.
-pub fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
+pub(crate) fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut Vec<Diagnostic>) {
     let mut names = Unique::default();
     for a in artifacts.iter_mut() {
         let base = if a.stage.is_empty() { slug(&a.name) } else { format!("{}--{}", slug(&a.stage), slug(&a.name)) };
@@ -62,7 +62,7 @@ pub fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems: &mut 
 
 /// Gives every ETL page a path of its own: two files whose paths differ only
 /// in case or in characters a URL cannot keep would share one.
-pub fn etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diagnostic>) {
+pub(crate) fn etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diagnostic>) {
     let mut names = Unique::default();
     for d in json.iter_mut().filter(|d| d.stage.is_some()) {
         let base = etl_page_path(&d.rel);
@@ -89,7 +89,7 @@ fn etl_page_path(rel: &str) -> String {
 }
 
 /// Gives each stage, in pipeline order, its page name.
-pub fn stage_slugs(version: &str, stages: &mut [Stage], problems: &mut Vec<Diagnostic>) {
+pub(crate) fn stage_slugs(version: &str, stages: &mut [Stage], problems: &mut Vec<Diagnostic>) {
     let mut names = Unique::default();
     for s in stages {
         let base = slug(&s.name);
@@ -106,7 +106,7 @@ pub fn stage_slugs(version: &str, stages: &mut [Stage], problems: &mut Vec<Diagn
 }
 
 /// Gives each EDA report, in order, its page name.
-pub fn eda_slugs(version: &str, reports: &mut [EdaReport], problems: &mut Vec<Diagnostic>) {
+pub(crate) fn eda_slugs(version: &str, reports: &mut [EdaReport], problems: &mut Vec<Diagnostic>) {
     let mut names = Unique::default();
     for e in reports {
         let base = segment(&e.name);

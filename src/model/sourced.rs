@@ -8,7 +8,7 @@ use serde::Serialize;
 pub struct Sourced {
     /// The number (may be NaN).
     pub value: f64,
-    /// Index into [`Version::json`] of the source file.
+    /// Index into [`crate::model::Version::json`] of the source file.
     pub doc: usize,
     /// JSON pointer of the value in that file.
     pub pointer: String,

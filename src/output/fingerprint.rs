@@ -39,7 +39,7 @@ impl Fields {
 }
 
 /// The fingerprint of a build of `scan` with `config` and `theme`, as hex.
-pub fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
+pub(crate) fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     let mut h = Fields(Xxh3::new());
     h.text(env!("CARGO_PKG_VERSION"));
     h.number(theme.templates.len() as u128);

@@ -8,12 +8,12 @@
 //! summaries, and the link check over what was written ([`links`]). Nothing
 //! here renders templates.
 
-pub mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod links;
 pub mod raw;
-pub mod search;
-pub mod sink;
+pub(crate) mod search;
+pub(crate) mod sink;
 pub mod site_files;
-pub mod sitemap;
+pub(crate) mod sitemap;
 pub mod staging;
-pub mod summary_json;
+pub(crate) mod summary_json;

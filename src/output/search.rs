@@ -19,17 +19,17 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 /// Artifacts per doc shard.
-pub const DOCS_PER_SHARD: usize = 500;
+pub(crate) const DOCS_PER_SHARD: usize = 500;
 const MAX_DESCRIPTION: usize = 120;
 
 /// Lowercase words of at least two characters, split at anything that is not
 /// a letter or digit.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(str::to_lowercase)
 }
 
 /// The shard a token lives in: its first two characters.
-pub fn shard_of(token: &str) -> String {
+pub(crate) fn shard_of(token: &str) -> String {
     token.chars().take(2).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
@@ -74,7 +74,7 @@ fn base36(mut n: usize) -> String {
 }
 
 /// Every file of the index, as (path relative to the site root, bytes).
-pub fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
     let (mut stages, mut types) = (Interner::default(), Interner::default());
     // (name, stage, type, version, page, description): an array in the script.
     let mut docs: Vec<(&str, usize, usize, usize, String, String)> = Vec::new();

@@ -16,7 +16,7 @@ pub trait Sink: Sync {
 
 /// A staging folder as a sink: pages written, raw files hard-linked (when
 /// `link`) or copied.
-pub struct Disk<'a> {
+pub(crate) struct Disk<'a> {
     /// The folder that becomes the site when the build succeeds.
     pub staging: &'a Staging,
     /// Hard-link raw files instead of copying them.

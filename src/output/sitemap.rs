@@ -5,7 +5,7 @@ use crate::util::html::escape;
 
 /// The sitemap of `pages` under `base_url`. Pages are listed by their folder
 /// URL (`v/x/` for `v/x/index.html`); the 404 page is left out.
-pub fn sitemap(base_url: &str, pages: &[Page]) -> Vec<u8> {
+pub(crate) fn sitemap(base_url: &str, pages: &[Page]) -> Vec<u8> {
     let base = if base_url.ends_with('/') { base_url.to_string() } else { format!("{base_url}/") };
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

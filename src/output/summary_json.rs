@@ -52,7 +52,7 @@ struct IndexVersion<'a> {
 
 /// The site index: versions, their artifacts and every page path. Written
 /// from borrowed rows, not a JSON tree, to stay small on big sites.
-pub fn site_index(site: &Site) -> Vec<u8> {
+pub(crate) fn site_index(site: &Site) -> Vec<u8> {
     let versions: Vec<IndexVersion> = site
         .versions
         .iter()
@@ -97,7 +97,7 @@ pub fn site_index(site: &Site) -> Vec<u8> {
 }
 
 /// One version's headline numbers and stages.
-pub fn version_summary(v: &Version) -> Vec<u8> {
+pub(crate) fn version_summary(v: &Version) -> Vec<u8> {
     let stages: Vec<Value> = v
         .stages
         .iter()
@@ -141,7 +141,7 @@ fn check(r: &crate::model::verdict::CheckResult) -> Value {
 
 /// Problems as a JSON list: `problems.json` and `artsite check --format json`
 /// (the same list as the problems page and the terminal).
-pub fn problems(problems: &[Diagnostic]) -> Vec<u8> {
+pub(crate) fn problems(problems: &[Diagnostic]) -> Vec<u8> {
     pretty(&serde_json::to_value(problems).expect("diagnostics serialise"))
 }
 

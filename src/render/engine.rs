@@ -8,7 +8,7 @@ use crate::util::html;
 use anyhow::Result;
 
 /// Compiles a theme's templates, with its layers as fallback prefixes.
-pub fn engine(theme: &Theme) -> Result<tera::Tera> {
+pub(crate) fn engine(theme: &Theme) -> Result<tera::Tera> {
     let mut tera = tera::Tera::new();
     tera.set_escape_fn(html::escape_to);
     tera.set_fallback_prefixes(["theme/", "builtin/"]).expect("no templates added yet");
@@ -21,7 +21,7 @@ pub fn engine(theme: &Theme) -> Result<tera::Tera> {
 }
 
 /// Renders one template, with the template's name in the error.
-pub fn render(tera: &tera::Tera, template: &str, ctx: &tera::Context) -> Result<String> {
+pub(crate) fn render(tera: &tera::Tera, template: &str, ctx: &tera::Context) -> Result<String> {
     tera.render(template, ctx)
         .map_err(|e| anyhow::anyhow!("template {template}: {}", with_suggestion(&error_chain(&e))))
 }

@@ -4,7 +4,7 @@
 //! Uses the views of [`crate::view`], the plan's pages, and the output's sink;
 //! [`engine`] holds the template engine itself.
 
-pub mod engine;
+pub(crate) mod engine;
 
 use crate::config::Config;
 use crate::config::previews::PreviewConfig;

@@ -18,7 +18,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use tiny_http::{Method, Request};
 
 /// What request handlers share with the rebuild thread.
-pub struct State {
+pub(crate) struct State {
     /// The site being served.
     pub snapshot: RwLock<Arc<Snapshot>>,
     /// The overlay's list: errors of the last build, as JSON.
@@ -34,14 +34,14 @@ pub struct State {
 
 impl State {
     /// The current snapshot.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
 /// Why a request target was refused.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// Not a path this server could ever serve: 400.
     BadRequest(&'static str),
 }
@@ -51,7 +51,7 @@ pub enum Refused {
 /// plain path: `..` and `.` segments (also percent-encoded), backslashes,
 /// NUL, empty segments, targets that do not start with `/`, bad escapes and
 /// bytes that are not UTF-8.
-pub fn site_path(target: &str) -> Result<String, Refused> {
+pub(crate) fn site_path(target: &str) -> Result<String, Refused> {
     let path = target.split(['?', '#']).next().unwrap_or("");
     let Some(rest) = path.strip_prefix('/') else { return Err(Refused::BadRequest("the target must start with /")) };
     let decoded = percent_decode_strict(rest).ok_or(Refused::BadRequest("bad percent-encoding"))?;
@@ -74,7 +74,7 @@ pub fn site_path(target: &str) -> Result<String, Refused> {
 }
 
 /// The `Content-Type` of a path, and whether it should be downloaded rather than shown.
-pub fn content_type(path: &str) -> (&'static str, bool) {
+pub(crate) fn content_type(path: &str) -> (&'static str, bool) {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => ("text/html; charset=utf-8", false),
@@ -173,7 +173,7 @@ fn send(rq: Request, reply: Reply) {
 }
 
 /// Answers one request. Event streams move to a thread of their own.
-pub fn handle(state: &Arc<State>, rq: Request) {
+pub(crate) fn handle(state: &Arc<State>, rq: Request) {
     let method = rq.method().clone();
     if method != Method::Get && method != Method::Head {
         send(rq, Reply::text(405, "only GET and HEAD").with("Allow", "GET, HEAD"));
@@ -197,10 +197,10 @@ pub fn handle(state: &Arc<State>, rq: Request) {
         }
     };
     let snapshot = state.snapshot();
-    if let Some(rest) = path.strip_prefix("__artsite/") {
-        match rest {
-            "events" if method == Method::Get => events(state, &snapshot, &target, rq),
-            "live.js" => {
+    if path.starts_with("__artsite/") {
+        match format!("/{path}") {
+            p if p == live::EVENTS_PATH && method == Method::Get => events(state, &snapshot, &target, rq),
+            p if p == live::SCRIPT_PATH => {
                 let script = Body::Bytes(live::SCRIPT.as_bytes().to_vec());
                 send(rq, Reply::new(200, "text/javascript; charset=utf-8", script));
             }

@@ -17,24 +17,24 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// The script the server injects into every page it serves.
-pub const SCRIPT: &str = include_str!("live.js");
+pub(crate) const SCRIPT: &str = include_str!("live.js");
 
 /// Where the script is served.
-pub const SCRIPT_PATH: &str = "/__artsite/live.js";
+pub(crate) const SCRIPT_PATH: &str = "/__artsite/live.js";
 
 /// Where the event stream is served.
-pub const EVENTS_PATH: &str = "/__artsite/events";
+pub(crate) const EVENTS_PATH: &str = "/__artsite/events";
 
 /// How often an idle stream gets a comment line.
-pub const HEARTBEAT: Duration = Duration::from_secs(15);
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// One event, ready to write.
-pub fn event(name: &str, data: &serde_json::Value) -> Arc<str> {
+pub(crate) fn event(name: &str, data: &serde_json::Value) -> Arc<str> {
     Arc::from(format!("event: {name}\ndata: {data}\n\n"))
 }
 
 /// `html` with the live-reload script before its last `</body>` (or at the end).
-pub fn inject(html: &[u8], build: u64, instance: &str) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], build: u64, instance: &str) -> Vec<u8> {
     let tag = format!("<script src=\"{SCRIPT_PATH}\" data-build=\"{build}\" data-instance=\"{instance}\"></script>\n");
     let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
@@ -46,30 +46,31 @@ pub fn inject(html: &[u8], build: u64, instance: &str) -> Vec<u8> {
 
 /// The open event streams.
 #[derive(Default)]
-pub struct Hub {
+pub(crate) struct Hub {
     clients: Mutex<Vec<Sender<Arc<str>>>>,
 }
 
 impl Hub {
     /// A new client's channel.
-    pub fn subscribe(&self) -> Receiver<Arc<str>> {
+    pub(crate) fn subscribe(&self) -> Receiver<Arc<str>> {
         let (tx, rx) = mpsc::channel();
         self.lock().push(tx);
         rx
     }
 
     /// Sends `message` to every client; forgets those that are gone.
-    pub fn broadcast(&self, message: Arc<str>) {
+    pub(crate) fn broadcast(&self, message: Arc<str>) {
         self.lock().retain(|tx| tx.send(message.clone()).is_ok());
     }
 
     /// Number of connected clients.
-    pub fn clients(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn clients(&self) -> usize {
         self.lock().len()
     }
 
     /// Ends every stream.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.lock().clear();
     }
 
@@ -80,7 +81,7 @@ impl Hub {
 
 /// Streams events to one client until it goes away or the hub closes.
 /// `first` is written right after the response header.
-pub fn stream(mut out: Box<dyn Write + Send>, rx: Receiver<Arc<str>>, first: Vec<Arc<str>>) {
+pub(crate) fn stream(mut out: Box<dyn Write + Send>, rx: Receiver<Arc<str>>, first: Vec<Arc<str>>) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n\
                 X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nretry: 1000\n\n";
     let mut send = |text: &str| out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_ok();

@@ -12,11 +12,11 @@
 //! root gone) keeps the last good snapshot and shows the error in the
 //! browser's overlay until a later build succeeds.
 
-pub mod http;
+pub(crate) mod http;
 pub mod incremental;
-pub mod live;
+pub(crate) mod live;
 pub mod store;
-pub mod watch;
+pub(crate) mod watch;
 
 use crate::config::Config;
 use crate::diagnostics::Severity;

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 /// What is watched, canonical.
 #[derive(Debug, Clone)]
-pub struct Watched {
+pub(crate) struct Watched {
     /// The artifacts root.
     pub root: PathBuf,
     /// The config file's folder (or the working folder).
@@ -34,7 +34,7 @@ pub struct Watched {
 }
 
 /// Whether a file name is an editor's or a pipeline's temporary.
-pub fn ignored_name(name: &str) -> bool {
+pub(crate) fn ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name == "4913"
@@ -42,7 +42,7 @@ pub fn ignored_name(name: &str) -> bool {
 }
 
 /// Adds what the event at `path` means to `change`.
-pub fn classify(w: &Watched, path: &Path, change: &mut Change) {
+pub(crate) fn classify(w: &Watched, path: &Path, change: &mut Change) {
     if path.starts_with(&w.out) && w.out != w.site && !w.root.starts_with(&w.out) {
         return;
     }
@@ -84,7 +84,7 @@ pub fn classify(w: &Watched, path: &Path, change: &mut Change) {
 }
 
 /// What one batch of debounced events means.
-pub fn change_of(w: &Watched, events: &[DebouncedEvent]) -> Change {
+pub(crate) fn change_of(w: &Watched, events: &[DebouncedEvent]) -> Change {
     let mut change = Change::default();
     for e in events {
         if e.need_rescan() {
@@ -102,7 +102,7 @@ pub fn change_of(w: &Watched, events: &[DebouncedEvent]) -> Change {
 }
 
 /// A file watcher, native or polling, that sends batches of debounced events.
-pub enum Watcher {
+pub(crate) enum Watcher {
     /// inotify, FSEvents or ReadDirectoryChanges.
     Native(Debouncer<notify::RecommendedWatcher, NoCache>),
     /// Polls the tree, for network and container mounts.
@@ -110,11 +110,11 @@ pub enum Watcher {
 }
 
 /// How often `--poll` looks at the tree.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Watcher {
     /// Starts a watcher whose batches go to `tx`.
-    pub fn new(poll: bool, debounce: Duration, tx: Sender<DebounceEventResult>) -> notify::Result<Watcher> {
+    pub(crate) fn new(poll: bool, debounce: Duration, tx: Sender<DebounceEventResult>) -> notify::Result<Watcher> {
         let tick = Some(debounce / 4);
         Ok(if poll {
             let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
@@ -125,7 +125,7 @@ impl Watcher {
     }
 
     /// Watches `path`.
-    pub fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+    pub(crate) fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
         match self {
             Watcher::Native(d) => d.watch(path, mode),
             Watcher::Poll(d) => d.watch(path, mode),
@@ -133,7 +133,7 @@ impl Watcher {
     }
 
     /// Stops watching `path` (errors are ignored: it may be gone).
-    pub fn unwatch(&mut self, path: &Path) {
+    pub(crate) fn unwatch(&mut self, path: &Path) {
         let _ = match self {
             Watcher::Native(d) => d.unwatch(path),
             Watcher::Poll(d) => d.unwatch(path),
@@ -142,11 +142,11 @@ impl Watcher {
 }
 
 /// Subfolders of the site folder that hold templates and static files.
-pub const SITE_FOLDERS: &[&str] = &["templates", "static", "themes"];
+pub(crate) const SITE_FOLDERS: &[&str] = &["templates", "static", "themes"];
 
 /// Watches everything of `w` that exists and is not in `watched` yet;
 /// adds what it watched to `watched`.
-pub fn watch_all(watcher: &mut Watcher, w: &Watched, watched: &mut Vec<PathBuf>) {
+pub(crate) fn watch_all(watcher: &mut Watcher, w: &Watched, watched: &mut Vec<PathBuf>) {
     let mut add = |path: &Path, mode: RecursiveMode, watched: &mut Vec<PathBuf>| {
         if !watched.iter().any(|p| p == path) && watcher.watch(path, mode).is_ok() {
             watched.push(path.to_path_buf());
@@ -167,7 +167,7 @@ pub fn watch_all(watcher: &mut Watcher, w: &Watched, watched: &mut Vec<PathBuf>)
 
 /// JSON files of `change` that do not parse now: a pipeline may still be
 /// writing them.
-pub fn unsettled_json(root: &Path, change: &Change) -> Vec<PathBuf> {
+pub(crate) fn unsettled_json(root: &Path, change: &Change) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for (id, rels) in &change.versions {
         for rel in rels.iter().filter(|r| r.to_ascii_lowercase().ends_with(".json")) {

@@ -1,7 +1,7 @@
 //! Progress bars for long steps, drawn on stderr only when asked to.
 
 /// A progress bar over `len` items, labelled `what`; hidden unless `show`.
-pub fn bar(show: bool, len: usize, what: &'static str) -> indicatif::ProgressBar {
+pub(crate) fn bar(show: bool, len: usize, what: &'static str) -> indicatif::ProgressBar {
     if !show {
         return indicatif::ProgressBar::hidden();
     }

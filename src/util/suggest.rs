@@ -1,7 +1,7 @@
 //! "Did you mean": the known name closest to a mistyped one.
 
 /// The name in `names` closest to `wrong`, if one is close enough to be a typo.
-pub fn closest<'a>(wrong: &str, names: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wrong: &str, names: &[&'a str]) -> Option<&'a str> {
     names.iter().map(|k| (strsim::damerau_levenshtein(wrong, k), *k)).min().filter(|(d, _)| *d <= 3).map(|(_, k)| k)
 }
 

@@ -5,7 +5,7 @@
 //! and the compact `YYYYMMDD_HHMMSS`. Times without a zone are taken as UTC.
 
 /// Seconds since 1970-01-01T00:00:00Z.
-pub type Epoch = i64;
+pub(crate) type Epoch = i64;
 
 fn digits(s: &[u8], n: usize) -> Option<i64> {
     if s.len() < n || !s[..n].iter().all(u8::is_ascii_digit) {
@@ -69,7 +69,7 @@ fn leading(text: &str) -> Option<(Epoch, &str)> {
 
 /// Parses the timestamp a version id starts with, such as
 /// `2024-01-15_14-30-00_macbook-alice`. The rest of the id may be anything.
-pub fn from_version_id(id: &str) -> Option<Epoch> {
+pub(crate) fn from_version_id(id: &str) -> Option<Epoch> {
     let (t, rest) = leading(id)?;
     match rest.chars().next() {
         None | Some('_' | '-' | '.' | ' ') => Some(t),
@@ -78,7 +78,7 @@ pub fn from_version_id(id: &str) -> Option<Epoch> {
 }
 
 /// Parses an ISO 8601 `created_at`, with or without fraction and zone.
-pub fn from_iso(text: &str) -> Option<Epoch> {
+pub(crate) fn from_iso(text: &str) -> Option<Epoch> {
     let (t, mut rest) = leading(text.trim())?;
     if let Some(frac) = rest.strip_prefix('.') {
         let n = frac.bytes().take_while(u8::is_ascii_digit).count();
@@ -101,7 +101,7 @@ pub fn from_iso(text: &str) -> Option<Epoch> {
 }
 
 /// Formats an epoch as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn format(epoch: Epoch) -> String {
+pub(crate) fn format(epoch: Epoch) -> String {
     let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);
     // Inverse of days_from_civil.

@@ -15,7 +15,7 @@ use std::fmt::Write;
 
 /// The chart palette. Each colour is a placeholder the theme re-colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Colour {
+pub(crate) enum Colour {
     /// `--brand`
     Brand,
     /// `--accent`
@@ -36,7 +36,7 @@ pub enum Colour {
 
 impl Colour {
     /// Colours for series, in order.
-    pub const SERIES: [Colour; 8] = [
+    pub(crate) const SERIES: [Colour; 8] = [
         Colour::Brand,
         Colour::Accent,
         Colour::Warn,
@@ -66,7 +66,7 @@ impl Colour {
     }
 
     /// The CSS class name of the colour, for legends drawn in HTML.
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
             Colour::Brand => "c-brand",
             Colour::Accent => "c-accent",
@@ -87,7 +87,7 @@ const GRID: RGBColor = RGBColor(0xDD, 0xE1, 0xE8);
 
 /// One line of a line chart: a value (or a gap) per x position.
 #[derive(Debug, Clone)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend name.
     pub name: String,
     /// Colour.
@@ -97,7 +97,7 @@ pub struct Series {
 }
 
 /// A line chart over ordered positions (versions).
-pub struct LineChart<'a> {
+pub(crate) struct LineChart<'a> {
     /// Unique id within the page, for `aria-labelledby`.
     pub id: &'a str,
     /// Short title.
@@ -118,7 +118,7 @@ pub struct LineChart<'a> {
 
 /// One bar of a bar chart.
 #[derive(Debug, Clone)]
-pub struct Bar {
+pub(crate) struct Bar {
     /// Category label.
     pub label: String,
     /// Height; NaN bars are left out.
@@ -239,7 +239,7 @@ fn axes<'a, 'b>(
 }
 
 /// Draws a line chart; `None` when no series has a finite value.
-pub fn line_chart(c: &LineChart) -> Option<String> {
+pub(crate) fn line_chart(c: &LineChart) -> Option<String> {
     let (w, h) = (900u32, 280u32);
     let n = c.x_labels.len();
     let (lo, hi) = y_range(c.series.iter().flat_map(|s| s.values.iter().filter_map(finite)), false)?;
@@ -286,7 +286,7 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
 }
 
 /// Draws a vertical bar chart; `None` when no bar has a finite value.
-pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], colour: Colour, unit: &str) -> Option<String> {
+pub(crate) fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], colour: Colour, unit: &str) -> Option<String> {
     let bars: Vec<&Bar> = bars.iter().filter(|b| b.value.is_finite()).collect();
     let n = bars.len();
     let (lo, hi) = y_range(bars.iter().map(|b| b.value), true)?;
@@ -335,7 +335,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], colour: Colour
 }
 
 /// A small line without axes, for tables and cards; `None` without data.
-pub fn sparkline(id: &str, title: &str, values: &[Option<f64>], colour: Colour) -> Option<String> {
+pub(crate) fn sparkline(id: &str, title: &str, values: &[Option<f64>], colour: Colour) -> Option<String> {
     let (lo, hi) = y_range(values.iter().filter_map(finite), false)?;
     let (w, h) = (120u32, 32u32);
     let n = values.len();

@@ -30,7 +30,7 @@ const MAX_FIELDS: usize = 60;
 
 /// An old and a new number with their difference.
 #[derive(Serialize)]
-pub struct Delta {
+pub(crate) struct Delta {
     old: Option<NumView>,
     new: Option<NumView>,
     change: Option<Change>,
@@ -44,14 +44,14 @@ fn delta(prev: &Version, cur: &Version, old: Option<&Sourced>, new: Option<&Sour
     }
 }
 
-/// [`delta`] of two computed numbers.
+/// [`delta()`] of two computed numbers.
 fn delta_plain(old: Option<f64>, new: Option<f64>, better: Better) -> Delta {
     Delta { old: old.map(num_plain), new: new.map(num_plain), change: delta::between(old, new, better) }
 }
 
 /// One stage in both versions.
 #[derive(Serialize)]
-pub struct StageDelta {
+pub(crate) struct StageDelta {
     name: String,
     href: Option<String>,
     records_in: Delta,
@@ -62,7 +62,7 @@ pub struct StageDelta {
 
 /// An artifact whose file differs.
 #[derive(Serialize)]
-pub struct Changed {
+pub(crate) struct Changed {
     row: ArtifactRow,
     old_href: String,
     why: String,
@@ -70,7 +70,7 @@ pub struct Changed {
 
 /// One changed leaf of a typed ETL file.
 #[derive(Serialize)]
-pub struct FieldChange {
+pub(crate) struct FieldChange {
     pointer: String,
     old: Option<String>,
     new: Option<String>,
@@ -82,7 +82,7 @@ pub struct FieldChange {
 
 /// The changed fields of one ETL file.
 #[derive(Serialize)]
-pub struct EtlDiff {
+pub(crate) struct EtlDiff {
     rel: String,
     href: Option<String>,
     old_href: Option<String>,
@@ -92,7 +92,7 @@ pub struct EtlDiff {
 
 /// Feature registry differences.
 #[derive(Serialize, Default)]
-pub struct FeatureDiff {
+pub(crate) struct FeatureDiff {
     added: Vec<String>,
     removed: Vec<String>,
     changed: Vec<(String, String, String)>,
@@ -100,7 +100,7 @@ pub struct FeatureDiff {
 
 /// Everything the compare page shows.
 #[derive(Serialize)]
-pub struct CompareView {
+pub(crate) struct CompareView {
     /// The earlier run.
     against: Link,
     quality: Delta,
@@ -127,7 +127,7 @@ pub struct CompareView {
 }
 
 /// At most this many ETL files' changed fields are listed.
-pub const MAX_ETL_FILES: usize = 40;
+pub(crate) const MAX_ETL_FILES: usize = 40;
 
 /// Whether two files have the same bytes, reading both in step.
 fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
@@ -243,7 +243,7 @@ fn feature_diff(prev: &Version, cur: &Version) -> FeatureDiff {
 }
 
 /// Compares `cur` with the earlier run `prev`.
-pub fn view(prev: &Version, cur: &Version) -> CompareView {
+pub(crate) fn view(prev: &Version, cur: &Version) -> CompareView {
     let changes = artifact_changes(prev, cur);
     let (etl, etl_total) = etl_diffs(prev, cur);
     let (ps, cs) = (&prev.summary, &cur.summary);

@@ -61,7 +61,7 @@ fn etl_view(site: &Site, config: &Config, vi: usize, di: usize) -> EtlView {
     let size = v.files.iter().find(|f| f.rel == d.rel).map(|f| html::bytes(f.size)).unwrap_or_default();
     EtlView {
         rel: d.rel.clone(),
-        kind: d.kind.map(super::super::input::etl::Kind::label),
+        kind: d.kind.map(|k| k.label()),
         figures,
         tree,
         error,

@@ -16,7 +16,7 @@ const MAX_LOCATIONS: usize = 5;
 
 /// One row: a finding and how often it repeats in its file.
 #[derive(Debug, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// The worst severity among the repeats.
     pub severity: Severity,
     /// The problem's code (`schema`, `json-syntax`…).
@@ -38,7 +38,7 @@ pub struct Finding {
 
 /// The findings of one file.
 #[derive(Debug, Serialize)]
-pub struct FileFindings {
+pub(crate) struct FileFindings {
     /// The file, as [`Paths`] says.
     pub path: String,
     /// Its page, relative to the site root, when it has one.
@@ -49,7 +49,7 @@ pub struct FileFindings {
 
 /// The findings of one run (or of the site, for problems outside every run).
 #[derive(Debug, Serialize)]
-pub struct RunFindings {
+pub(crate) struct RunFindings {
     /// The run's id, or `None` for the site's own problems.
     pub id: Option<String>,
     /// Counts by severity.
@@ -62,7 +62,7 @@ pub struct RunFindings {
 
 /// Where a file's path is shown from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paths {
+pub(crate) enum Paths {
     /// From the artifacts root, as the terminal prints it.
     Root,
     /// From the run's folder, on a page about the run.
@@ -71,7 +71,7 @@ pub enum Paths {
 
 /// Groups `problems` (all about one run, or all about none) into files and
 /// rows, keeping at most `max_rows` rows; `page_of` gives a file's page.
-pub fn group(
+pub(crate) fn group(
     id: Option<&str>,
     problems: &[&Diagnostic],
     max_rows: usize,

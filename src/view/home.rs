@@ -11,7 +11,7 @@ use serde::Serialize;
 
 /// A row of the home page's version table.
 #[derive(Serialize)]
-pub struct VersionRow {
+pub(crate) struct VersionRow {
     r: VersionRef,
     summary: SummaryView,
     artifacts: usize,

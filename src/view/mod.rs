@@ -8,26 +8,26 @@
 //! [`delta`] (changes on the previous run), [`findings`] (problems as rows),
 //! [`charts`] and [`jsontree`].
 
-pub mod artifact;
-pub mod artifacts;
-pub mod charts;
+pub(crate) mod artifact;
+pub(crate) mod artifacts;
+pub(crate) mod charts;
 pub mod common;
-pub mod compare;
-pub mod content;
+pub(crate) mod compare;
+pub(crate) mod content;
 pub mod delta;
-pub mod eda;
-pub mod etl;
-pub mod findings;
-pub mod home;
-pub mod index;
+pub(crate) mod eda;
+pub(crate) mod etl;
+pub(crate) mod findings;
+pub(crate) mod home;
+pub(crate) mod index;
 pub mod jsontree;
-pub mod nav;
-pub mod problems;
-pub mod quality;
-pub mod stage;
-pub mod summary;
-pub mod trends;
-pub mod version;
+pub(crate) mod nav;
+pub(crate) mod problems;
+pub(crate) mod quality;
+pub(crate) mod stage;
+pub(crate) mod summary;
+pub(crate) mod trends;
+pub(crate) mod version;
 
 pub use common::{PageContext, Scope};
 pub use index::SiteIndex;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 /// A version as other pages refer to it.
 #[derive(Serialize, Clone)]
-pub struct VersionRef {
+pub(crate) struct VersionRef {
     /// Folder name.
     pub id: String,
     /// Summary page.
@@ -33,7 +33,7 @@ pub struct VersionRef {
 }
 
 /// How pages refer to version `vi`.
-pub fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
+pub(crate) fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef {
     let v = &site.versions[vi];
     VersionRef {
         id: v.id.clone(),
@@ -68,7 +68,7 @@ pub(crate) fn insert_version(ctx: &mut PageContext, site: &Site, idx: &SiteIndex
 
 /// A link of the version switcher.
 #[derive(Serialize)]
-pub struct SwitchLink {
+pub(crate) struct SwitchLink {
     /// Version id.
     label: String,
     /// The same page in that version, or its summary.

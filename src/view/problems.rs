@@ -9,7 +9,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use serde::Serialize;
 
 /// The problems page lists at most this many rows (errors first).
-pub const MAX_PROBLEM_ROWS: usize = 2000;
+pub(crate) const MAX_PROBLEM_ROWS: usize = 2000;
 
 /// The problems of one run (or of the site, without `r`) on the problems page.
 #[derive(Serialize)]

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// A chart and the numbers it draws, as a table beside it.
 #[derive(Serialize)]
-pub struct ChartView {
+pub(crate) struct ChartView {
     /// The SVG, or `None` when there is nothing to draw.
     pub svg: Option<String>,
     /// One row per bar or point.
@@ -23,7 +23,7 @@ pub struct ChartView {
 
 /// One row of a chart's data table.
 #[derive(Serialize)]
-pub struct ChartRow {
+pub(crate) struct ChartRow {
     /// Category (stage, column, version).
     pub label: String,
     /// Page of the category, relative to the site root.
@@ -34,7 +34,7 @@ pub struct ChartRow {
 
 /// A group of validation errors with the same column and message.
 #[derive(Serialize)]
-pub struct ErrorGroup {
+pub(crate) struct ErrorGroup {
     column: String,
     /// The error's kind (see [`error_kind`]).
     error: String,
@@ -46,7 +46,7 @@ pub struct ErrorGroup {
 
 /// Validation errors of the version, grouped.
 #[derive(Serialize)]
-pub struct ValidationView {
+pub(crate) struct ValidationView {
     total: usize,
     href: Option<String>,
     groups: Vec<ErrorGroup>,
@@ -55,7 +55,7 @@ pub struct ValidationView {
 
 /// Everything the quality page shows.
 #[derive(Serialize)]
-pub struct QualityView {
+pub(crate) struct QualityView {
     score: Option<NumView>,
     records_in: Option<NumView>,
     records_out: Option<NumView>,
@@ -167,7 +167,7 @@ fn validation(v: &Version) -> Option<ValidationView> {
 /// The kind of a validation error: its message with numbers written as `#`
 /// and quoted values as `…`, so "value 2115.7 out of range" and "value 9692.1
 /// out of range" group together.
-pub fn error_kind(message: &str) -> String {
+pub(crate) fn error_kind(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut chars = message.chars().peekable();
     while let Some(c) = chars.next() {
@@ -194,7 +194,7 @@ pub fn error_kind(message: &str) -> String {
 }
 
 /// The quality dashboard of `v`; `root` leads from its page to the site root.
-pub fn view(v: &Version, root: &str) -> QualityView {
+pub(crate) fn view(v: &Version, root: &str) -> QualityView {
     let s = &v.summary;
     let opt = |x: &Option<Sourced>| x.as_ref().map(|x| sourced(v, x));
     let funnel = stage_chart(

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// A stage row of a version summary.
 #[derive(Serialize)]
-pub struct StageRow {
+pub(crate) struct StageRow {
     name: String,
     href: String,
     records_in: Option<NumView>,
@@ -36,7 +36,7 @@ pub struct StageRow {
 
 /// The changes of a stage's numbers on the previous run.
 #[derive(Serialize, Default)]
-pub struct StageChanges {
+pub(crate) struct StageChanges {
     records_in: Option<Change>,
     records_out: Option<Change>,
     drop_pct: Option<Change>,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// Headline numbers of a version, each with its change on the previous run.
 #[derive(Serialize)]
-pub struct SummaryView {
+pub(crate) struct SummaryView {
     records_in: Option<NumView>,
     records_out: Option<NumView>,
     quality: Option<NumView>,
@@ -19,7 +19,7 @@ pub struct SummaryView {
 
 /// The changes of a version's headline numbers on the previous run.
 #[derive(Serialize, Default)]
-pub struct SummaryChanges {
+pub(crate) struct SummaryChanges {
     records_in: Option<Change>,
     records_out: Option<Change>,
     quality: Option<Change>,

@@ -18,7 +18,7 @@ type Metric = fn(&Version) -> Option<Cell>;
 type NamedMetric<'a> = (String, Box<dyn Fn(&Version) -> Option<Cell> + 'a>);
 
 /// A value of one version: plain or traced to its source field.
-pub enum Cell {
+pub(crate) enum Cell {
     /// Traced to a JSON field.
     Sourced(Sourced),
     /// Computed (a sum over stages, say).
@@ -61,7 +61,7 @@ fn features(v: &Version) -> Option<Cell> {
 
 /// One chart of the trends page with its data table.
 #[derive(Serialize)]
-pub struct TrendChart {
+pub(crate) struct TrendChart {
     /// Anchor id.
     id: String,
     /// Heading.
@@ -78,7 +78,7 @@ pub struct TrendChart {
 
 /// One version's values in a trend table.
 #[derive(Serialize)]
-pub struct TrendRow {
+pub(crate) struct TrendRow {
     version: Link,
     cells: Vec<Option<NumView>>,
 }
@@ -181,7 +181,7 @@ fn timed_stages(site: &Site) -> Vec<String> {
 /// The trends page and the home page's sparklines show at most this many
 /// runs, the newest, so neither grows with the number of runs; every run's
 /// numbers stay in its `summary.json`.
-pub const MAX_RUNS: usize = 100;
+pub(crate) const MAX_RUNS: usize = 100;
 
 /// The runs the trends show: the newest [`MAX_RUNS`].
 fn recent(site: &Site) -> &[Version] {
@@ -190,20 +190,20 @@ fn recent(site: &Site) -> &[Version] {
 
 /// How many runs the trends page shows, of how many.
 #[derive(Serialize)]
-pub struct Runs {
+pub(crate) struct Runs {
     shown: usize,
     total: usize,
 }
 
 impl Runs {
     /// The runs of `site` the trends show.
-    pub fn of(site: &Site) -> Runs {
+    pub(crate) fn of(site: &Site) -> Runs {
         Runs { shown: recent(site).len(), total: site.versions.len() }
     }
 }
 
 /// Every chart of the trends page.
-pub fn view(site: &Site, root: &str) -> Vec<TrendChart> {
+pub(crate) fn view(site: &Site, root: &str) -> Vec<TrendChart> {
     let stage_time: Vec<NamedMetric> = timed_stages(site)
         .into_iter()
         .map(|name| {
@@ -233,7 +233,7 @@ pub fn view(site: &Site, root: &str) -> Vec<TrendChart> {
 
 /// A metric on the home page: sparkline, latest value and change.
 #[derive(Serialize)]
-pub struct Spark {
+pub(crate) struct Spark {
     name: &'static str,
     svg: Option<String>,
     latest: Option<NumView>,
@@ -244,7 +244,7 @@ pub struct Spark {
 }
 
 /// Sparklines of the headline metrics for the home page.
-pub fn sparks(site: &Site) -> Vec<Spark> {
+pub(crate) fn sparks(site: &Site) -> Vec<Spark> {
     let list: [(&'static str, Metric, bool, &'static str); 5] = [
         ("Quality score", quality, true, "quality"),
         ("Valid records", records_out, true, "records"),

@@ -75,10 +75,11 @@ fn resolve(path: &[&str], known: &BTreeMap<String, String>) -> Option<String> {
 /// a group (`crate::a::{b, c::d}`) gives one path per item (`a::b`, `a::c::d`).
 fn paths_after<'a>(code: &'a str, prefix: &str) -> Vec<Vec<&'a str>> {
     let mut out = Vec::new();
-    let mut rest = code;
-    while let Some(i) = rest.find(prefix) {
-        let before = rest[..i].chars().last();
-        rest = &rest[i + prefix.len()..];
+    let mut at = 0;
+    while let Some(i) = code[at..].find(prefix) {
+        let before = code[..at + i].chars().last();
+        let rest = &code[at + i + prefix.len()..];
+        at += i + prefix.len();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
             continue;
         }
@@ -144,7 +145,10 @@ fn graph(known: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>>
         let parent: Vec<&str> = module.split("::").collect();
         let parent = &parent[..parent.len() - 1];
         for path in paths_after(code, "super::") {
-            let full: Vec<&str> = parent.iter().copied().chain(path).collect();
+            // `super::super::x` climbs once more for each further `super`.
+            let ups = path.iter().take_while(|s| **s == "super").count();
+            let base = &parent[..parent.len().saturating_sub(ups)];
+            let full: Vec<&str> = base.iter().copied().chain(path[ups..].iter().copied()).collect();
             uses.extend(resolve(&full, known));
         }
         // Children the file declares, used by name.
@@ -263,4 +267,9 @@ fn the_checker_sees_a_circle_and_an_upward_import() {
     let grouped = paths_after("use super::{problems, stage::{self, row}, delta as d};", "super::");
     assert_eq!(grouped, [vec!["problems"], vec!["stage"], vec!["delta"]]);
     assert!(layer("view::common") > layer("model"), "view is above model");
+    let known: BTreeMap<String, String> =
+        [("view", ""), ("view::etl", "super::super::input::etl::Kind"), ("input::etl", "")]
+            .map(|(m, c)| (m.to_string(), c.to_string()))
+            .into();
+    assert_eq!(graph(&known)["view::etl"], BTreeSet::from(["input::etl".to_string()]), "each `super` climbs once");
 }

@@ -127,8 +127,11 @@ fn check_and_build_read_the_same_site() {
     assert_eq!((checked.pages, checked.versions, checked.artifacts), (built.pages, built.versions, built.artifacts));
     assert!(t.out().join("v/2024-01-02_00-00-00_bad/c/model-card/models/churn/index.html").is_file());
 
-    fs::write(&yaml, "root: artifacts\nout: public\ncontent_types:\n  - name: x\n    schema: gone.json\n    match: \"*.json\"\n")
-        .unwrap();
+    fs::write(
+        &yaml,
+        "root: artifacts\nout: public\ncontent_types:\n  - name: x\n    schema: gone.json\n    match: \"*.json\"\n",
+    )
+    .unwrap();
     let config = Config::from_file(&yaml).unwrap();
     for e in [artsite::commands::check::check(&config).err(), artsite::commands::build::build(&config).err()] {
         let e = format!("{:#}", e.expect("a schema that cannot be read fails"));

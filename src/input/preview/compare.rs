@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// The kind of values a column holds, as far as a dtype can be checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
+pub(crate) enum Family {
     /// Whole numbers.
     Integer,
     /// Floating-point numbers.
@@ -64,7 +64,7 @@ fn is_index_column(name: &str) -> bool {
 
 /// Checks `metadata` (the artifact's manifest `metadata`) against a table of
 /// `rows` rows whose columns are `columns`, each of a family.
-pub fn against(metadata: &Value, rows: u64, columns: &[(String, Family)]) -> (Vec<Check>, Vec<Warning>) {
+pub(crate) fn against(metadata: &Value, rows: u64, columns: &[(String, Family)]) -> (Vec<Check>, Vec<Warning>) {
     let mut checks = Vec::new();
     let data: Vec<&(String, Family)> = columns.iter().filter(|(n, _)| !is_index_column(n)).collect();
     let mut check = |what: String, manifest: String, file: String, ok: bool| {

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 /// Previews a delimited file.
-pub fn preview(path: &Path, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn preview(path: &Path, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     match File::open(path) {
         Ok(f) => read(f, delimiter, metadata, cfg),
         Err(e) => Preview::new(Body::Table(Table::default())).warn(unreadable(&e)),
@@ -27,7 +27,7 @@ pub fn preview(path: &Path, delimiter: u8, metadata: &Value, cfg: &PreviewConfig
 
 /// The longest row read: a longer one (a line without end, or a quote never
 /// closed in a big file) stops the reading, so memory stays bounded.
-pub const MAX_ROW_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_ROW_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Counts `"` bytes on the way through, and fails a read that takes the
 /// current row past [`MAX_ROW_BYTES`].
@@ -72,7 +72,7 @@ impl Seen {
 }
 
 /// Previews delimited text from any reader.
-pub fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn read(input: impl Read, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
     let buffered = skip_byte_order_mark(input, &mut notes, &mut warnings);

@@ -7,7 +7,7 @@
 use crate::util::html::escape;
 
 /// Highlights JSON (or JSON-like) text; the result is escaped HTML.
-pub fn json(text: &str) -> String {
+pub(crate) fn json(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     let b = text.as_bytes();
     let mut i = 0;

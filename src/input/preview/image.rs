@@ -19,7 +19,7 @@ const HEAD_BYTES: u64 = 64;
 const SVG_BYTES: u64 = 256 * 1024;
 
 /// Previews an image file named with extension `ext`.
-pub fn preview(path: &Path, ext: &str) -> Preview {
+pub(crate) fn preview(path: &Path, ext: &str) -> Preview {
     let result = if ext == "svg" { svg(path) } else { raster(path, ext) };
     match result {
         Ok((image, warnings)) => Preview { body: Body::Image(image), notes: Vec::new(), warnings },

@@ -33,7 +33,7 @@ pub(crate) fn plural(n: u64, noun: &str) -> String {
 }
 
 /// `s` cut to at most `max` characters, with `…` when cut.
-pub fn cap(s: &str, max: usize) -> (String, bool) {
+pub(crate) fn cap(s: &str, max: usize) -> (String, bool) {
     match s.char_indices().nth(max) {
         Some((i, _)) => (format!("{}…", &s[..i]), true),
         None => (s.to_string(), false),

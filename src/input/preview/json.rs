@@ -11,10 +11,10 @@ use crate::config::previews::PreviewConfig;
 use std::path::Path;
 
 /// Bytes shown of a JSON file over the cap.
-pub const HEAD_BYTES: u64 = 64 * 1024;
+pub(crate) const HEAD_BYTES: u64 = 64 * 1024;
 
 /// Previews a JSON file of `size` bytes.
-pub fn preview(path: &Path, size: u64, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn preview(path: &Path, size: u64, cfg: &PreviewConfig) -> Preview {
     if size <= cfg.json_bytes {
         return Preview::new(Body::JsonTree);
     }
@@ -42,7 +42,7 @@ pub fn preview(path: &Path, size: u64, cfg: &PreviewConfig) -> Preview {
 
 /// The bytes as text, dropping a character cut at the end; `true` when other
 /// bytes were not UTF-8 (they are replaced).
-pub fn utf8_prefix(bytes: &[u8]) -> (String, bool) {
+pub(crate) fn utf8_prefix(bytes: &[u8]) -> (String, bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), false),
         Err(e) if e.error_len().is_none() => (String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(), false),

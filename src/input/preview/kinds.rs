@@ -153,7 +153,7 @@ pub struct ParquetPreview {
     pub compression: Vec<String>,
     /// The writer, e.g. `parquet-cpp-arrow version 15.0.0`.
     pub created_by: Option<String>,
-    /// Top-level fields shown (at most [`MAX_COLUMNS`]).
+    /// Top-level fields shown (at most [`super::table::MAX_COLUMNS`]).
     pub schema: Vec<SchemaField>,
     /// Top-level fields in the file.
     pub total_columns: usize,

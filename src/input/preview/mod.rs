@@ -6,19 +6,19 @@
 //! reader reads only the bytes it needs and caps what it keeps, so a preview
 //! stays small however big or broken the file is.
 
-pub mod compare;
-pub mod csv;
-pub mod highlight;
-pub mod image;
-pub mod io;
-pub mod json;
-pub mod kinds;
+pub(crate) mod compare;
+pub(crate) mod csv;
+pub(crate) mod highlight;
+pub(crate) mod image;
+pub(crate) mod io;
+pub(crate) mod json;
+pub(crate) mod kinds;
 pub mod markdown;
 #[cfg(feature = "parquet")]
-pub mod parquet;
-pub mod sniff;
-pub mod table;
-pub mod text;
+pub(crate) mod parquet;
+pub(crate) mod sniff;
+pub(crate) mod table;
+pub(crate) mod text;
 
 pub use kinds::{Body, Preview, Warning};
 

@@ -25,7 +25,7 @@ fn malformed(message: impl Into<String>) -> Warning {
 }
 
 /// Previews a parquet file of `size` bytes.
-pub fn preview(path: &Path, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn preview(path: &Path, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let file_body = || Preview::new(Body::File { detected: "parquet" });
     let head = match read_head(path, 4) {
         Ok(h) => h,
@@ -54,7 +54,7 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
     let fm = meta.file_metadata();
     let mut warnings = Vec::new();
     let rows = u64::try_from(fm.num_rows()).unwrap_or(0);
-    let group_rows: i64 = meta.row_groups().iter().map(parquet::file::metadata::RowGroupMetaData::num_rows).sum();
+    let group_rows: i64 = meta.row_groups().iter().map(|g| g.num_rows()).sum();
     if group_rows != fm.num_rows() {
         warnings
             .push(malformed(format!("the footer says {} rows but its row groups hold {group_rows}", fm.num_rows())));
@@ -102,7 +102,7 @@ fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConf
 /// The compression codecs the column chunks use, each once, in order seen.
 fn codecs(meta: &parquet::file::metadata::ParquetMetaData) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for col in meta.row_groups().iter().flat_map(parquet::file::metadata::RowGroupMetaData::columns) {
+    for col in meta.row_groups().iter().flat_map(|g| g.columns()) {
         let name = codec(&format!("{:?}", col.compression()));
         if !names.contains(&name) {
             names.push(name);
@@ -156,10 +156,7 @@ fn nulls(meta: &parquet::file::metadata::ParquetMetaData, field: usize) -> Optio
     let descr = meta.file_metadata().schema_descr();
     let leaves: Vec<usize> = (0..descr.num_columns()).filter(|&l| descr.get_column_root_idx(l) == field).collect();
     let [leaf] = leaves.as_slice() else { return None };
-    meta.row_groups()
-        .iter()
-        .map(|g| g.column(*leaf).statistics().and_then(parquet::file::statistics::Statistics::null_count_opt))
-        .sum()
+    meta.row_groups().iter().map(|g| g.column(*leaf).statistics().and_then(|s| s.null_count_opt())).sum()
 }
 
 /// `ZSTD(ZstdLevel(1))` → `zstd`, `UNCOMPRESSED` → `none`.

@@ -1,11 +1,11 @@
 //! What a file is, by its first bytes.
 
 /// Bytes read from the start of a file to tell its type.
-pub const HEAD_BYTES: u64 = 1024;
+pub(crate) const HEAD_BYTES: u64 = 1024;
 
 /// A file type told by magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `\x89PNG`.
     Png,
     /// `FF D8 FF`.
@@ -30,7 +30,7 @@ pub enum Kind {
 
 impl Kind {
     /// A name for people.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::Png => "PNG image",
             Kind::Jpeg => "JPEG image",
@@ -47,7 +47,7 @@ impl Kind {
 }
 
 /// Tells the type of a file from its first bytes ([`HEAD_BYTES`] are plenty).
-pub fn sniff(head: &[u8]) -> Kind {
+pub(crate) fn sniff(head: &[u8]) -> Kind {
     const MAGIC: [(&[u8], Kind); 8] = [
         (b"\x89PNG\r\n\x1a\n", Kind::Png),
         (b"\xff\xd8\xff", Kind::Jpeg),

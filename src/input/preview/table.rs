@@ -2,15 +2,15 @@
 //! CSV columns.
 
 /// Columns shown of a table; facts are still gathered for all of them.
-pub const MAX_COLUMNS: usize = 100;
+pub(crate) const MAX_COLUMNS: usize = 100;
 
 /// Characters of cell text kept over all rows of a table: rows stop when it
 /// runs out, so a wide table of long cells still gives a small page.
-pub const TEXT_BUDGET: usize = 512 * 1024;
+pub(crate) const TEXT_BUDGET: usize = 512 * 1024;
 
 /// The type a column's non-empty values share, widened as values come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Inferred {
+pub(crate) enum Inferred {
     /// No value seen yet.
     #[default]
     Nothing,
@@ -30,7 +30,7 @@ pub enum Inferred {
 
 impl Inferred {
     /// A name for people.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Inferred::Nothing => "empty",
             Inferred::Integer => "integer",
@@ -43,7 +43,7 @@ impl Inferred {
     }
 
     /// The type of one non-empty field.
-    pub fn of(field: &[u8]) -> Inferred {
+    pub(crate) fn of(field: &[u8]) -> Inferred {
         let Ok(s) = std::str::from_utf8(field) else { return Inferred::Text };
         let s = s.trim();
         let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
@@ -63,7 +63,7 @@ impl Inferred {
     }
 
     /// The narrowest type holding both.
-    pub fn join(self, other: Inferred) -> Inferred {
+    pub(crate) fn join(self, other: Inferred) -> Inferred {
         use Inferred::*;
         match (self, other) {
             (a, b) if a == b => a,

@@ -12,11 +12,11 @@ use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
 /// Bytes kept of one line; the rest of the line is skipped.
-pub const LINE_BYTES: usize = 512;
+pub(crate) const LINE_BYTES: usize = 512;
 
 /// What a text file holds, for highlighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
+pub(crate) enum Language {
     /// Plain text.
     Plain,
     /// A log: lines with ERROR or WARNING are marked.
@@ -35,7 +35,7 @@ pub enum Language {
 
 impl Language {
     /// The language of a file extension, for the text formats previewed.
-    pub fn of(ext: &str) -> Option<Language> {
+    pub(crate) fn of(ext: &str) -> Option<Language> {
         Some(match ext {
             "txt" | "text" | "out" | "err" | "ini" | "cfg" | "conf" | "sh" | "r" | "rst" => Language::Plain,
             "log" => Language::Log,
@@ -62,7 +62,7 @@ impl Language {
 }
 
 /// The first `cfg.text_lines` lines of a file.
-pub fn head(path: &Path, lang: Language, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn head(path: &Path, lang: Language, cfg: &PreviewConfig) -> Preview {
     let mut r = match File::open(path) {
         Ok(f) => BufReader::with_capacity(64 * 1024, f),
         Err(e) => return empty(lang, false).warn(unreadable(&e)),
@@ -71,7 +71,7 @@ pub fn head(path: &Path, lang: Language, cfg: &PreviewConfig) -> Preview {
 }
 
 /// The last `cfg.text_lines` lines of a log and its line count.
-pub fn tail(path: &Path, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn tail(path: &Path, cfg: &PreviewConfig) -> Preview {
     let mut r = match File::open(path) {
         Ok(f) => BufReader::with_capacity(64 * 1024, f),
         Err(e) => return empty(Language::Log, true).warn(unreadable(&e)),
