@@ -15,6 +15,7 @@ mod cli;
 mod concurrent;
 mod example_site;
 mod fuzz;
+mod golden;
 mod hostile;
 mod incremental;
 mod insights;
