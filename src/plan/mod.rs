@@ -224,8 +224,13 @@ pub fn site_pages(site: &Site) -> Vec<Page> {
 /// Every page of version `vi`, in a stable order.
 pub fn version_pages(site: &Site, vi: usize) -> Vec<Page> {
     let v = &site.versions[vi];
-    let mut kinds = vec![PageKind::Version(vi), PageKind::Artifacts(vi), PageKind::Quality(vi), PageKind::Compare(vi)];
-    kinds.push(PageKind::Baseline(vi));
+    let mut kinds = vec![
+        PageKind::Version(vi),
+        PageKind::Artifacts(vi),
+        PageKind::Quality(vi),
+        PageKind::Compare(vi),
+        PageKind::Baseline(vi),
+    ];
     kinds.extend((0..v.artifacts.len()).map(|ai| PageKind::Artifact(vi, ai)));
     kinds.extend((0..v.stages.len()).map(|si| PageKind::Stage(vi, si)));
     kinds.extend((0..v.json.len()).map(|di| PageKind::Etl(vi, di)));
