@@ -106,6 +106,9 @@ struct BuildArgs {
     /// Check links too, and fail, leaving the output as it was, on any error or warning
     #[arg(long)]
     strict: bool,
+    /// Fail at once when another build is writing the same output, instead of waiting for it
+    #[arg(long)]
+    no_wait: bool,
 }
 #[derive(clap::Args)]
 struct CheckArgs {
@@ -219,10 +222,23 @@ fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
+/// On SIGINT or SIGTERM (Ctrl-C on Windows), the build stops writing and
+/// fails, removing its staging folder; a second signal ends it at once.
+fn stop_on_signal() {
+    let asked = std::sync::atomic::AtomicBool::new(false);
+    let _ = ctrlc::set_handler(move || {
+        if asked.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        artsite::output::staging::interrupt();
+    });
+}
+
 fn build(args: BuildArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
-    let options = artsite::commands::build::Options { progress, strict: args.strict };
+    let options = artsite::commands::build::Options { progress, strict: args.strict, no_wait: args.no_wait };
+    stop_on_signal();
     let report = artsite::commands::build::build_with(&config, options)?;
     if !args.quiet || report.refused {
         for d in &report.problems {

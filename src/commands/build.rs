@@ -8,6 +8,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use crate::load;
 use crate::output::fingerprint;
 use crate::output::links::LinkCheck;
+use crate::output::lock::{self, Wait};
 use crate::output::sink::{Disk, Sink};
 use crate::output::staging::{self, Staging};
 use crate::render::Renderer;
@@ -69,6 +70,9 @@ pub struct Options {
     /// Check every internal link too, and leave the output as it was when
     /// the input or the site has any error or warning.
     pub strict: bool,
+    /// Fail at once, instead of waiting, when another build is writing the
+    /// same output.
+    pub no_wait: bool,
 }
 
 /// Wall time per build step, in order.
@@ -113,8 +117,11 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let start = Instant::now();
     let mut timings = Timings::default();
     timings.lap("start");
+    let wait = if options.no_wait { Wait::No } else { Wait::Yes };
+    let _lock = lock::acquire(&config.out, wait, &mut |message| eprintln!("{message}"))?;
     staging::check_replaceable(&config.out)?;
     let inputs = pipeline::read(config)?;
+    staging::stop_if_interrupted()?;
     let fingerprint = fingerprint::of(config, &inputs.theme, &inputs.scan);
     timings.lap("scan");
     // A strict build of an input with problems must fail, so it runs again.
@@ -136,13 +143,14 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     }
     let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
     let renderer = Renderer::new(inputs.theme)?;
+    staging::stop_if_interrupted().map_err(|e| e.context(kept(&config.out)))?;
     timings.lap("load");
     let staging = Staging::new(&config.out)?;
     let disk = Disk { staging: &staging, link: config.raw_files == crate::config::RawFiles::Hardlink };
     let links = LinkCheck::new(Some(&disk));
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
     let pages = pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step))
-        .map_err(|e| e.context("the previous output is left as it was"))?;
+        .map_err(|e| e.context(kept(&config.out)))?;
     if options.strict {
         load::add_problems(&mut site, links.problems());
         timings.lap("check links");
@@ -174,4 +182,9 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
         seconds: start.elapsed().as_secs_f64(),
         timings,
     })
+}
+
+/// What a failed build did to the output folder `out`.
+fn kept(out: &std::path::Path) -> &'static str {
+    if out.exists() { "the previous output is left as it was" } else { "no output was written" }
 }

@@ -2,13 +2,33 @@
 //!
 //! Nothing is read here but directory entries, file sizes and times. Symlinks are
 //! resolved and kept only when their target stays inside the root; a symlink at
-//! the top level that names another version folder becomes an alias.
+//! the top level that names another version folder becomes an alias. A
+//! folder holding [`OUTPUT_MARKER`] is a site artsite wrote (the output
+//! folder, put inside the root): it is never read as input, and said so once.
 
 use crate::diagnostics::{Diagnostic, Severity};
 use rayon::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
+
+/// The file that marks a folder as a site artsite wrote.
+pub const OUTPUT_MARKER: &str = ".artsite-output";
+
+/// Whether `dir` is a site artsite wrote, and so no input.
+fn is_output(dir: &Path) -> bool {
+    dir.join(OUTPUT_MARKER).is_file()
+}
+
+/// The note that the site at `shown` is left out.
+fn output_note(shown: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Info,
+        "output-in-root",
+        shown,
+        format!("a site artsite wrote (it holds {OUTPUT_MARKER}), such as the output folder; never read as input"),
+    )
+}
 
 /// What the scan found.
 #[derive(Debug)]
@@ -128,7 +148,9 @@ pub fn scan_top(root: &Path) -> Result<Top, ScanError> {
             continue;
         }
         let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
+        if kind.is_dir() && is_output(&entry.path()) {
+            problems.push(output_note(&name));
+        } else if kind.is_dir() {
             dirs.push((name, entry.path()));
         } else if kind.is_symlink() {
             match top_level_symlink(&canonical, &entry.path()) {
@@ -176,12 +198,18 @@ fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
 pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    let walker = WalkDir::new(&dir)
-        .min_depth(1)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    let mut outputs = Vec::new();
+    let walker =
+        WalkDir::new(&dir).min_depth(1).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
+            if e.file_name().to_string_lossy().starts_with('.') {
+                return false;
+            }
+            let output = e.file_type().is_dir() && is_output(e.path());
+            if output {
+                outputs.push(rel_display(root, e.path()));
+            }
+            !output
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -224,5 +252,6 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
             }
         }
     }
+    problems.extend(outputs.iter().map(|shown| output_note(shown)));
     VersionDir { id, dir, files, problems }
 }

@@ -10,6 +10,7 @@
 
 pub(crate) mod fingerprint;
 pub mod links;
+pub mod lock;
 pub mod raw;
 pub(crate) mod search;
 pub(crate) mod sink;

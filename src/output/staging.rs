@@ -2,14 +2,32 @@
 //!
 //! The output folder is replaced only when it is empty or carries the marker
 //! file artsite writes, so a mistyped `--out` never deletes someone's folder.
+//! The swap is one step on Linux (the two folders exchange names), so at
+//! every instant the output is the whole old site or the whole new one;
+//! elsewhere it is two renames, the old site moved aside first. Callers hold
+//! the output's lock ([`crate::output::lock`]), so any staging or old folder
+//! of the same output found next to it is a killed build's, and is removed
+//! while this build runs.
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 
-/// The file that marks a folder as artsite's output.
-pub const MARKER: &str = ".artsite-output";
+/// Set when the process is asked to stop: every later write fails, so a
+/// build ends at once and its staging folder is removed.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes every staging write from now on fail with "interrupted" (for
+/// SIGINT and SIGTERM).
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// The file that marks a folder as artsite's output (the scan skips such folders).
+pub use crate::input::scan::OUTPUT_MARKER as MARKER;
 
 /// What the marker file records about the build that wrote the output.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,11 +57,39 @@ pub fn read_stamp(out: &Path) -> Option<Stamp> {
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
+    /// Removes the folders killed builds left, while this one runs.
+    sweeper: Option<JoinHandle<()>>,
+}
+
+/// The name prefix of the staging (`tag` = `staging`) or old (`old`)
+/// folders of builds into `out`; the process id follows.
+fn prefix(out: &Path, tag: &str) -> String {
+    let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}.artsite-{tag}-")
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    out.with_file_name(format!(".{name}.artsite-{tag}-{}", std::process::id()))
+    out.with_file_name(format!("{}{}", prefix(out, tag), std::process::id()))
+}
+
+/// The staging and old folders that earlier builds into `out` left next to
+/// it, this process's own excepted.
+pub fn leftovers(out: &Path) -> Vec<PathBuf> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let prefixes = [prefix(out, "staging"), prefix(out, "old")];
+    let own = [sibling(out, "staging"), sibling(out, "old")];
+    let Ok(entries) = fs::read_dir(parent) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            prefixes.iter().any(|p| name.strip_prefix(p.as_str()).is_some_and(|pid| pid.parse::<u32>().is_ok()))
+        })
+        .map(|e| out.with_file_name(e.file_name()))
+        .filter(|p| !own.contains(p))
+        .collect();
+    found.sort();
+    found
 }
 
 /// Checks that `out` may be replaced: it does not exist, is an empty folder,
@@ -80,7 +126,15 @@ impl Staging {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging { out: out.to_path_buf(), dir })
+        let left = leftovers(out);
+        let sweeper = (!left.is_empty()).then(|| {
+            std::thread::spawn(move || {
+                for dir in left {
+                    let _ = fs::remove_dir_all(&dir);
+                }
+            })
+        });
+        Ok(Staging { out: out.to_path_buf(), dir, sweeper })
     }
 
     /// The folder to write into.
@@ -91,6 +145,7 @@ impl Staging {
     /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path_of(rel)?;
+        stop_if_interrupted()?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
@@ -101,6 +156,7 @@ impl Staging {
     /// when `link` is set and the file system allows it, else a copy.
     pub fn copy(&self, rel: &str, from: &Path, link: bool) -> Result<()> {
         let path = self.path_of(rel)?;
+        stop_if_interrupted()?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
@@ -125,24 +181,70 @@ impl Staging {
         Ok(path)
     }
 
-    /// Marks the staging folder with `stamp` and swaps it in for the output folder.
-    pub fn commit(self, stamp: &Stamp) -> Result<()> {
+    /// Marks the staging folder with `stamp` and swaps it in for the output
+    /// folder; then removes the old site, and waits for the folders of killed
+    /// builds to be gone.
+    pub fn commit(mut self, stamp: &Stamp) -> Result<()> {
         let mut marker = serde_json::to_vec_pretty(stamp).expect("a stamp serialises");
         marker.push(b'\n');
-        fs::write(self.dir.join(MARKER), marker)?;
-        let old = sibling(&self.out, "old");
-        if self.out.exists() {
+        let at = self.dir.join(MARKER);
+        fs::write(&at, marker).with_context(|| format!("cannot write {}", at.display()))?;
+        stop_if_interrupted()?;
+        let old = if self.out.exists() {
             check_replaceable(&self.out)?;
-            fs::rename(&self.out, &old)
-                .with_context(|| format!("cannot move the old output {} aside", self.out.display()))?;
-        }
-        fs::rename(&self.dir, &self.out)
-            .with_context(|| format!("cannot move the new site into {}", self.out.display()))?;
-        if old.exists() {
+            swap(&self.dir, &self.out)?
+        } else {
+            fs::rename(&self.dir, &self.out)
+                .with_context(|| format!("cannot move the new site into {}", self.out.display()))?;
+            None
+        };
+        if let Some(old) = old {
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove the old output {}", old.display()))?;
+        }
+        if let Some(sweeper) = self.sweeper.take() {
+            let _ = sweeper.join();
         }
         Ok(())
     }
+}
+
+/// Fails with "interrupted" once [`interrupt`] was called.
+pub fn stop_if_interrupted() -> Result<()> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        bail!("interrupted");
+    }
+    Ok(())
+}
+
+/// Puts the folder `new` in place of the existing folder `out`, and returns
+/// where the old site now is, to be removed.
+#[cfg(target_os = "linux")]
+fn swap(new: &Path, out: &Path) -> Result<Option<PathBuf>> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE) {
+        // The names are exchanged: the staging folder's name now holds the old site.
+        Ok(()) => Ok(Some(new.to_path_buf())),
+        // A file system without the exchange (some network and FUSE ones).
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => swap_in_two_steps(new, out),
+        Err(e) => {
+            Err(std::io::Error::from(e)).with_context(|| format!("cannot swap the new site into {}", out.display()))
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap(new: &Path, out: &Path) -> Result<Option<PathBuf>> {
+    swap_in_two_steps(new, out)
+}
+
+/// The swap without an exchange: the old site moved aside, then the new one
+/// moved in. A kill between the two leaves no output, the old site kept
+/// aside (the next build removes it).
+fn swap_in_two_steps(new: &Path, out: &Path) -> Result<Option<PathBuf>> {
+    let old = sibling(out, "old");
+    fs::rename(out, &old).with_context(|| format!("cannot move the old output {} aside", out.display()))?;
+    fs::rename(new, out).with_context(|| format!("cannot move the new site into {}", out.display()))?;
+    Ok(Some(old))
 }
 
 impl Drop for Staging {
@@ -171,5 +273,41 @@ mod tests {
             staging.write("odd\\name..txt", b"x").unwrap();
             assert!(staging.dir().join("odd\\name..txt").is_file());
         }
+    }
+
+    /// With the exchange, a reader never finds the output missing, however
+    /// often it is replaced.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_output_is_never_missing_while_it_is_replaced() {
+        use std::sync::Arc;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        Staging::new(&out).unwrap().commit(&Stamp::default()).unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (out, done) = (out.clone(), Arc::clone(&done));
+            std::thread::spawn(move || {
+                let (mut looks, mut missing) = (0u64, 0u64);
+                while !done.load(Ordering::SeqCst) {
+                    looks += 1;
+                    if !out.join(MARKER).is_file() {
+                        missing += 1;
+                    }
+                }
+                (looks, missing)
+            })
+        };
+        for n in 0..200 {
+            let staging = Staging::new(&out).unwrap();
+            staging.write("index.html", format!("{n}").as_bytes()).unwrap();
+            staging.commit(&Stamp { pages: n, ..Stamp::default() }).unwrap();
+        }
+        done.store(true, Ordering::SeqCst);
+        let (looks, missing) = reader.join().unwrap();
+        assert!(looks > 200, "the reader looked {looks} times");
+        assert_eq!(missing, 0, "the output was missing {missing} of {looks} times");
+        assert_eq!(read_stamp(&out).unwrap().pages, 199);
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging or old folder stays");
     }
 }

@@ -9,6 +9,7 @@
 mod util;
 
 mod architecture;
+mod atomic;
 mod browser;
 mod check;
 mod cli;

@@ -1,0 +1,223 @@
+//! Builds that are killed, interrupted or racing: at every instant the output
+//! is one whole site, the next build removes what a killed one left, and two
+//! builds into one output take turns.
+
+use crate::util::*;
+use artsite::output::lock::{self, Wait};
+use artsite::output::staging;
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A tree big enough that a debug build takes a while: `versions` runs of
+/// 400 listed plots each.
+fn big_tree(versions: usize) -> Tree {
+    let t = Tree::new();
+    for v in 0..versions {
+        add_run(&t, &format!("2024-01-{:02}_00-00-00_run", v + 1));
+    }
+    t
+}
+
+fn add_run(t: &Tree, id: &str) {
+    let mut records = Vec::new();
+    for i in 0..400 {
+        let rel = format!("plots/eda_{i:03}.png");
+        t.file(&format!("{id}/{rel}"), TINY_PNG);
+        records.push(record(&format!("p{i}"), "plot", "eda", &format!("plot {i}"), &rel));
+    }
+    t.json(&format!("{id}/artifact_manifest.json"), serde_json::json!({"version_id": id, "artifacts": records}));
+}
+
+fn spawn_build(t: &Tree, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_artsite"))
+        .current_dir(t.tmp.path())
+        .args(["build", "-q"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits at most `limit` for `child` to end; true when it did.
+fn ended_within(child: &mut Child, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// The names next to the output that builds leave: lock, staging, old.
+fn siblings(t: &Tree) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(t.tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public.artsite-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The versions of the site in `out`, from its marker; panics when `out` is
+/// not one whole site.
+fn whole_site(out: &Path) -> usize {
+    let stamp = staging::read_stamp(out).unwrap_or_else(|| panic!("{} holds no whole site", out.display()));
+    assert!(out.join("index.html").is_file() && out.join("index.json").is_file());
+    stamp.versions
+}
+
+#[test]
+fn the_next_build_removes_what_killed_builds_left() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    for (name, file) in
+        [(".public.artsite-staging-4000001", "v/x/index.html"), (".public.artsite-old-4000002", "a.html")]
+    {
+        let dir = t.tmp.path().join(name).join(file);
+        fs::create_dir_all(dir.parent().unwrap()).unwrap();
+        fs::write(dir, "left behind").unwrap();
+    }
+    // Not a build's: another folder's, and a name without a process id.
+    fs::create_dir(t.tmp.path().join(".other.artsite-staging-4000003")).unwrap();
+    fs::create_dir(t.tmp.path().join(".public.artsite-staging-notes")).unwrap();
+    t.build();
+    assert_eq!(siblings(&t), [".public.artsite-lock", ".public.artsite-staging-notes"]);
+    assert!(t.tmp.path().join(".other.artsite-staging-4000003").is_dir());
+    assert_eq!(whole_site(&t.out()), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_killed_at_any_point_leaves_one_whole_site() {
+    let t = big_tree(2);
+    assert!(artsite(t.tmp.path(), &["build", "-q"]).status.success());
+    assert_eq!(whole_site(&t.out()), 2);
+    add_run(&t, "2024-01-09_00-00-00_run");
+    // Kills spread over a rebuild: while reading, writing, swapping, removing.
+    for ms in [30, 120, 250, 400, 600, 800, 1100, 1500] {
+        let mut child = spawn_build(&t, &[]);
+        std::thread::sleep(Duration::from_millis(ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let versions = whole_site(&t.out());
+        assert!(versions == 2 || versions == 3, "killed after {ms} ms: {versions} versions");
+    }
+    assert!(artsite(t.tmp.path(), &["build", "-q"]).status.success());
+    assert_eq!(whole_site(&t.out()), 3);
+    assert_eq!(siblings(&t), [".public.artsite-lock"], "the last build removed every leftover");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_build_and_removes_its_staging_folder() {
+    let t = big_tree(2);
+    assert!(artsite(t.tmp.path(), &["build", "-q"]).status.success());
+    let before = snapshot(&t.out());
+    add_run(&t, "2024-01-09_00-00-00_run");
+    for signal in ["-TERM", "-INT"] {
+        let mut child = spawn_build(&t, &[]);
+        let staging = t.tmp.path().join(format!(".public.artsite-staging-{}", child.id()));
+        let start = Instant::now();
+        while !staging.exists() && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(staging.exists(), "the build started writing");
+        let sent = Instant::now();
+        assert!(Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap().success());
+        assert!(ended_within(&mut child, Duration::from_secs(5)), "{signal}: still running 5 s later");
+        let took = sent.elapsed();
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "{signal}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("interrupted") && said.contains("the previous output is left as it was"), "{said}");
+        assert!(!staging.exists(), "{signal}: staging folder left after {took:?}");
+        assert_eq!(snapshot(&t.out()), before, "{signal}: the old site is untouched");
+    }
+}
+
+#[test]
+fn two_builds_into_one_output_take_turns() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let held = lock::acquire(&t.out(), Wait::No, &mut |_| {}).unwrap();
+
+    let o = artsite(t.tmp.path(), &["build", "--no-wait"]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = stderr(&o);
+    assert!(said.contains(&format!("another build (process {}) is writing", std::process::id())), "{said}");
+    assert!(!t.out().exists(), "the refused build wrote nothing");
+
+    let mut waiting = spawn_build(&t, &[]);
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(waiting.try_wait().unwrap().is_none(), "the second build waits for the lock");
+    drop(held);
+    assert!(ended_within(&mut waiting, Duration::from_secs(30)), "it goes on once the lock is free");
+    let o = waiting.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("waiting for it to finish"));
+    assert_eq!(whole_site(&t.out()), 1);
+}
+
+#[test]
+fn builds_racing_into_one_output_leave_one_whole_site() {
+    let t = big_tree(1);
+    let mut racers: Vec<Child> = (0..3).map(|_| spawn_build(&t, &[])).collect();
+    for child in &mut racers {
+        assert!(ended_within(child, Duration::from_secs(120)));
+    }
+    for child in racers {
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(whole_site(&t.out()), 1);
+    assert_eq!(siblings(&t), [".public.artsite-lock"]);
+}
+
+#[test]
+fn an_output_inside_the_root_is_never_read_as_input() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let inside = t.root().join("public");
+    let config = artsite::config::Config { out: inside.clone(), ..t.config() };
+    for _ in 0..2 {
+        let r = artsite::commands::build::build(&config).unwrap();
+        assert_eq!(r.versions, 1, "the output is no version");
+    }
+    let r = artsite::commands::check::check(&config).unwrap();
+    let note = r.problems.iter().find(|d| d.code == "output-in-root").expect("the output is named");
+    assert_eq!((note.path.as_str(), note.severity), ("public", artsite::diagnostics::Severity::Info));
+    assert_eq!(r.problems.iter().filter(|d| d.code == "output-in-root").count(), 1, "once");
+
+    // Inside a version folder: not a file of that version either.
+    let nested = t.root().join("v1/site");
+    let config = artsite::config::Config { out: nested, ..t.config() };
+    let first = artsite::commands::build::build(&config).unwrap().artifacts;
+    let second = artsite::commands::build::build(&config).unwrap();
+    assert_eq!(second.artifacts, first, "the site's files are not artifacts of v1");
+    assert!(second.problems.iter().any(|d| d.code == "output-in-root" && d.path == "v1/site"));
+}
+
+#[test]
+fn a_failed_first_build_says_no_output_was_written() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    fs::create_dir(t.tmp.path().join("templates")).unwrap();
+    fs::write(
+        t.tmp.path().join("templates/home.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ nope.x }}{% endblock content %}",
+    )
+    .unwrap();
+    let o = artsite(t.tmp.path(), &["build"]);
+    assert!(!o.status.success());
+    let said = stderr(&o);
+    assert!(said.contains("no output was written") && !said.contains("left as it was"), "{said}");
+    assert!(!t.out().exists());
+    assert_eq!(siblings(&t), [".public.artsite-lock"], "no staging folder stays");
+}
