@@ -30,6 +30,25 @@ fn output_note(shown: &str) -> Diagnostic {
     )
 }
 
+/// What kind of special file (neither file, folder nor symlink) `kind` is.
+#[cfg_attr(not(unix), expect(unused_variables, reason = "only Unix names the kinds"))]
+fn special_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device node";
+        }
+    }
+    "a special file"
+}
+
 /// What the scan found.
 #[derive(Debug)]
 pub struct Scan {
@@ -250,6 +269,14 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
                     "directory symlink inside a version is not followed",
                 )),
             }
+        } else if !kind.is_dir() {
+            let what = special_kind(&kind);
+            problems.push(Diagnostic::new(
+                Severity::Warning,
+                "special-file",
+                shown,
+                format!("{what}, not a regular file; skipped (its content is not a file to publish)"),
+            ));
         }
     }
     problems.extend(outputs.iter().map(|shown| output_note(shown)));

@@ -24,13 +24,15 @@ pub fn publish(site: &Site, sink: &dyn Sink, progress: bool) -> Result<Vec<Diagn
             bar.inc(1);
             match sink.raw(rel, from) {
                 Ok(()) => Ok(None),
-                Err(e) if changed_under_us(&e, from) => Ok(Some(Diagnostic::new(
-                    Severity::Warning,
-                    "unpublished",
-                    shown,
-                    format!("file could not be published; it changed while the site was built ({e:#})"),
-                ))),
-                Err(e) => Err(e),
+                Err(e) => match unpublished(&e, from) {
+                    Some(why) => Ok(Some(Diagnostic::new(
+                        Severity::Warning,
+                        "unpublished",
+                        shown,
+                        format!("file could not be published: {why} ({e:#})"),
+                    ))),
+                    None => Err(e),
+                },
             }
         })
         .collect::<Result<_>>()?;
@@ -38,12 +40,36 @@ pub fn publish(site: &Site, sink: &dyn Sink, progress: bool) -> Result<Vec<Diagn
     Ok(problems.into_iter().flatten().collect())
 }
 
-/// Whether publishing `from` failed because the file changed since the scan:
-/// it is gone (perhaps back by now) or cannot be read any more.
-fn changed_under_us(e: &anyhow::Error, from: &Path) -> bool {
-    let gone = e
-        .chain()
-        .filter_map(|c| c.downcast_ref::<std::io::Error>())
-        .any(|io| io.kind() == std::io::ErrorKind::NotFound);
-    gone || std::fs::File::open(from).is_err()
+/// Why publishing `from` failed, when the fault is the input file's rather
+/// than the output's: it was removed since the scan, it may not be read, or
+/// it cannot be opened any more. `None` for a fault of the output (a full
+/// disk, say), which fails the build.
+fn unpublished(e: &anyhow::Error, from: &Path) -> Option<&'static str> {
+    let kinds: Vec<std::io::ErrorKind> =
+        e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).map(std::io::Error::kind).collect();
+    let opened = std::fs::File::open(from).err().map(|e| e.kind());
+    match opened {
+        _ if kinds.contains(&std::io::ErrorKind::NotFound) => Some("it was removed while the site was built"),
+        Some(std::io::ErrorKind::NotFound) => Some("it was removed while the site was built"),
+        Some(std::io::ErrorKind::PermissionDenied) => Some("it may not be read (permission denied)"),
+        Some(_) => Some("it cannot be opened any more"),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_of_the_input_file_is_named_and_one_of_the_output_fails() {
+        let tmp = tempfile::tempdir().unwrap();
+        let there = tmp.path().join("there.csv");
+        std::fs::write(&there, "a\n").unwrap();
+        let gone = tmp.path().join("gone.csv");
+        let error = |kind| anyhow::Error::new(std::io::Error::from(kind)).context("cannot copy");
+        let why = unpublished(&error(std::io::ErrorKind::NotFound), &gone);
+        assert_eq!(why, Some("it was removed while the site was built"));
+        assert_eq!(unpublished(&error(std::io::ErrorKind::StorageFull), &there), None, "a full disk fails the build");
+    }
 }

@@ -1,6 +1,7 @@
 //! Hostile input: names, strings and paths written to break out of the page
 //! or the output folder. Content stays text, links stay inside the site, and
-//! nothing is read from outside the root or written outside `--out`.
+//! nothing is read from outside the root or written outside `--out`. Files
+//! that are no files (a named pipe) are named and skipped, never read.
 
 use crate::util::*;
 use artsite::diagnostics::Severity;
@@ -222,4 +223,19 @@ fn the_hostile_site_has_no_broken_or_script_links() {
     }
     assert_eq!(outcome.text().lines().count(), outcome.problems.len());
     assert!(!t.out().exists(), "check writes nothing");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_a_run_is_named_and_skipped() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let pipe = t.root().join("v1/tables/feed.csv");
+    fs::create_dir_all(pipe.parent().unwrap()).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+    let r = t.build();
+    let d = r.problems.iter().find(|d| d.path == "v1/tables/feed.csv").expect("the pipe is named");
+    assert_eq!(d.code, "special-file");
+    assert!(d.message.starts_with("a named pipe (FIFO), not a regular file; skipped"), "{d}");
+    assert_eq!(r.artifacts, 2, "the pipe is no artifact");
 }
