@@ -128,6 +128,8 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let stamp = staging::read_stamp(&config.out)
         .filter(|s| s.fingerprint == fingerprint && !(options.strict && s.errors + s.warnings > 0));
     if let Some(stamp) = stamp {
+        // A killed build may have swapped its site in before it ended.
+        staging::remove_leftovers(&config.out);
         timings.lap("compare fingerprint");
         return Ok(Report {
             versions: stamp.versions,

@@ -92,6 +92,14 @@ pub fn leftovers(out: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Removes the [`leftovers`] of killed builds into `out`; one that cannot be
+/// removed stays for the next build to try.
+pub fn remove_leftovers(out: &Path) {
+    for dir in leftovers(out) {
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
+
 /// Checks that `out` may be replaced: it does not exist, is an empty folder,
 /// or holds the marker.
 pub fn check_replaceable(out: &Path) -> Result<()> {
@@ -126,14 +134,8 @@ impl Staging {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let left = leftovers(out);
-        let sweeper = (!left.is_empty()).then(|| {
-            std::thread::spawn(move || {
-                for dir in left {
-                    let _ = fs::remove_dir_all(&dir);
-                }
-            })
-        });
+        let out_path = out.to_path_buf();
+        let sweeper = Some(std::thread::spawn(move || remove_leftovers(&out_path)));
         Ok(Staging { out: out.to_path_buf(), dir, sweeper })
     }
 

@@ -120,6 +120,15 @@ pub const PROBLEMS_JSON: &str = "problems.json";
 /// The sitemap, written when the site knows its base URL.
 pub const SITEMAP: &str = "sitemap.xml";
 
+/// Whether the raw file `rel` is content a browser runs when it is opened
+/// (HTML, SVG, XML with scripts): its links make the browser download it,
+/// so the pipeline's script never runs in the site's origin. The embedded
+/// views (sandboxed frames, `<img>`) are inert.
+pub fn runs_script(rel: &str) -> bool {
+    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    matches!(ext.as_str(), "html" | "htm" | "xhtml" | "shtml" | "svg" | "svgz" | "xml" | "xsl" | "mht" | "mhtml")
+}
+
 /// Path of a version's `summary.json`.
 pub fn summary_json(v: &Version) -> String {
     format!("v/{}/summary.json", v.slug)

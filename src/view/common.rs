@@ -208,6 +208,8 @@ pub struct ArtifactRow {
     size: Option<String>,
     description: Option<String>,
     file_href: Option<String>,
+    /// Whether the raw file's link downloads it (see [`plan::runs_script`]).
+    file_download: bool,
 }
 
 /// An artifact as lists show it.
@@ -222,6 +224,25 @@ pub fn artifact_row(v: &Version, ai: usize) -> ArtifactRow {
         size: a.file_index.map(|i| html::bytes(v.files[i].size)),
         description: a.description.clone(),
         file_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))),
+        file_download: a.file.as_deref().is_some_and(plan::runs_script),
+    }
+}
+
+/// A link to a raw file of a version.
+#[derive(Serialize, Clone)]
+pub struct FileLink {
+    label: String,
+    href: String,
+    /// Whether the link downloads the file (see [`plan::runs_script`]).
+    download: bool,
+}
+
+/// The link to raw file `rel` of `v`, labelled with its name.
+pub fn file_link(v: &Version, rel: &str) -> FileLink {
+    FileLink {
+        label: rel.rsplit('/').next().unwrap_or(rel).to_string(),
+        href: url_path(&plan::file(v, rel)),
+        download: plan::runs_script(rel),
     }
 }
 

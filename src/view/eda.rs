@@ -1,7 +1,7 @@
 //! An EDA report's page: the report in a sandboxed frame, with its figures
 //! and tables.
 
-use super::common::{Heading, Link, PageContext, Scope};
+use super::common::{FileLink, Heading, Link, PageContext, Scope, file_link};
 use super::nav::crumbs;
 use crate::plan;
 use crate::util::paths::url_path;
@@ -13,9 +13,9 @@ struct EdaView {
     report_href: String,
     artifact_href: String,
     description: Option<String>,
-    figures: Vec<Link>,
-    tables: Vec<Link>,
-    other: Vec<Link>,
+    figures: Vec<FileLink>,
+    tables: Vec<FileLink>,
+    other: Vec<FileLink>,
 }
 
 /// The page of EDA report `ei` of version `vi`.
@@ -23,11 +23,7 @@ pub(crate) fn page(s: &Scope, vi: usize, ei: usize, ctx: &mut PageContext) -> He
     let v = &s.site.versions[vi];
     let e = &v.eda[ei];
     let a = &v.artifacts[e.artifact];
-    let files = |list: &[String]| -> Vec<Link> {
-        list.iter()
-            .map(|f| Link { label: f.rsplit('/').next().unwrap_or(f).to_string(), href: url_path(&plan::file(v, f)) })
-            .collect()
-    };
+    let files = |list: &[String]| -> Vec<FileLink> { list.iter().map(|f| file_link(v, f)).collect() };
     let view = EdaView {
         name: e.name.clone(),
         report_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))).unwrap_or_default(),

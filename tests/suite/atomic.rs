@@ -91,6 +91,11 @@ fn the_next_build_removes_what_killed_builds_left() {
     assert_eq!(siblings(&t), [".public.artsite-lock", ".public.artsite-staging-notes"]);
     assert!(t.tmp.path().join(".other.artsite-staging-4000003").is_dir());
     assert_eq!(whole_site(&t.out()), 1);
+    // A build killed after its swap leaves its old site; the next build has
+    // nothing to rebuild, and still removes it.
+    fs::create_dir_all(t.tmp.path().join(".public.artsite-staging-4000004/v")).unwrap();
+    assert!(t.build().up_to_date);
+    assert_eq!(siblings(&t), [".public.artsite-lock", ".public.artsite-staging-notes"]);
 }
 
 #[cfg(unix)]

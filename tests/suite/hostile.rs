@@ -239,3 +239,23 @@ fn a_named_pipe_in_a_run_is_named_and_skipped() {
     assert!(d.message.starts_with("a named pipe (FIFO), not a regular file; skipped"), "{d}");
     assert_eq!(r.artifacts, 2, "the pipe is no artifact");
 }
+
+/// Raw HTML and SVG carry the pipeline's script: every link to one makes the
+/// browser download it, so it never runs as the site's own page.
+#[test]
+fn links_to_raw_html_and_svg_download_them() {
+    let (t, _) = hostile_tree();
+    t.build();
+    let mut active = 0;
+    for (page, p) in pages(&t.out()) {
+        for (tag, attrs) in &p.elements {
+            let Some(href) = attrs.get("href").filter(|_| tag == "a") else { continue };
+            let file = href.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+            if file.contains("/files/") && (file.ends_with(".html") || file.ends_with(".svg")) {
+                active += 1;
+                assert!(attrs.contains_key("download"), "{page}: <a href=\"{href}\"> opens active content");
+            }
+        }
+    }
+    assert!(active >= 4, "the tree's report and drawing are linked ({active} links)");
+}
