@@ -12,6 +12,7 @@ use artsite::util::html;
 use artsite::util::lenient_json::{self, MAX_DEPTH};
 use artsite::util::locate::locate;
 use artsite::util::paths::{pointer_push, segment, slug, url_path};
+use artsite::util::pruned_json::Pruned;
 use artsite::view::jsontree;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -45,12 +46,22 @@ pub fn lenient_json(data: &[u8]) {
             rels.extend(
                 Kind::ALL.iter().map(|k| format!("etl_metadata/download/{}", k.schema_file().replace(".schema", ""))),
             );
+            let checked =
+                schema::Checked { value: &parsed.value, non_finite: !parsed.non_finite.is_empty(), cut: None };
             for rel in rels {
-                for d in schema::validate(&rel, &parsed, data, "v/x.json") {
+                for d in schema::validate(&rel, &checked, data, "v/x.json") {
                     one_line(&d);
                 }
             }
-            let tree = jsontree::render(&parsed.value, 500);
+            let tree = jsontree::render(&parsed.value, 500, None);
+            // A pruned read draws the same tree as the whole document.
+            for budget in [1, 7, 500] {
+                let (pruned, cut) = lenient_json::prepare(data).read(Pruned { budget }).expect("it parsed whole");
+                assert_eq!(
+                    jsontree::render(&pruned, budget, Some(&cut)),
+                    jsontree::render(&parsed.value, budget, None)
+                );
+            }
             assert!(!tree.contains("<script") && !tree.contains("<img"), "markup from a JSON string in the tree");
             let json = serde_json::to_string(&parsed.value).expect("a value serialises");
             let embeddable = html::embeddable_json(json);

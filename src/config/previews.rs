@@ -11,6 +11,9 @@ pub struct PreviewConfig {
     pub cell_chars: usize,
     /// JSON files up to this size are drawn as a tree.
     pub json_bytes: u64,
+    /// Values drawn of a JSON tree; a file over `json_bytes` is read only
+    /// this far.
+    pub json_tree_nodes: usize,
     /// Lines shown of a text file.
     pub text_lines: usize,
     /// The way from an artifact's page to its version's raw files, for the
@@ -25,6 +28,7 @@ impl PreviewConfig {
             rows: config.preview_rows,
             cell_chars: config.preview_cell_chars,
             json_bytes: config.preview_json_bytes,
+            json_tree_nodes: config.json_tree_max_nodes,
             text_lines: config.preview_text_lines,
             raw_files: raw_files.to_string(),
         }

@@ -8,10 +8,12 @@
 //! Python writes and numbers written as text.
 
 use crate::util::lenient_json;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 /// A number from a pipeline's JSON, possibly NaN or infinite.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -53,12 +55,78 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Re
 }
 
 /// Reads a list leniently: a value that is not a list reads as empty, and
-/// entries that do not fit `T` are left out.
+/// entries that do not fit `T` are left out. Entries are read one at a time.
 fn lenient_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items.into_iter().filter_map(|v| T::deserialize(v).ok()).collect(),
-        _ => Vec::new(),
-    })
+    Ok(d.deserialize_any(Items::new(|v| T::deserialize(v).ok()))?.unwrap_or_default())
+}
+
+/// Visitor methods that read any JSON scalar as `None`.
+macro_rules! scalars_read_as_none {
+    () => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    };
+}
+
+/// A JSON list read one entry at a time, each entry kept when `keep` makes
+/// a `T` of it; anything but a list reads as `None`. A list of a million
+/// entries never exists as a million JSON values.
+struct Items<T, F> {
+    keep: F,
+    item: PhantomData<T>,
+}
+
+impl<T, F: FnMut(Value) -> Option<T>> Items<T, F> {
+    fn new(keep: F) -> Self {
+        Items { keep, item: PhantomData }
+    }
+}
+
+impl<'de, T, F: FnMut(Value) -> Option<T>> DeserializeSeed<'de> for Items<T, F> {
+    type Value = Option<Vec<T>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Vec<T>>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T, F: FnMut(Value) -> Option<T>> Visitor<'de> for Items<T, F> {
+    type Value = Option<Vec<T>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list")
+    }
+
+    scalars_read_as_none!();
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Option<Vec<T>>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Value>()? {
+            out.extend((self.keep)(v));
+        }
+        Ok(Some(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Vec<T>>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
 }
 
 /// `cleaning_summary.json`: the headline numbers of the cleaning stage.
@@ -176,13 +244,13 @@ impl ValidationError {
     }
 }
 
-/// The entries of a list of validation errors (see [`ValidationError::of`]).
-pub fn validation_errors(v: &Value) -> Option<Vec<ValidationError>> {
-    v.as_array().map(|items| items.iter().map(ValidationError::of).collect())
+fn lenient_errors<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<ValidationError>>, D::Error> {
+    d.deserialize_any(error_items())
 }
 
-fn lenient_errors<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<ValidationError>>, D::Error> {
-    Ok(validation_errors(&Value::deserialize(d)?))
+/// The entries of a list of validation errors, read one at a time.
+fn error_items() -> Items<ValidationError, impl FnMut(Value) -> Option<ValidationError>> {
+    Items::new(|v| Some(ValidationError::of(&v)))
 }
 
 /// Reads a map of counts leniently: entries whose value is not a number are left out.
@@ -483,44 +551,108 @@ pub enum Typed {
     FeatureRegistry(BTreeMap<String, RegistryEntry>),
 }
 
-/// Reads `value` as a file of `kind`. Fails only when the document is not
-/// the JSON type the kind is (an object, or a list of validation errors);
-/// fields of unexpected types read as absent.
-pub fn read(kind: Kind, value: &Value) -> Option<Typed> {
-    fn de<T: DeserializeOwned>(v: &Value) -> Option<T> {
-        v.is_object().then(|| T::deserialize(v).ok()).flatten()
+/// Reads a file of `kind` from `d`: its bytes through serde_json, or a
+/// parsed `&Value`. Fails only when the document is not the JSON type the
+/// kind is (an object, or a list of validation errors); fields of unexpected
+/// types read as absent. Lists are read an entry at a time, so a big file
+/// costs what its model keeps, not a tree of the whole file.
+pub fn read<'de, D: Deserializer<'de>>(kind: Kind, d: D) -> Option<Typed> {
+    Document(kind).deserialize(d).ok().flatten()
+}
+
+/// Reads a whole document as one kind of file (see [`read`]), as a seed
+/// for [`crate::util::lenient_json::Prepared::read`].
+pub struct Document(pub Kind);
+
+impl<'de> DeserializeSeed<'de> for Document {
+    type Value = Option<Typed>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Typed>, D::Error> {
+        d.deserialize_any(self)
     }
-    Some(match kind {
-        Kind::CleaningSummary => Typed::CleaningSummary(de(value)?),
-        Kind::CleaningReport => Typed::CleaningReport(de(value)?),
-        Kind::CleaningStats => Typed::CleaningStats(de(value)?),
-        Kind::ValidationErrors => Typed::ValidationErrors(validation_errors(match value {
-            Value::Object(m) if m.contains_key("errors") => &m["errors"],
-            _ => value,
-        })?),
-        Kind::DownloadManifest => Typed::DownloadManifest(de(value)?),
-        // A plain list of log events has no attempts to count.
-        Kind::DownloadLog if value.is_array() => {
-            Typed::DownloadLog(DownloadLog { attempts: Vec::new(), total_elapsed_s: None })
+}
+
+impl<'de> Visitor<'de> for Document {
+    type Value = Option<Typed>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object or list")
+    }
+
+    scalars_read_as_none!();
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Typed>, A::Error> {
+        fn de<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: A) -> Result<T, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map))
         }
-        Kind::DownloadLog => Typed::DownloadLog(de(value)?),
-        Kind::ExtractionStats => Typed::ExtractionStats(de(value)?),
-        Kind::ProcessingLog if value.is_array() => {
-            Typed::ProcessingLog(ProcessingLog { events: value.as_array()?.iter().filter_map(de).collect() })
+        Ok(Some(match self.0 {
+            Kind::CleaningSummary => Typed::CleaningSummary(de(map)?),
+            Kind::CleaningReport => Typed::CleaningReport(de(map)?),
+            Kind::CleaningStats => Typed::CleaningStats(de(map)?),
+            Kind::ValidationErrors => return errors_in(map),
+            Kind::DownloadManifest => Typed::DownloadManifest(de(map)?),
+            Kind::DownloadLog => Typed::DownloadLog(de(map)?),
+            Kind::ExtractionStats => Typed::ExtractionStats(de(map)?),
+            Kind::ProcessingLog => Typed::ProcessingLog(de(map)?),
+            Kind::FeatureSummary => Typed::FeatureSummary(de(map)?),
+            Kind::ValidationReport => Typed::ValidationReport(de(map)?),
+            Kind::FeatureRegistry => Typed::FeatureRegistry(registry(map)?),
+        }))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Typed>, A::Error> {
+        Ok(match self.0 {
+            Kind::ValidationErrors => error_items().visit_seq(seq)?.map(Typed::ValidationErrors),
+            Kind::ProcessingLog => {
+                let events = Items::new(|v: Value| v.is_object().then(|| LogEvent::deserialize(v).ok()).flatten());
+                Some(Typed::ProcessingLog(ProcessingLog { events: events.visit_seq(seq)?.unwrap_or_default() }))
+            }
+            // A plain list of log events has no attempts to count.
+            Kind::DownloadLog => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Some(Typed::DownloadLog(DownloadLog { attempts: Vec::new(), total_elapsed_s: None }))
+            }
+            _ => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                None
+            }
+        })
+    }
+}
+
+/// The validation errors of an object that keeps them under `errors`.
+fn errors_in<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<Typed>, A::Error> {
+    let mut errors = None;
+    while let Some(key) = map.next_key::<String>()? {
+        if key == "errors" {
+            errors = map.next_value_seed(error_items())?;
+        } else {
+            map.next_value::<IgnoredAny>()?;
         }
-        Kind::ProcessingLog => Typed::ProcessingLog(de(value)?),
-        Kind::FeatureSummary => Typed::FeatureSummary(de(value)?),
-        Kind::ValidationReport => Typed::ValidationReport(de(value)?),
-        Kind::FeatureRegistry => {
-            let entries = match value.get("feature_types") {
-                Some(inner @ Value::Object(_)) => inner,
-                _ => value,
-            };
-            Typed::FeatureRegistry(
-                entries.as_object()?.iter().filter_map(|(k, v)| de(v).map(|e| (k.clone(), e))).collect(),
-            )
+    }
+    Ok(errors.map(Typed::ValidationErrors))
+}
+
+/// The entries of a feature registry: its objects by feature type, or those
+/// of its `feature_types` object when it has one.
+fn registry<'de, A: MapAccess<'de>>(mut map: A) -> Result<BTreeMap<String, RegistryEntry>, A::Error> {
+    fn entry(v: Value) -> Option<RegistryEntry> {
+        v.is_object().then(|| RegistryEntry::deserialize(v).ok()).flatten()
+    }
+    let (mut top, mut inner) = (BTreeMap::new(), None);
+    while let Some(key) = map.next_key::<String>()? {
+        match map.next_value::<Value>()? {
+            Value::Object(types) if key == "feature_types" => {
+                inner = Some(types.into_iter().filter_map(|(k, v)| entry(v).map(|e| (k, e))).collect());
+            }
+            v => {
+                if let Some(e) = entry(v) {
+                    top.insert(key, e);
+                }
+            }
         }
-    })
+    }
+    Ok(inner.unwrap_or(top))
 }
 
 /// A labelled number of a typed file, with the JSON pointer it came from.
@@ -627,7 +759,7 @@ mod tests {
         assert_eq!(s.total_records, Some(Num(10.0)));
         assert!(s.data_quality_score.unwrap().0.is_nan());
         let Some(Typed::CleaningSummary(s)) =
-            read(Kind::CleaningSummary, &json!({"total_records": "ten", "valid_records": "9", "issues_found": [1]}))
+            read(Kind::CleaningSummary, json!({"total_records": "ten", "valid_records": "9", "issues_found": [1]}))
         else {
             panic!()
         };
@@ -654,6 +786,32 @@ mod tests {
             json!({"registry_version": 3, "feature_types": {"iso": {"features": [{"name": "d15n"}, "d13c"]}}});
         let Some(Typed::FeatureRegistry(r)) = read(Kind::FeatureRegistry, &wrapped) else { panic!() };
         assert_eq!(r["iso"].features.len(), 2);
-        assert!(read(Kind::CleaningSummary, &json!([1, 2])).is_none(), "a list is not a summary");
+        assert!(read(Kind::CleaningSummary, json!([1, 2])).is_none(), "a list is not a summary");
+    }
+
+    #[test]
+    fn a_file_read_from_its_bytes_reads_as_its_parsed_value() {
+        let docs = [
+            (
+                Kind::CleaningStats,
+                r#"{"records_in": "12", "validation_errors": [{"row": 1}, "x"], "missing_data_handled": {"a": 2, "b": "c"}}"#,
+            ),
+            (Kind::ValidationErrors, r#"{"errors": [{"column": "sex", "check": "isin"}, 3], "n": 2}"#),
+            (Kind::ValidationErrors, r#"[{"column": "sex"}, "free text"]"#),
+            (Kind::ProcessingLog, r#"[{"level": "ERROR", "msg": "x"}, 4, {"level": 5}]"#),
+            (Kind::ProcessingLog, r#"{"events": [{"level": "INFO"}], "other": [1, 2]}"#),
+            (Kind::DownloadLog, r#"[{"event": "start"}]"#),
+            (Kind::FeatureRegistry, r#"{"feature_types": {"iso": {"records": 3}}, "bill": {"path": "p"}}"#),
+            (Kind::FeatureRegistry, r#"{"feature_types": 3, "bill": {"path": "p"}}"#),
+            (Kind::ValidationReport, r#"{"checks": [{"check": "a", "passed": false}, "junk"]}"#),
+            (Kind::CleaningSummary, r#"[1, 2]"#),
+            (Kind::CleaningSummary, r#""text""#),
+        ];
+        for (kind, text) in docs {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let from_value = format!("{:?}", read(kind, &value));
+            let from_bytes = format!("{:?}", read(kind, &mut serde_json::Deserializer::from_str(text)));
+            assert_eq!(from_bytes, from_value, "{kind:?}: {text}");
+        }
     }
 }

@@ -10,9 +10,10 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::input::etl::Kind;
 use crate::input::manifest;
-use crate::util::lenient_json::{Parsed, non_finite};
+use crate::util::lenient_json::non_finite;
 use crate::util::locate::locate;
 use crate::util::paths::pointer_push;
+use crate::util::pruned_json::Cut;
 use jsonschema::Validator;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -63,25 +64,39 @@ fn validator(file: &str) -> &'static Validator {
     &compiled.iter().find(|(name, _)| *name == file).expect("every mapped schema is embedded").1
 }
 
+/// The parsed file a schema check reads.
+pub struct Checked<'a> {
+    /// The document (pruned, for a file over the tree cap).
+    pub value: &'a Value,
+    /// Whether it holds NaN or Infinity markers.
+    pub non_finite: bool,
+    /// What a pruned read left out: the lists and objects that lost entries
+    /// are not judged, so a cut is never reported as a missing field.
+    pub cut: Option<&'a Cut>,
+}
+
 /// Validates the parsed file at `rel` (its bytes are `text`) against its
 /// schema, if it has one. `path` names the file in diagnostics.
-pub fn validate(rel: &str, parsed: &Parsed, text: &[u8], path: &str) -> Vec<Diagnostic> {
+pub fn validate(rel: &str, doc: &Checked, text: &[u8], path: &str) -> Vec<Diagnostic> {
     let Some(file) = schema_for(rel) else { return Vec::new() };
     // NaN and Infinity are numbers to the pipeline; they stand in as 0, and
     // range checks on them are dropped (Python's jsonschema passes NaN there).
     let mut replaced = HashSet::new();
     let finite;
-    let value = if parsed.non_finite.is_empty() {
-        &parsed.value
-    } else {
-        finite = as_finite(&parsed.value, String::new(), &mut replaced);
+    let value = if doc.non_finite {
+        finite = as_finite(doc.value, String::new(), &mut replaced);
         &finite
+    } else {
+        doc.value
     };
     let mut problems = Vec::new();
     let mut more = 0;
     for e in validator(file).iter_errors(value) {
         let pointer = e.instance_path().as_str().to_string();
         if replaced.contains(&pointer) && is_range_keyword(e.kind().keyword()) {
+            continue;
+        }
+        if doc.cut.is_some_and(|c| c.length(&pointer).is_some()) {
             continue;
         }
         if problems.len() == MAX_ERRORS {
@@ -136,10 +151,13 @@ fn as_finite(v: &Value, pointer: String, replaced: &mut HashSet<String>) -> Valu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::lenient_json::parse;
+    use crate::util::lenient_json::{parse, prepare};
+    use crate::util::pruned_json::Pruned;
 
     fn check(rel: &str, text: &str) -> Vec<Diagnostic> {
-        validate(rel, &parse(text.as_bytes()).unwrap(), text.as_bytes(), "v/x.json")
+        let p = parse(text.as_bytes()).unwrap();
+        let doc = Checked { value: &p.value, non_finite: !p.non_finite.is_empty(), cut: None };
+        validate(rel, &doc, text.as_bytes(), "v/x.json")
     }
 
     #[test]
@@ -161,6 +179,17 @@ mod tests {
         assert_eq!((d[0].line, d[0].column), (Some(2), Some(3)));
         assert_eq!(d[0].pointer.as_deref(), Some("/total_records"));
         assert!(d[0].message.contains("cleaning_summary.schema.json") && d[0].message.contains("\"many\""));
+    }
+
+    #[test]
+    fn a_pruned_read_is_never_reported_for_what_it_cut() {
+        let rel = "etl_metadata/cleaned_data/cleaning_summary.json";
+        let text = r#"{"rows": [1, 2, 3, 4], "total_records": "many", "valid_records": 1, "data_quality_score": 1, "issues_found": 0}"#;
+        let (value, cut) = prepare(text.as_bytes()).read(Pruned { budget: 4 }).unwrap();
+        let doc = Checked { value: &value, non_finite: false, cut: Some(&cut) };
+        assert_eq!(validate(rel, &doc, text.as_bytes(), "v/x.json"), [], "the required fields were cut, not missing");
+        let whole = check(rel, text);
+        assert!(whole.iter().any(|d| d.pointer.as_deref() == Some("/total_records")), "{whole:#?}");
     }
 
     #[test]

@@ -12,10 +12,13 @@ use crate::input::scan::FileEntry;
 use crate::input::schema;
 use crate::model::{JsonDoc, ManifestState};
 use crate::util::lenient_json::{self, SyntaxError};
+use crate::util::pruned_json::Pruned;
 use rayon::prelude::*;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// The JSON of a version, read.
@@ -53,7 +56,7 @@ pub(crate) fn read(
         })
         .map(|(i, f)| {
             let kept = reuse.json.get(&f.rel).filter(|(st, _)| *st == stamp(f) && !changed(&f.rel));
-            (i, kept.map_or_else(|| parse_json(f, &format!("{id}/{}", f.rel)), |(_, read)| read.clone()))
+            (i, kept.map_or_else(|| parse_json(f, &format!("{id}/{}", f.rel), previews), |(_, read)| read.clone()))
         })
         .collect();
     for (fi, read) in &parsed {
@@ -68,15 +71,17 @@ pub(crate) fn read(
         let path = format!("{id}/{rel}");
         let Some(parsed) = outcome(result, &rel, &path, &mut docs, problems) else { continue };
         if rel == manifest::FILE_NAME {
-            read_manifest(id, parsed, &path, &mut docs, problems);
+            read_manifest(id, parsed.map(|s| s.value), &path, &mut docs, problems);
             continue;
         }
+        let (parsed, typed, cut) = match parsed {
+            Ok(s) => (Ok(s.value), s.typed, s.cut),
+            Err(e) => (Err(e), None, None),
+        };
         let kind = Kind::detect(&rel);
-        // A document of the wrong JSON type is reported by its schema check.
-        let typed = kind.zip(parsed.as_ref().ok()).and_then(|(k, value)| etl::read(k, value));
         let stage = infer::etl_stage(&rel);
         docs.of_file.insert(fi, docs.json.len());
-        docs.json.push(JsonDoc { rel, parsed, kind, typed, stage, page: None });
+        docs.json.push(JsonDoc { rel, parsed, kind, typed, cut, stage, page: None });
     }
     docs
 }
@@ -89,7 +94,7 @@ fn outcome(
     path: &str,
     docs: &mut Docs,
     problems: &mut Vec<Diagnostic>,
-) -> Option<Result<Arc<serde_json::Value>, SyntaxError>> {
+) -> Option<Result<Shared, SyntaxError>> {
     match result {
         Err(message) => {
             // An unread manifest loses the run's catalogue: an error.
@@ -106,10 +111,10 @@ fn outcome(
                 .push(Diagnostic::new(Severity::Error, "json-syntax", path, e.message.clone()).at(e.line, e.column));
             Some(Err(e))
         }
-        Ok((Ok(p), schema_problems)) => {
+        Ok((Ok(shared), schema_problems)) => {
             problems.extend(schema_problems);
-            problems.extend(non_finite_problems(path, &p.non_finite));
-            Some(Ok(p.value))
+            problems.extend(non_finite_problems(path, &shared.non_finite));
+            Some(Ok(shared))
         }
     }
 }
@@ -117,7 +122,7 @@ fn outcome(
 /// Reads the parsed manifest of version `id` into `docs`.
 fn read_manifest(
     id: &str,
-    parsed: Result<Arc<serde_json::Value>, SyntaxError>,
+    parsed: Result<Arc<Value>, SyntaxError>,
     path: &str,
     docs: &mut Docs,
     problems: &mut Vec<Diagnostic>,
@@ -151,27 +156,40 @@ fn read_manifest(
 pub(crate) const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads, parses and validates one JSON file; `path` names it in diagnostics.
-/// Reads at most [`MAX_JSON_BYTES`], even when the file grew since the scan.
-fn parse_json(file: &FileEntry, path: &str) -> JsonRead {
-    let over = |size: String| {
-        format!("JSON file is {size} bytes, over the {MAX_JSON_BYTES} byte limit for reading; shown as a download only")
-    };
+/// Reads the file up to the size it had when listed (at most
+/// [`MAX_JSON_BYTES`]), even when it grew since. A file over the tree cap
+/// (the manifest excepted) is kept as a tree only as far as its page draws
+/// it; its typed model is read from the whole file, an entry at a time.
+fn parse_json(file: &FileEntry, path: &str, previews: &PreviewConfig) -> JsonRead {
     if file.size > MAX_JSON_BYTES {
-        return Err(over(file.size.to_string()));
+        return Err(format!(
+            "JSON file is {} bytes, over the {MAX_JSON_BYTES} byte limit for reading; shown as a download only",
+            file.size
+        ));
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
     fs::File::open(&file.path)
-        .and_then(|f| f.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(file.size).read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read file: {e}"))?;
-    if bytes.len() as u64 > MAX_JSON_BYTES {
-        return Err(over(format!("now more than {MAX_JSON_BYTES} (it grew while being read)")));
-    }
-    let parsed = lenient_json::parse(&bytes);
-    let schema = match &parsed {
-        Ok(p) => schema::validate(&file.rel, p, &bytes, path),
-        Err(_) => Vec::new(),
+    let prepared = lenient_json::prepare(&bytes);
+    let tree = if file.size > previews.json_bytes && file.rel != manifest::FILE_NAME {
+        prepared.read(Pruned { budget: previews.json_tree_nodes }).map(|(value, cut)| (value, Some(cut)))
+    } else {
+        prepared.read(PhantomData::<Value>).map(|value| (value, None))
     };
-    Ok((parsed.map(|p| Shared { value: Arc::new(p.value), non_finite: p.non_finite }), schema))
+    let (value, cut) = match tree {
+        Ok(tree) => tree,
+        Err(e) => return Ok((Err(e), Vec::new())),
+    };
+    // A pruned tree lacks entries: the model is read from the bytes instead.
+    let typed = Kind::detect(&file.rel).and_then(|kind| match cut {
+        Some(_) => prepared.read(etl::Document(kind)).ok().flatten(),
+        None => etl::read(kind, &value),
+    });
+    let checked = schema::Checked { value: &value, non_finite: !prepared.non_finite.is_empty(), cut: cut.as_ref() };
+    let schema = schema::validate(&file.rel, &checked, &bytes, path);
+    let non_finite = prepared.non_finite;
+    Ok((Ok(Shared { value: Arc::new(value), cut, typed: typed.map(Arc::new), non_finite }), schema))
 }
 
 /// One warning per kind of non-finite token in a file, at its first

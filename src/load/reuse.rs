@@ -2,9 +2,11 @@
 //! and the previews of its files, each with the file's stamp when it was read.
 
 use crate::diagnostics::Diagnostic;
+use crate::input::etl::Typed;
 use crate::input::preview::Preview;
 use crate::input::scan::FileEntry;
 use crate::util::lenient_json::SyntaxError;
+use crate::util::pruned_json::Cut;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -27,6 +29,10 @@ pub struct Reuse {
 #[derive(Clone)]
 pub(crate) struct Shared {
     pub(crate) value: Arc<serde_json::Value>,
+    /// What a pruned read left out of `value`, for a file over the tree cap.
+    pub(crate) cut: Option<Cut>,
+    /// The typed model, read from the file itself (never from a pruned value).
+    pub(crate) typed: Option<Arc<Typed>>,
     pub(crate) non_finite: Vec<(u32, u32, &'static str)>,
 }
 

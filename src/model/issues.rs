@@ -81,7 +81,7 @@ pub(crate) fn tally(docs: &[JsonDoc], stages: &mut [Stage]) -> Option<f64> {
 fn listed(docs: &[JsonDoc], di: usize) -> Option<Listed> {
     let d = &docs[di];
     let value = d.parsed.as_ref().ok()?;
-    let (pointer, kind) = match d.typed.as_ref()? {
+    let (pointer, kind) = match d.typed.as_deref()? {
         Typed::ValidationErrors(_) => (if value.get("errors").is_some() { "/errors" } else { "" }, "validation"),
         Typed::CleaningStats(s) if s.validation_errors.is_some() => ("/validation_errors", "validation"),
         Typed::ExtractionStats(_) => ("/extraction_errors", "extraction"),
@@ -117,7 +117,7 @@ fn count_of(v: &Value) -> Option<f64> {
 
 /// The bare issue count of a stage's files: a cleaning summary's `issues_found`.
 fn counted(docs: &[JsonDoc], etl: &[usize]) -> Option<Sourced> {
-    etl.iter().find_map(|&di| match &docs[di].typed {
+    etl.iter().find_map(|&di| match docs[di].typed.as_deref() {
         Some(Typed::CleaningSummary(s)) => {
             s.issues_found.map(|n| Sourced { value: n.0, doc: di, pointer: "/issues_found".into() })
         }
@@ -176,8 +176,8 @@ mod tests {
 
     fn doc(rel: &str, v: Value) -> JsonDoc {
         let kind = Kind::detect(rel);
-        let typed = kind.and_then(|k| etl::read(k, &v));
-        JsonDoc { rel: rel.into(), parsed: Ok(Arc::new(v)), kind, typed, stage: None, page: None }
+        let typed = kind.and_then(|k| etl::read(k, &v)).map(Arc::new);
+        JsonDoc { rel: rel.into(), parsed: Ok(Arc::new(v)), kind, typed, cut: None, stage: None, page: None }
     }
 
     fn stage(name: &str, etl: Vec<usize>) -> Stage {

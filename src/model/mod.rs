@@ -18,6 +18,7 @@ use crate::input::manifest::Shape;
 use crate::input::preview::Preview;
 use crate::input::scan::{Alias, FileEntry};
 use crate::util::lenient_json::SyntaxError;
+use crate::util::pruned_json::Cut;
 use crate::util::timestamp::Epoch;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -202,7 +203,10 @@ pub struct JsonDoc {
     /// Its known kind, by file name.
     pub kind: Option<Kind>,
     /// Its typed model, when it is a known kind and matches it.
-    pub typed: Option<Typed>,
+    pub typed: Option<Arc<Typed>>,
+    /// What a pruned read of a big file left out of `parsed` (see
+    /// [`crate::util::pruned_json`]); `None` when it is the whole file.
+    pub cut: Option<Cut>,
     /// The stage folder under `etl_metadata/`, for ETL files.
     pub stage: Option<String>,
     /// Page path of its ETL page, for files under `etl_metadata/`.

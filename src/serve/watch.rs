@@ -16,6 +16,8 @@
 use super::incremental::Change;
 use notify_debouncer_full::notify::{self, EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, Debouncer, NoCache, new_debouncer_opt};
+use serde::de::IgnoredAny;
+use std::marker::PhantomData;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
@@ -177,7 +179,8 @@ pub(crate) fn unsettled_json(root: &Path, change: &Change) -> Vec<PathBuf> {
                 continue;
             }
             let Ok(bytes) = std::fs::read(&path) else { continue };
-            if crate::util::lenient_json::parse(&bytes).is_err() {
+            // Only whether it parses: no tree is built of it.
+            if crate::util::lenient_json::prepare(&bytes).read(PhantomData::<IgnoredAny>).is_err() {
                 out.push(path);
             }
         }

@@ -5,7 +5,10 @@
 //! [`non_finite`] recognises, and hand the result to `serde_json`. Files without
 //! such tokens take the fast path straight into `serde_json`.
 
+use serde::de::DeserializeSeed;
 use serde_json::Value;
+use std::borrow::Cow;
+use std::marker::PhantomData;
 
 const MARK_NAN: &str = "\u{0}NaN";
 const MARK_INF: &str = "\u{0}Infinity";
@@ -39,15 +42,43 @@ pub struct SyntaxError {
 /// Parses `bytes` as JSON, accepting a UTF-8 byte order mark and Python's
 /// non-finite number tokens.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, SyntaxError> {
+    let prepared = prepare(bytes);
+    let value = prepared.read(PhantomData::<Value>)?;
+    Ok(Parsed { value, non_finite: prepared.non_finite })
+}
+
+/// A document ready to be read, once or more (a tree, a typed model):
+/// without its byte order mark, non-finite tokens rewritten to markers.
+pub struct Prepared<'a> {
+    bytes: Cow<'a, [u8]>,
+    /// Where each non-finite token was found: (line, column, token).
+    pub non_finite: Vec<(u32, u32, &'static str)>,
+}
+
+/// Prepares `bytes` for reading; copies them only when they hold non-finite
+/// tokens.
+pub fn prepare(bytes: &[u8]) -> Prepared<'_> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let found = find_non_finite(bytes);
-    let value =
-        if found.is_empty() { serde_json::from_slice(bytes) } else { serde_json::from_slice(&rewrite(bytes, &found)) };
-    match value {
-        Ok(value) => Ok(Parsed { value, non_finite: found.into_iter().map(|t| (t.line, t.column, t.token)).collect() }),
-        // serde_json says column 0 for an error just after a newline.
-        Err(e) => Err(SyntaxError { line: e.line() as u32, column: e.column().max(1) as u32, message: describe(&e) }),
+    let non_finite = found.iter().map(|t| (t.line, t.column, t.token)).collect();
+    let bytes = if found.is_empty() { Cow::Borrowed(bytes) } else { Cow::Owned(rewrite(bytes, &found)) };
+    Prepared { bytes, non_finite }
+}
+
+impl Prepared<'_> {
+    /// Reads the document with `seed` (a `PhantomData<T>` reads a `T`); the
+    /// whole input must be one JSON value.
+    pub fn read<'s, S: DeserializeSeed<'s>>(&'s self, seed: S) -> Result<S::Value, SyntaxError> {
+        let mut de = serde_json::Deserializer::from_slice(&self.bytes);
+        let value = seed.deserialize(&mut de).map_err(|e| syntax_error(&e))?;
+        de.end().map_err(|e| syntax_error(&e))?;
+        Ok(value)
     }
+}
+
+fn syntax_error(e: &serde_json::Error) -> SyntaxError {
+    // serde_json says column 0 for an error just after a newline.
+    SyntaxError { line: e.line() as u32, column: e.column().max(1) as u32, message: describe(e) }
 }
 
 fn describe(e: &serde_json::Error) -> String {

@@ -1,10 +1,11 @@
 //! Small pieces every layer may use: paths and slugs, HTML escaping and
-//! number formatting, timestamps, lenient JSON, JSON-pointer locations.
+//! number formatting, timestamps, lenient and pruned JSON, JSON-pointer locations.
 
 pub mod html;
 pub mod lenient_json;
 pub mod locate;
 pub mod paths;
 pub(crate) mod progress;
+pub mod pruned_json;
 pub(crate) mod suggest;
 pub(crate) mod timestamp;

@@ -212,7 +212,7 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
 }
 
 fn registry(v: &Version) -> Option<&BTreeMap<String, crate::input::etl::RegistryEntry>> {
-    v.json.iter().find_map(|d| match &d.typed {
+    v.json.iter().find_map(|d| match d.typed.as_deref() {
         Some(Typed::FeatureRegistry(r)) => Some(r),
         _ => None,
     })

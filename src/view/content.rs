@@ -50,7 +50,7 @@ fn content_view(site: &Site, config: &Config, vi: usize, ci: usize) -> ContentVi
                     id: pointer_id(&f.pointer),
                 })
                 .collect();
-            (fields, Some(jsontree::render(doc, config.json_tree_max_nodes)), None)
+            (fields, Some(jsontree::render(doc, config.json_tree_max_nodes, d.cut.as_ref())), None)
         }
         Err(e) => (Vec::new(), None, Some(format!("line {}, column {}: {}", e.line, e.column, e.message))),
     };

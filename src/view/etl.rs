@@ -53,7 +53,7 @@ fn etl_view(site: &Site, config: &Config, vi: usize, di: usize) -> EtlView {
         })
         .unwrap_or_default();
     let (tree, error) = match &d.parsed {
-        Ok(value) => (Some(jsontree::render(value, config.json_tree_max_nodes)), None),
+        Ok(value) => (Some(jsontree::render(value, config.json_tree_max_nodes, d.cut.as_ref())), None),
         Err(e) => {
             (None, Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() }))
         }

@@ -7,14 +7,18 @@
 use crate::util::html::escape;
 use crate::util::lenient_json::non_finite;
 use crate::util::paths::{pointer_id, pointer_push};
+use crate::util::pruned_json::Cut;
 use serde_json::Value;
 use std::fmt::Write;
 
-/// Renders `value` as an HTML tree of at most `max_nodes` values.
-pub fn render(value: &Value, max_nodes: usize) -> String {
-    let mut r = Renderer { out: String::new(), left: max_nodes, cut: 0 };
+/// Renders `value` as an HTML tree of at most `max_nodes` values. When
+/// `value` is a pruned read, `cut` says what the file has beyond it: the tree
+/// gives the file's own lengths and counts, as if drawn from the whole file.
+pub fn render(value: &Value, max_nodes: usize, cut: Option<&Cut>) -> String {
+    let mut r = Renderer { out: String::new(), left: max_nodes, cut: 0, pruned: cut };
     r.out.push_str("<div class=\"jt\">");
     r.node(None, "", value, 0);
+    r.cut += cut.map_or(0, |c| c.values);
     if r.cut > 0 {
         let _ =
             write!(r.out, "<p class=\"jt-cut\">{} more values not shown; open the raw file for all of it.</p>", r.cut);
@@ -23,10 +27,11 @@ pub fn render(value: &Value, max_nodes: usize) -> String {
     r.out
 }
 
-struct Renderer {
+struct Renderer<'a> {
     out: String,
     left: usize,
     cut: usize,
+    pruned: Option<&'a Cut>,
 }
 
 fn count(v: &Value) -> usize {
@@ -37,7 +42,12 @@ fn count(v: &Value) -> usize {
     }
 }
 
-impl Renderer {
+impl Renderer<'_> {
+    /// Entries of the container at `pointer` in the file.
+    fn length(&self, pointer: &str, kept: usize) -> usize {
+        self.pruned.and_then(|c| c.length(pointer)).unwrap_or(kept)
+    }
+
     fn key(&mut self, key: Option<&str>) {
         if let Some(k) = key {
             let _ = write!(self.out, "<span class=\"jk\">{}</span>: ", escape(k));
@@ -52,30 +62,38 @@ impl Renderer {
         self.left -= 1;
         let id = pointer_id(pointer);
         match v {
-            Value::Object(m) if !m.is_empty() => {
+            Value::Object(m) if self.length(pointer, m.len()) > 0 => {
                 let _ = write!(self.out, "<details id=\"{id}\" open><summary>");
                 self.key(key);
                 let _ = write!(
                     self.out,
                     "<span class=\"jb\">{{</span><span class=\"jn\">{} keys</span></summary><ul>",
-                    m.len()
+                    self.length(pointer, m.len())
                 );
                 for (k, child) in m {
+                    if self.left == 0 {
+                        self.cut += count(child);
+                        continue;
+                    }
                     self.out.push_str("<li>");
                     self.node(Some(k), &pointer_push(pointer, k), child, depth + 1);
                     self.out.push_str("</li>");
                 }
                 self.out.push_str("</ul><span class=\"jb\">}</span></details>");
             }
-            Value::Array(a) if !a.is_empty() => {
+            Value::Array(a) if self.length(pointer, a.len()) > 0 => {
                 let _ = write!(self.out, "<details id=\"{id}\"{}><summary>", if depth < 3 { " open" } else { "" });
                 self.key(key);
                 let _ = write!(
                     self.out,
                     "<span class=\"jb\">[</span><span class=\"jn\">{} items</span></summary><ol start=\"0\">",
-                    a.len()
+                    self.length(pointer, a.len())
                 );
                 for (i, child) in a.iter().enumerate() {
+                    if self.left == 0 {
+                        self.cut += count(child);
+                        continue;
+                    }
                     self.out.push_str("<li>");
                     self.node(None, &format!("{pointer}/{i}"), child, depth + 1);
                     self.out.push_str("</li>");
@@ -124,7 +142,7 @@ mod tests {
 
     #[test]
     fn every_value_has_its_pointer_id() {
-        let html = render(&json!({"a": {"b c": [1, "<x>"]}, "e": {}}), 100);
+        let html = render(&json!({"a": {"b c": [1, "<x>"]}, "e": {}}), 100, None);
         for id in ["p", "p/a", "p/a/b~20c", "p/a/b~20c/0", "p/a/b~20c/1", "p/e"] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{id} missing in {html}");
         }
@@ -135,7 +153,7 @@ mod tests {
     #[test]
     fn output_is_bounded() {
         let big = Value::Array((0..1000).map(|i| json!(i)).collect());
-        let html = render(&big, 10);
+        let html = render(&big, 10, None);
         assert!(html.contains("991 more values"), "{html}");
     }
 }

@@ -96,7 +96,7 @@ fn stage_chart(
 }
 
 fn missing_values(v: &Version, root: &str) -> ChartView {
-    let found = v.json.iter().enumerate().find_map(|(i, d)| match &d.typed {
+    let found = v.json.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
         Some(Typed::CleaningStats(s)) => s.missing_data_handled.as_ref().map(|m| (i, m)),
         _ => None,
     });
@@ -121,7 +121,7 @@ fn missing_values(v: &Version, root: &str) -> ChartView {
 }
 
 fn validation(v: &Version) -> Option<ValidationView> {
-    let (doc, list) = v.json.iter().enumerate().find_map(|(i, d)| match &d.typed {
+    let (doc, list) = v.json.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
         Some(Typed::ValidationErrors(list)) => Some((i, list)),
         _ => None,
     })?;

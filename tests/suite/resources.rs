@@ -184,3 +184,53 @@ fn symlink_loops_are_named_and_skipped() {
     }
     assert_eq!((r.versions, r.artifacts), (1, 2));
 }
+
+/// Peak resident memory of `artsite` run in `dir` with `args`, in bytes
+/// (`/usr/bin/time`, which `.ci/run` installs).
+fn peak_memory(dir: &std::path::Path, args: &[&str]) -> u64 {
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "peak %M"])
+        .arg(env!("CARGO_BIN_EXE_artsite"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("this test measures with /usr/bin/time: apt-get install time (.ci/run does)");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let kb = err.lines().rev().find_map(|l| l.strip_prefix("peak ")).unwrap_or_else(|| panic!("{err}"));
+    kb.trim().parse::<u64>().unwrap() * 1024
+}
+
+/// The worst shape for a tree of values: millions of one-key objects. A
+/// 60 MB ETL file builds in under 4 times its size; its page shows the typed
+/// figures of the whole file and the tree's true counts.
+#[test]
+fn a_60_megabyte_json_builds_in_under_four_times_its_size() {
+    use std::io::Write;
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let rel = "v1/etl_metadata/cleaning/cleaning_report.json";
+    t.file(rel, "");
+    let n: usize = 6_700_000;
+    let mut w = std::io::BufWriter::new(fs::File::create(t.root().join(rel)).unwrap());
+    w.write_all(b"{\"steps\": [\"drop_duplicates\"], \"records_in\": 48345, \"records_out\": 45805, \"dropped\": [")
+        .unwrap();
+    for i in 0..n {
+        write!(w, "{}{{\"k\":{}}}", if i == 0 { "" } else { ", " }, i % 10).unwrap();
+    }
+    w.write_all(b"]}").unwrap();
+    w.into_inner().unwrap().sync_all().unwrap();
+    let size = fs::metadata(t.root().join(rel)).unwrap().len();
+    assert!(size > 60_000_000, "{size}");
+
+    let peak = peak_memory(t.tmp.path(), &["build", "-q", "--root", "artifacts", "--out", "public"]);
+    assert!(peak < 4 * size, "peak {peak} bytes for a {size}-byte file ({:.1}x)", peak as f64 / size as f64);
+
+    let page = fs::read_to_string(t.out().join("v/v1/etl/cleaning/cleaning_report/index.html")).unwrap();
+    assert!(page.contains("48,345") && page.contains("45,805"), "the typed figures are shown");
+    assert!(page.contains(&format!("{n} items")), "the list's own length is shown");
+    // Values: the root, steps and its entry, two numbers, the list, and n objects of one value each.
+    let cut = 1 + 2 + 2 + 1 + 2 * n - 5000;
+    assert!(page.contains(&format!("{cut} more values not shown")), "the tree says how much it left out");
+    assert!(page.len() < 2_000_000, "the page is bounded: {} bytes", page.len());
+}

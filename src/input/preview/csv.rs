@@ -17,10 +17,11 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 
-/// Previews a delimited file.
-pub(crate) fn preview(path: &Path, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+/// Previews a delimited file of `size` bytes when listed: rows a writer
+/// appends while it is read are not counted, so a growing file ends the read.
+pub(crate) fn preview(path: &Path, size: u64, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     match File::open(path) {
-        Ok(f) => read(f, delimiter, metadata, cfg),
+        Ok(f) => read(f.take(size), delimiter, metadata, cfg),
         Err(e) => Preview::new(Body::Table(Table::default())).warn(unreadable(&e)),
     }
 }

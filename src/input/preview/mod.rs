@@ -45,8 +45,8 @@ pub fn preview(path: &Path, rel: &str, size: u64, metadata: &Value, cfg: &Previe
 
 fn by_extension(path: &Path, rel: &str, ext: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     match ext {
-        "csv" => csv::preview(path, b',', metadata, cfg),
-        "tsv" | "tab" => csv::preview(path, b'\t', metadata, cfg),
+        "csv" => csv::preview(path, size, b',', metadata, cfg),
+        "tsv" | "tab" => csv::preview(path, size, b'\t', metadata, cfg),
         "parquet" | "pq" => parquet_preview(path, size, metadata, cfg),
         "json" => json::preview(path, size, cfg),
         "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => image::preview(path, ext),
