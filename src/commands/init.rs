@@ -34,7 +34,7 @@ theme: default
 # Previews (see README: Previews)
 # preview_rows: 100
 # preview_json_bytes: 1048576
-# raw_files: hardlink            # or copy
+# raw_files: copy                # or hardlink (no bytes copied; in-place rewrites change the site)
 "##;
 
 const TEMPLATES_README: &str = r#"Templates here override the theme's templates of the same name.

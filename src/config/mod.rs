@@ -151,10 +151,14 @@ impl Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RawFiles {
-    /// Hard-link each file, copying where linking fails.
-    Hardlink,
-    /// Copy each file.
+    /// Copy each file: a copy-on-write clone where the file system has them
+    /// (Btrfs, XFS, APFS, ReFS), a plain copy elsewhere. The site is a
+    /// snapshot: a pipeline rewriting a file in place does not change it.
     Copy,
+    /// Hard-link each file, copying where linking fails: no bytes copied, but
+    /// the published file is the pipeline's own, so an in-place rewrite
+    /// changes the site without a build.
+    Hardlink,
 }
 
 impl Default for Config {
@@ -171,7 +175,7 @@ impl Default for Config {
             preview_cell_chars: 200,
             preview_json_bytes: 1024 * 1024,
             preview_text_lines: 200,
-            raw_files: RawFiles::Hardlink,
+            raw_files: RawFiles::Copy,
             theme: "default".into(),
             theme_variables: Map::new(),
             logo: None,

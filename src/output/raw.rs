@@ -50,6 +50,9 @@ fn unpublished(e: &anyhow::Error, from: &Path) -> Option<&'static str> {
     let opened = std::fs::File::open(from).err().map(|e| e.kind());
     match opened {
         _ if kinds.contains(&std::io::ErrorKind::NotFound) => Some("it was removed while the site was built"),
+        // The copy found no regular file there, though the scan did: it was
+        // removed (and perhaps written again) meanwhile.
+        _ if kinds.contains(&std::io::ErrorKind::InvalidInput) => Some("it was removed while the site was built"),
         Some(std::io::ErrorKind::NotFound) => Some("it was removed while the site was built"),
         Some(std::io::ErrorKind::PermissionDenied) => Some("it may not be read (permission denied)"),
         Some(_) => Some("it cannot be opened any more"),
@@ -70,6 +73,11 @@ mod tests {
         let error = |kind| anyhow::Error::new(std::io::Error::from(kind)).context("cannot copy");
         let why = unpublished(&error(std::io::ErrorKind::NotFound), &gone);
         assert_eq!(why, Some("it was removed while the site was built"));
+        assert_eq!(
+            unpublished(&error(std::io::ErrorKind::InvalidInput), &there),
+            Some("it was removed while the site was built"),
+            "gone when copied, back when asked"
+        );
         assert_eq!(unpublished(&error(std::io::ErrorKind::StorageFull), &there), None, "a full disk fails the build");
     }
 }

@@ -155,7 +155,8 @@ impl Staging {
     }
 
     /// Puts the file at `from` at `rel` inside the staging folder: a hard link
-    /// when `link` is set and the file system allows it, else a copy.
+    /// when `link` is set and the file system allows it, else a copy (a
+    /// copy-on-write clone where the file system has them).
     pub fn copy(&self, rel: &str, from: &Path, link: bool) -> Result<()> {
         let path = self.path_of(rel)?;
         stop_if_interrupted()?;
@@ -165,7 +166,8 @@ impl Staging {
         if link && fs::hard_link(from, &path).is_ok() {
             return Ok(());
         }
-        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        reflink_copy::reflink_or_copy(from, &path)
+            .with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
         Ok(())
     }
 

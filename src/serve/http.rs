@@ -9,13 +9,37 @@
 //! cannot reach the site through DNS rebinding.
 
 use super::live;
+use super::request::{self, Failed, Head};
 use super::store::Snapshot;
 use crate::plan;
 use crate::util::paths::percent_decode_strict;
 use std::fs::File;
 use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, PoisonError, RwLock};
-use tiny_http::{Method, Request};
+use std::time::Duration;
+
+/// How long an answer may wait on a client that does not read it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A request being answered: its head, and the connection to answer on.
+pub(crate) struct Request {
+    head: Head,
+    stream: TcpStream,
+}
+
+/// Answers the one request of a new connection, then closes it. A head
+/// that is malformed, too large or too slow gets its status (400, 431, 408)
+/// and the connection closed.
+pub(crate) fn answer(state: &Arc<State>, mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    match request::read(&mut stream) {
+        Ok(head) => handle(state, Request { head, stream }),
+        Err(Failed::Refused(status, why)) => send_on(stream, false, Reply::text(status, why)),
+        Err(Failed::TimedOut) => send_on(stream, false, Reply::text(408, "the request head did not arrive in time")),
+        Err(Failed::Gone) => {}
+    }
+}
 
 /// What request handlers share with the rebuild thread.
 pub(crate) struct State {
@@ -134,22 +158,24 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        431 => "Request Header Fields Too Large",
         _ => "Error",
     }
 }
 
-/// Sends `reply` and asks the client to close the connection after it.
-///
-/// tiny_http 0.12 gives each open connection a pool thread for as long as it
-/// stays open, and its pool can leave a new connection waiting for a free
-/// thread when two arrive at once (it wakes one sleeping thread for both).
-/// A browser keeps idle connections open, so such a connection, and the
-/// script the page waits for on it, could wait until some other connection
-/// closed: pages sometimes never finished loading. Closing every connection
-/// after one answer frees its thread at once. tiny_http leaves a
-/// `Connection` header set on its `Response` out, so the head is written here.
+/// Sends `reply` to `rq` and closes the connection: one answer per
+/// connection keeps every worker free for the next (a browser's idle
+/// connections hold nothing), and needs no request framing beyond the head.
 fn send(rq: Request, reply: Reply) {
-    let head_only = *rq.method() == Method::Head;
+    let head_only = rq.head.method == "HEAD";
+    send_on(rq.stream, head_only, reply);
+}
+
+/// Writes `reply` (its head only when `head_only`) on `stream`, then closes
+/// it gently: what the client still sends is read and dropped for a moment,
+/// so the answer is not lost to a reset.
+fn send_on(mut out: TcpStream, head_only: bool, reply: Reply) {
     let Reply { status, headers, body } = reply;
     let length = match &body {
         Body::Bytes(b) => b.len() as u64,
@@ -162,33 +188,47 @@ fn send(rq: Request, reply: Reply) {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str(&format!("Content-Length: {length}\r\nConnection: close\r\n\r\n"));
-    let mut out = rq.into_writer();
     let written = out.write_all(head.as_bytes()).and_then(|()| match body {
         _ if head_only => Ok(()),
         Body::Bytes(bytes) => out.write_all(&bytes),
         Body::File(file, len) => std::io::copy(&mut file.take(len), &mut out).map(|_| ()),
     });
     // A client that went away needs no answer.
-    let _ = written.and_then(|()| out.flush());
+    if written.and_then(|()| out.flush()).is_ok() {
+        linger(out);
+    }
+}
+
+/// Closes our side, then reads what the client still sends (at most 64 KiB
+/// for 200 ms) before the socket is dropped.
+fn linger(mut stream: TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+    let mut sink = [0u8; 4096];
+    let mut left: usize = 64 * 1024;
+    while left > 0 {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }
 
 /// Answers one request. Event streams move to a thread of their own.
-pub(crate) fn handle(state: &Arc<State>, rq: Request) {
-    let method = rq.method().clone();
-    if method != Method::Get && method != Method::Head {
+fn handle(state: &Arc<State>, rq: Request) {
+    let get = rq.head.method == "GET";
+    if !get && rq.head.method != "HEAD" {
         send(rq, Reply::text(405, "only GET and HEAD").with("Allow", "GET, HEAD"));
         return;
     }
-    if !state.hosts.is_empty() {
-        let host = rq.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str().to_string());
-        if let Some(host) = host
-            && !host_allowed(&host, &state.hosts)
-        {
-            send(rq, Reply::text(403, "this server answers only requests to this machine"));
-            return;
-        }
+    if !state.hosts.is_empty()
+        && let Some(host) = rq.head.header("Host")
+        && !host_allowed(host, &state.hosts)
+    {
+        send(rq, Reply::text(403, "this server answers only requests to this machine"));
+        return;
     }
-    let target = rq.url().to_string();
+    let target = rq.head.target.clone();
     let path = match site_path(&target) {
         Ok(p) => p,
         Err(Refused::BadRequest(why)) => {
@@ -199,7 +239,7 @@ pub(crate) fn handle(state: &Arc<State>, rq: Request) {
     let snapshot = state.snapshot();
     if path.starts_with("__artsite/") {
         match format!("/{path}") {
-            p if p == live::EVENTS_PATH && method == Method::Get => events(state, &snapshot, &target, rq),
+            p if p == live::EVENTS_PATH && get => events(state, &snapshot, &target, rq),
             p if p == live::SCRIPT_PATH => {
                 let script = Body::Bytes(live::SCRIPT.as_bytes().to_vec());
                 send(rq, Reply::new(200, "text/javascript; charset=utf-8", script));
@@ -295,7 +335,7 @@ fn events(state: &Arc<State>, snapshot: &Snapshot, target: &str, rq: Request) {
         first.push(live::event("reload", &serde_json::json!({"build": snapshot.build, "all": true, "paths": []})));
     }
     let rx = state.hub.subscribe();
-    let out = rq.into_writer();
+    let out: Box<dyn Write + Send> = Box::new(rq.stream);
     std::thread::Builder::new()
         .name("artsite-events".into())
         .spawn(move || live::stream(out, rx, first))

@@ -7,9 +7,7 @@
 //! client never holds up the others or the rebuild. A client is dropped when
 //! a write to it fails; a comment line every 15 s finds dead ones.
 //!
-//! tiny_http's streaming `Response` buffers 8 KiB before it writes anything,
-//! so the stream is written by hand on the raw connection (`into_writer`),
-//! flushed after every event.
+//! The stream is written on the raw connection, flushed after every event.
 
 use std::io::Write;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};

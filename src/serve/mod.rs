@@ -2,8 +2,10 @@
 //! live reload in the browser.
 //!
 //! Three kinds of threads share one [`http::State`]:
-//! - HTTP workers answer requests from the current [`store::Snapshot`]
-//!   ([`http`]); event streams get a thread each ([`live`]);
+//! - an accept thread hands each connection to a pool of HTTP workers, which
+//!   read its one request strictly and within a deadline ([`request`]) and
+//!   answer from the current [`store::Snapshot`] ([`http`]); event streams
+//!   get a thread each ([`live`]);
 //! - one rebuild thread owns the [`incremental::Engine`]: it takes batches of
 //!   debounced file events ([`watch`]), rebuilds, swaps in the new snapshot
 //!   and tells the browsers which paths changed.
@@ -15,6 +17,7 @@
 pub(crate) mod http;
 pub mod incremental;
 pub(crate) mod live;
+pub(crate) mod request;
 pub mod store;
 pub(crate) mod watch;
 
@@ -23,11 +26,11 @@ use crate::diagnostics::Severity;
 use anyhow::{Context, Result, bail};
 use incremental::{Change, ConfigSource, Engine, Outcome};
 use notify_debouncer_full::DebounceEventResult;
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -85,12 +88,60 @@ pub fn bind(interface: IpAddr, port: u16) -> Result<(TcpListener, Vec<u16>)> {
     )
 }
 
+/// Starts the accept thread and `n` workers answering its connections.
+fn spawn_http(
+    listener: TcpListener,
+    state: &Arc<http::State>,
+    stop: &Arc<AtomicBool>,
+    n: usize,
+) -> Result<(JoinHandle<()>, Vec<JoinHandle<()>>)> {
+    // A full queue holds further connections in the kernel's backlog.
+    let (tx, rx) = mpsc::sync_channel::<TcpStream>(n * 4);
+    let rx = Arc::new(Mutex::new(rx));
+    let workers = (0..n)
+        .map(|i| {
+            let (rx, state) = (rx.clone(), state.clone());
+            std::thread::Builder::new().name(format!("artsite-http-{i}")).spawn(move || {
+                loop {
+                    let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok(stream) = next else { break };
+                    http::answer(&state, stream);
+                }
+            })
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let stop = stop.clone();
+    let acceptor = std::thread::Builder::new().name("artsite-accept".into()).spawn(move || {
+        for stream in listener.incoming() {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            // A connection reset before it was accepted needs nothing.
+            if let Ok(stream) = stream
+                && tx.send(stream).is_err()
+            {
+                break;
+            }
+        }
+    })?;
+    Ok((acceptor, workers))
+}
+
+/// Where to connect to reach a server listening on `addr` from this machine.
+fn wake_address(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port())),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port())),
+        _ => addr,
+    }
+}
+
 /// A running server; stops when [`Server::stop`] is called or it is dropped.
 pub struct Server {
     addr: SocketAddr,
-    http: Arc<tiny_http::Server>,
     state: Arc<http::State>,
     stop: Arc<AtomicBool>,
+    acceptor: Option<JoinHandle<()>>,
     workers: Vec<JoinHandle<()>>,
     rebuilder: Option<JoinHandle<()>>,
     /// Ports found taken before the one bound.
@@ -153,9 +204,6 @@ impl Server {
         }
         let (listener, taken) = bind(options.interface, options.port)?;
         let addr = listener.local_addr()?;
-        let http = Arc::new(
-            tiny_http::Server::from_listener(listener, None).map_err(|e| anyhow::anyhow!("cannot serve: {e}"))?,
-        );
         let state = Arc::new(http::State {
             snapshot: RwLock::new(Arc::new(engine.snapshot().clone())),
             errors: RwLock::new(overlay_errors(&engine)),
@@ -164,23 +212,7 @@ impl Server {
             hosts: allowed_hosts(options.interface),
         });
         let stop = Arc::new(AtomicBool::new(false));
-
-        let workers = (0..options.workers.max(1))
-            .map(|i| {
-                let (http, state, stop) = (http.clone(), state.clone(), stop.clone());
-                std::thread::Builder::new()
-                    .name(format!("artsite-http-{i}"))
-                    .spawn(move || {
-                        while !stop.load(Ordering::Relaxed) {
-                            match http.recv() {
-                                Ok(rq) => http::handle(&state, rq),
-                                Err(_) => break,
-                            }
-                        }
-                    })
-                    .expect("a thread")
-            })
-            .collect();
+        let (acceptor, workers) = spawn_http(listener, &state, &stop, options.workers.max(1))?;
 
         let w = watched(engine.config(), config_file.as_deref())?;
         let (tx, rx) = mpsc::channel();
@@ -205,7 +237,7 @@ impl Server {
             };
             std::thread::Builder::new().name("artsite-rebuild".into()).spawn(move || looper.run())?
         };
-        Ok(Server { addr, http, state, stop, workers, rebuilder: Some(rebuilder), taken })
+        Ok(Server { addr, state, stop, acceptor: Some(acceptor), workers, rebuilder: Some(rebuilder), taken })
     }
 
     /// The address it listens on.
@@ -235,8 +267,11 @@ impl Server {
         if self.stop.swap(true, Ordering::SeqCst) {
             return;
         }
-        for _ in 0..self.workers.len() {
-            self.http.unblock();
+        // Wake the accept thread: it sees the flag and ends, and the workers
+        // end when its queue closes.
+        let _ = TcpStream::connect_timeout(&wake_address(self.addr), Duration::from_secs(1));
+        if let Some(a) = self.acceptor.take() {
+            let _ = a.join();
         }
         self.state.hub.close();
         for w in self.workers.drain(..) {

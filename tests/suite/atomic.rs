@@ -3,6 +3,7 @@
 //! builds into one output take turns.
 
 use crate::util::*;
+use artsite::config::{Config, RawFiles};
 use artsite::output::lock::{self, Wait};
 use artsite::output::staging;
 use std::fs;
@@ -190,7 +191,7 @@ fn an_output_inside_the_root_is_never_read_as_input() {
     let t = Tree::new();
     small_version(&t, "v1");
     let inside = t.root().join("public");
-    let config = artsite::config::Config { out: inside.clone(), ..t.config() };
+    let config = Config { out: inside.clone(), ..t.config() };
     for _ in 0..2 {
         let r = artsite::commands::build::build(&config).unwrap();
         assert_eq!(r.versions, 1, "the output is no version");
@@ -202,7 +203,7 @@ fn an_output_inside_the_root_is_never_read_as_input() {
 
     // Inside a version folder: not a file of that version either.
     let nested = t.root().join("v1/site");
-    let config = artsite::config::Config { out: nested, ..t.config() };
+    let config = Config { out: nested, ..t.config() };
     let first = artsite::commands::build::build(&config).unwrap().artifacts;
     let second = artsite::commands::build::build(&config).unwrap();
     assert_eq!(second.artifacts, first, "the site's files are not artifacts of v1");
@@ -225,4 +226,26 @@ fn a_failed_first_build_says_no_output_was_written() {
     assert!(said.contains("no output was written") && !said.contains("left as it was"), "{said}");
     assert!(!t.out().exists());
     assert_eq!(siblings(&t), [".public.artsite-lock"], "no staging folder stays");
+}
+
+/// The published site is a snapshot by default: a pipeline that rewrites a
+/// file in place (same inode) after a build leaves the published copy as it
+/// was. With `raw_files: hardlink` it does not, as the README says.
+#[test]
+fn an_in_place_rewrite_after_a_build_leaves_the_published_copy_unchanged() {
+    use std::io::Write;
+    for (raw_files, snapshot) in [(Config::default().raw_files, true), (RawFiles::Hardlink, false)] {
+        let t = Tree::new();
+        small_version(&t, "v1");
+        t.file("v1/tables/scores.csv", "id,score\n1,0.5\n");
+        artsite::commands::build::build(&Config { raw_files, ..t.config() }).unwrap();
+        let published = t.out().join("v/v1/files/tables/scores.csv");
+        assert_eq!(fs::read_to_string(&published).unwrap(), "id,score\n1,0.5\n");
+        let mut f =
+            fs::OpenOptions::new().write(true).truncate(true).open(t.root().join("v1/tables/scores.csv")).unwrap();
+        f.write_all(b"id,score\n1,0.9\n").unwrap();
+        drop(f);
+        let now = fs::read_to_string(&published).unwrap();
+        assert_eq!(now == "id,score\n1,0.5\n", snapshot, "{raw_files:?}: the published copy reads {now:?}");
+    }
 }

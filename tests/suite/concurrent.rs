@@ -102,7 +102,8 @@ fn builds_finish_while_a_writer_churns_the_version() {
         });
         let _stop = Stop(&stop);
         for _ in 0..20 {
-            let r = artsite::commands::build::build(&t.config()).expect("a build beside a writer finishes");
+            let r = artsite::commands::build::build(&t.config())
+                .unwrap_or_else(|e| panic!("a build beside a writer finishes: {e:#}"));
             assert_eq!(r.versions, 2);
             let done = fs::read_to_string(t.out().join("v/2024-01-01_00-00-00_done/index.html")).unwrap();
             assert!(done.contains("data-value=\"90\""), "the finished version is right");

@@ -441,3 +441,58 @@ fn built_sites_never_carry_the_live_script() {
         assert!(!text.contains("__artsite") && !text.contains("EventSource"), "{path} has live-reload code");
     }
 }
+
+/// Reads until the server closes the connection (or 15 s pass): what it sent.
+fn until_closed(s: &mut TcpStream) -> Vec<u8> {
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let mut all = Vec::new();
+    let _ = s.read_to_end(&mut all);
+    all
+}
+
+/// The server refuses what RFC 9112 does not allow, with 400 and a closed
+/// connection, at once: extra words on the request line, bare LF line ends,
+/// raw UTF-8 in the target, no Host; a head too large gets 431; a head that
+/// never ends, or never starts, gets 408 after the head timeout.
+#[test]
+fn malformed_and_slow_requests_get_an_answer_and_a_closed_connection() {
+    let site = Site::start();
+    let addr = site.addr();
+    // Open first, so the timeouts run while the rest is checked.
+    let started = Instant::now();
+    let mut half = TcpStream::connect(addr).unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    let mut silent = TcpStream::connect(addr).unwrap();
+
+    let cafe = "GET /caf\u{e9}/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    let big = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n", "x".repeat(20_000));
+    let cases: [(&[u8], u16); 6] = [
+        (b"GET / HTTP/1.1 extra\r\nHost: 127.0.0.1\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\nHost: 127.0.0.1\n\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\nX: y\r\n\r\n", 400),
+        (cafe.as_bytes(), 400),
+        (b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+        (big.as_bytes(), 431),
+    ];
+    for (raw, status) in cases {
+        // Ten times each: an answer every time, never a silent close.
+        for _ in 0..10 {
+            let asked = Instant::now();
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(raw).unwrap();
+            let answer = String::from_utf8_lossy(&until_closed(&mut s)).into_owned();
+            let first = String::from_utf8_lossy(&raw[..raw.len().min(40)]).into_owned();
+            assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{first:?} got {answer:?}");
+            assert!(answer.contains("Connection: close"), "{answer}");
+            assert!(asked.elapsed() < Duration::from_secs(2), "{first:?} waited {:?}", asked.elapsed());
+        }
+    }
+    assert_eq!(get(addr, "/").status, 200, "still serving");
+
+    for (name, s) in [("half a head", &mut half), ("nothing", &mut silent)] {
+        let answer = String::from_utf8_lossy(&until_closed(s)).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 408 "), "{name}: {answer:?}");
+    }
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(9) && waited < Duration::from_secs(14), "closed after {waited:?}");
+}
