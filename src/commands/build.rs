@@ -4,7 +4,7 @@
 
 use super::pipeline;
 use crate::config::Config;
-use crate::diagnostics::{Counts, Diagnostic};
+use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::load;
 use crate::output::fingerprint;
 use crate::output::links::LinkCheck;
@@ -119,6 +119,35 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     timings.lap("start");
     let wait = if options.no_wait { Wait::No } else { Wait::Yes };
     let _lock = lock::acquire(&config.out, wait, &mut |message| eprintln!("{message}"))?;
+    // A run folder removed while the site was built (a pipeline cleaning
+    // up) would leave pages of files that are gone: build once more.
+    let mut removed = Vec::new();
+    for again in [true, false] {
+        match attempt(config, &options, &mut timings, again)? {
+            Attempt::Done(mut report) => {
+                note_removed(&mut report, &removed);
+                report.seconds = start.elapsed().as_secs_f64();
+                report.timings = timings;
+                return Ok(report);
+            }
+            Attempt::RunsRemoved(ids) => removed.extend(ids),
+        }
+    }
+    unreachable!("the last attempt always ends the build")
+}
+
+/// How one attempt at a build ended.
+enum Attempt {
+    /// Built, refused or up to date.
+    Done(Report),
+    /// These runs' folders were removed while the site was built; nothing
+    /// was written.
+    RunsRemoved(Vec<String>),
+}
+
+/// One build under the lock. When `may_retry`, a run removed meanwhile
+/// abandons the attempt; else its problems are folded into one.
+fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry: bool) -> Result<Attempt> {
     staging::check_replaceable(&config.out)?;
     let inputs = pipeline::read(config)?;
     staging::stop_if_interrupted()?;
@@ -131,7 +160,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
         // A killed build may have swapped its site in before it ended.
         staging::remove_leftovers(&config.out);
         timings.lap("compare fingerprint");
-        return Ok(Report {
+        return Ok(Attempt::Done(Report {
             versions: stamp.versions,
             artifacts: stamp.artifacts,
             pages: stamp.pages,
@@ -139,9 +168,9 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
             counts: Counts { errors: stamp.errors, warnings: stamp.warnings, infos: 0 },
             up_to_date: true,
             refused: false,
-            seconds: start.elapsed().as_secs_f64(),
-            timings,
-        });
+            seconds: 0.0,
+            timings: Timings::default(),
+        }));
     }
     let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
     let renderer = Renderer::new(inputs.theme)?;
@@ -153,6 +182,13 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
     let pages = pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step))
         .map_err(|e| e.context(kept(&config.out)))?;
+    let removed = removed_runs(config, &site);
+    if !removed.is_empty() {
+        if may_retry {
+            return Ok(Attempt::RunsRemoved(removed));
+        }
+        fold_problems_of_removed(&mut site, &removed);
+    }
     if options.strict {
         load::add_problems(&mut site, links.problems());
         timings.lap("check links");
@@ -172,8 +208,7 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
         staging.commit(&stamp)?;
         timings.lap("swap output");
     }
-
-    Ok(Report {
+    Ok(Attempt::Done(Report {
         versions: stamp.versions,
         artifacts: stamp.artifacts,
         pages: stamp.pages,
@@ -181,9 +216,46 @@ pub fn build_with(config: &Config, options: Options) -> Result<Report> {
         counts,
         up_to_date: false,
         refused,
-        seconds: start.elapsed().as_secs_f64(),
-        timings,
-    })
+        seconds: 0.0,
+        timings: Timings::default(),
+    }))
+}
+
+/// The runs of `site` whose folder is gone from the root.
+fn removed_runs(config: &Config, site: &crate::model::Site) -> Vec<String> {
+    site.versions.iter().filter(|v| !config.root.join(&v.id).is_dir()).map(|v| v.id.clone()).collect()
+}
+
+/// The problems of each run in `ids` (files unreadable, unpublished) as
+/// one: its folder went while the site was built, twice.
+fn fold_problems_of_removed(site: &mut crate::model::Site, ids: &[String]) {
+    let of = |d: &Diagnostic, id: &str| d.path == id || d.path.starts_with(&format!("{id}/"));
+    site.problems.retain(|d| !ids.iter().any(|id| of(d, id)));
+    let folded = ids
+        .iter()
+        .map(|id| {
+            Diagnostic::new(
+                Severity::Warning,
+                "run-removed",
+                id,
+                "the run's folder was removed while the site was built, twice; its pages show what was read before it went, and its raw files may be missing",
+            )
+        })
+        .collect();
+    load::add_problems(site, folded);
+}
+
+/// Notes in `report` the runs whose folder went during a first attempt.
+fn note_removed(report: &mut Report, ids: &[String]) {
+    for id in ids {
+        report.problems.push(Diagnostic::new(
+            Severity::Info,
+            "run-removed",
+            id,
+            "the run's folder was removed while the site was built; the site was built again without it",
+        ));
+        report.counts.infos += 1;
+    }
 }
 
 /// What a failed build did to the output folder `out`.

@@ -249,3 +249,74 @@ fn an_in_place_rewrite_after_a_build_leaves_the_published_copy_unchanged() {
         assert_eq!(now == "id,score\n1,0.5\n", snapshot, "{raw_files:?}: the published copy reads {now:?}");
     }
 }
+
+/// A run folder removed while the site is built (a pipeline cleaning up)
+/// would leave pages of files that are gone, and a warning per file: the
+/// build notices and builds once more without it.
+#[cfg(unix)]
+#[test]
+fn a_run_removed_mid_build_is_built_again_without_it() {
+    let t = big_tree(3);
+    let doomed = "2024-01-02_00-00-00_run";
+    let started = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_artsite"))
+        .current_dir(t.tmp.path())
+        .arg("build")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Gone in one step, as `rm -rf` ends.
+    fs::rename(t.root().join(doomed), t.tmp.path().join("removed")).unwrap();
+    let removed_at = started.elapsed();
+    let out = child.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert!(started.elapsed() > removed_at + Duration::from_millis(100), "the build ended before the run was removed");
+    assert_eq!(whole_site(&t.out()), 2, "{said}");
+    assert!(!t.out().join(format!("v/{doomed}")).exists(), "no pages of the removed run");
+    assert!(!said.contains(&format!("{doomed}/")), "no warning per file of the removed run: {said}");
+}
+
+/// A build that fills the disk fails naming the file it could not write, and
+/// leaves the previous site whole, with no staging folder behind. The output
+/// lives on a small tmpfs mounted in a mount namespace of the test's own
+/// (`unshare`), so nothing on the machine fills up.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_fails_the_build_naming_the_file_and_keeps_the_site() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let disk = t.tmp.path().join("disk");
+    fs::create_dir(&disk).unwrap();
+    let bin = env!("CARGO_BIN_EXE_artsite");
+    let script = format!(
+        "set -u
+mount -t tmpfs -o size=1m tmpfs disk || exit 90
+{bin} build -q --root artifacts --out disk/public; echo \"first=$?\"
+mkdir -p artifacts/v2/data && head -c 3000000 /dev/urandom > artifacts/v2/data/blob.bin
+{bin} build -q --root artifacts --out disk/public 2> second.txt; echo \"second=$?\"
+cp disk/public/.artsite-output marker.json; ls -a disk > listing.txt"
+    );
+    let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut unshare = Command::new("unshare");
+    unshare.arg("--mount");
+    if !as_root {
+        unshare.arg("--map-root-user");
+    }
+    let out = unshare.args(["sh", "-c", &script]).current_dir(t.tmp.path()).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("first=0"), "the first build fits: {said}{}", stderr(&out));
+    assert!(said.contains("second=1"), "the second build fails: {said}{}", stderr(&out));
+    let second = fs::read_to_string(t.tmp.path().join("second.txt")).unwrap();
+    assert!(second.contains("No space left on device"), "{second}");
+    // The copies run in parallel: whichever write met the full disk first is named.
+    assert!(second.contains(" disk/.public.artsite-staging-"), "the message names the file: {second}");
+    assert!(second.contains("the previous output is left as it was"), "{second}");
+    let marker: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(t.tmp.path().join("marker.json")).unwrap()).unwrap();
+    assert_eq!(marker["versions"], 1, "the first site, whole");
+    let listing = fs::read_to_string(t.tmp.path().join("listing.txt")).unwrap();
+    assert!(!listing.contains("artsite-staging"), "no staging folder left: {listing}");
+}

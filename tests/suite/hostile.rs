@@ -259,3 +259,49 @@ fn links_to_raw_html_and_svg_download_them() {
     }
     assert!(active >= 4, "the tree's report and drawing are linked ({active} links)");
 }
+
+/// A file with mode 000 is named as one that may not be read, never as one
+/// that changed while the site was built. As root every file is readable,
+/// so then the build runs as `nobody` (`setpriv`).
+#[cfg(unix)]
+#[test]
+fn a_file_that_may_not_be_read_is_named_as_such() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tree::new();
+    small_version(&t, "v1");
+    t.file("v1/tables/secret.csv", "a\n1\n");
+    let open = |p: &Path, mode: u32| fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+    open(t.tmp.path(), 0o777);
+    for entry in walkdir(&t.root()) {
+        open(&entry, if entry.is_dir() { 0o755 } else { 0o644 });
+    }
+    open(&t.root().join("v1/tables/secret.csv"), 0o000);
+    let as_root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut cmd = if as_root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_artsite")]);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_artsite"))
+    };
+    let out = cmd.args(["build", "--root", "artifacts", "--out", "public"]).current_dir(t.tmp.path()).output().unwrap();
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("v1/tables/secret.csv: warning: cannot read the file: Permission denied"), "{said}");
+    assert!(said.contains("it may not be read (permission denied)"), "{said}");
+    assert!(!said.contains("changed while"), "{said}");
+}
+
+/// Every path under `dir`, folders included.
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut all = vec![dir.to_path_buf()];
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            all.extend(walkdir(&path));
+        } else {
+            all.push(path);
+        }
+    }
+    all
+}
