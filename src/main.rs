@@ -7,8 +7,15 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// What `--version` prints after the name: the version and the cargo
+/// features this binary was built with.
+#[cfg(feature = "parquet")]
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (features: parquet)");
+#[cfg(not(feature = "parquet"))]
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (features: none)");
+
 #[derive(Parser)]
-#[command(name = "artsite", version, about = "Static report sites for data-pipeline artifacts")]
+#[command(name = "artsite", version = VERSION, about = "Static report sites for data-pipeline artifacts")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
