@@ -13,6 +13,7 @@ use super::request::{self, Failed, Head};
 use super::store::Snapshot;
 use crate::plan;
 use crate::util::paths::percent_decode_strict;
+use crate::view::common::report_sandbox;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -292,8 +293,12 @@ fn raw(snapshot: &Snapshot, path: &str, from: &std::path::Path, rq: Request) {
         let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
         r = r.with("Content-Disposition", &format!("attachment; filename=\"{ascii}\""));
     }
-    if ty.starts_with("text/html") || ty.starts_with("image/svg") {
-        // A pipeline's own HTML or SVG opened directly runs with no access to this site.
+    if ty.starts_with("text/html") {
+        // A pipeline's HTML runs its scripts in an origin of its own, in the
+        // site's frames and opened directly alike: it cannot read this site.
+        r = r.with("Content-Security-Policy", &format!("sandbox {}", report_sandbox(false)));
+    } else if ty.starts_with("image/svg") {
+        // An SVG needs no script.
         r = r.with("Content-Security-Policy", "sandbox");
     }
     send(rq, r);

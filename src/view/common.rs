@@ -94,6 +94,8 @@ pub struct SiteInfo {
     favicon: Option<String>,
     extra: serde_json::Map<String, Value>,
     eda_allow_same_origin: bool,
+    /// The `sandbox` attribute of every frame that shows a pipeline's HTML.
+    report_sandbox: String,
     /// The theme's variables, given to templates as `theme`, not `site.theme`.
     #[serde(skip)]
     pub(crate) theme: serde_json::Map<String, Value>,
@@ -125,6 +127,18 @@ pub const SITE_URLS: SiteUrls = SiteUrls {
     static_dir: plan::STATIC_DIR,
 };
 
+/// The sandbox of a frame showing a pipeline's HTML report: its scripts
+/// run, its links may open new tabs and its downloads work, but it has an
+/// origin of its own, so it cannot read the site, its storage or other
+/// reports; unless `same_origin` (the config's opt-in) gives it the site's.
+pub fn report_sandbox(same_origin: bool) -> String {
+    let mut sandbox = String::from("allow-scripts allow-popups allow-popups-to-escape-sandbox allow-downloads");
+    if same_origin {
+        sandbox.push_str(" allow-same-origin");
+    }
+    sandbox
+}
+
 /// Builds the `site` value.
 pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
     SiteInfo {
@@ -137,6 +151,7 @@ pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
         favicon: config.favicon.as_deref().map(|p| plan::brand_file("favicon", p)),
         extra: config.extra.clone(),
         eda_allow_same_origin: config.eda_allow_same_origin,
+        report_sandbox: report_sandbox(config.eda_allow_same_origin),
         theme: theme.variables.clone(),
     }
 }

@@ -196,3 +196,58 @@ fn the_version_switcher_keeps_the_artifact() {
     let html = dom(&format!("http://127.0.0.1:{}/v/baseline/a/cleaning--cleaning-stats.html", server.port));
     assert!(html.contains("cleaning_stats") && html.contains("baseline"));
 }
+
+/// A report whose script writes its own DOM and then tries to reach the site.
+const LIVE_REPORT: &str = "<!doctype html><html><body><p id=\"proof\">waiting</p><p id=\"leaks\"></p><script>\
+    document.getElementById('proof').textContent = 'script ran';\
+    var leaks = [];\
+    try { leaks.push('parent:' + parent.document.title); } catch (e) {}\
+    try { localStorage.setItem('artsite-probe', '1'); leaks.push('storage'); } catch (e) {}\
+    document.getElementById('leaks').textContent = leaks.join(',') || 'none';\
+    </script></body></html>";
+
+/// What the report did inside the frame of the page at `url` (frame.mjs).
+fn frame_run(url: &str) -> serde_json::Value {
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "(cd tests/browser && npm ci) first (.ci/run does)"
+    );
+    let out =
+        Command::new("node").arg(browser_dir.join("frame.mjs")).arg(url).current_dir(&browser_dir).output().unwrap();
+    let line = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string();
+    serde_json::from_str(&line)
+        .unwrap_or_else(|_| panic!("frame.mjs said {line:?}; {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// A pipeline's HTML report runs its scripts inside the site's frame, from
+/// `file://`, over HTTP and under `serve`, with no "blocked script" errors,
+/// and cannot read the site's document or storage.
+#[test]
+fn report_scripts_run_in_the_frame_and_cannot_reach_the_site() {
+    chromium();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("artifacts");
+    fs::create_dir_all(root.join("v1/unified_reports")).unwrap();
+    fs::write(root.join("v1/unified_reports/live.html"), LIVE_REPORT).unwrap();
+    let out = tmp.path().join("site");
+    let config = Config { root: root.clone(), out: out.clone(), ..Config::default() };
+    artsite::commands::build::build(&config).unwrap();
+    let index: serde_json::Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
+    let page = index["versions"][0]["artifacts"][0]["page"].as_str().unwrap().to_string();
+
+    let http = Server::start(out.clone());
+    let options = artsite::serve::Options { port: 0, quiet: true, ..artsite::serve::Options::default() };
+    let served = artsite::serve::Server::start(Box::new(move || Ok(config.clone())), None, options).unwrap();
+    for url in [
+        format!("file://{}", out.join(&page).display()),
+        format!("http://127.0.0.1:{}/{page}", http.port),
+        format!("{}{page}", served.url()),
+    ] {
+        let seen = frame_run(&url);
+        assert_eq!(seen["proof"], "script ran", "{url}: {seen}");
+        assert_eq!(seen["leaks"], "none", "{url}: the report reached the site: {seen}");
+        assert_eq!(seen["blocked"], serde_json::json!([]), "{url}: {seen}");
+    }
+    served.stop();
+}

@@ -289,3 +289,50 @@ fn big_inputs_give_bounded_pages() {
     let log = page(&t, "logs/big.log");
     assert!(log.text.contains("of 5,000 lines"));
 }
+
+/// HTML reports are shown in a frame whose scripts run in an origin of
+/// their own, with what they load from other hosts named on the page and in
+/// `problems.json`; a PDF is embedded with its page count.
+#[test]
+fn reports_run_sandboxed_and_name_what_they_need_from_the_network() {
+    let t = Tree::new();
+    t.file(
+        &format!("{V}/unified_reports/dashboard.html"),
+        "<!doctype html><html><head><script src=\"https://cdn.plot.ly/plotly-2.27.0.min.js\"></script></head>\
+         <body><div id=\"chart\"></div><script>Plotly.newPlot('chart', []);</script></body></html>",
+    );
+    t.file(
+        &format!("{V}/unified_reports/inline.html"),
+        "<html><body><script>document.body.textContent = 'drawn';</script></body></html>",
+    );
+    let pdf =
+        "%PDF-1.4\n1 0 obj << /Type /Pages /Count 2 >>\n2 0 obj << /Type /Page >>\n3 0 obj << /Type /Page >>\n%%EOF\n";
+    t.file(&format!("{V}/unified_reports/summary.pdf"), pdf);
+    let report = t.build();
+
+    for (rel, remote) in [("unified_reports/dashboard.html", true), ("unified_reports/inline.html", false)] {
+        let p = page(&t, rel);
+        let frame = element(&p, "iframe", |a| a.get("class").is_some_and(|c| c == "report"));
+        let sandbox: Vec<&str> = frame["sandbox"].split(' ').collect();
+        assert!(sandbox.contains(&"allow-scripts") && !sandbox.contains(&"allow-same-origin"), "{rel}: {sandbox:?}");
+        assert!(frame["src"].ends_with(&format!("files/{rel}")), "{rel}: {}", frame["src"]);
+        let text = words(&fs::read_to_string(t.out().join(page_of(&t, rel))).unwrap());
+        assert!(
+            text.contains("its scripts run, but it cannot read this site"),
+            "{rel}: the page says what the frame allows"
+        );
+        assert_eq!(text.contains("plotly.js from cdn.plot.ly"), remote, "{rel}: {text}");
+    }
+    let problems: Value = serde_json::from_slice(&fs::read(t.out().join("problems.json")).unwrap()).unwrap();
+    let remote: Vec<&Value> =
+        problems.as_array().unwrap().iter().filter(|d| d["code"] == "remote-dependency").collect();
+    assert_eq!(remote.len(), 1, "{remote:#?}");
+    assert_eq!(remote[0]["path"], format!("{V}/unified_reports/dashboard.html"));
+    assert!(remote[0]["message"].as_str().unwrap().contains("cdn.plot.ly"));
+    assert!(report.problems.iter().any(|d| d.code == "remote-dependency" && d.severity == Severity::Warning));
+
+    let pdf_page = page(&t, "unified_reports/summary.pdf");
+    element(&pdf_page, "object", |a| a.get("type").is_some_and(|t| t == "application/pdf"));
+    let text = words(&fs::read_to_string(t.out().join(page_of(&t, "unified_reports/summary.pdf"))).unwrap());
+    assert!(text.contains("PDF · 2 pages"), "{text}");
+}

@@ -221,7 +221,10 @@ fn pages_are_served_with_the_right_types() {
     assert_eq!(r.header("content-type"), Some("application/octet-stream"));
     assert!(r.header("content-disposition").unwrap().starts_with("attachment"));
     let report = get(addr, &format!("/v/{v}/files/eda_reports/data_quality/report.html"));
-    assert_eq!(report.header("content-security-policy"), Some("sandbox"));
+    // Its scripts run, in an origin of their own: never the site's.
+    let csp = report.header("content-security-policy").unwrap();
+    assert!(csp.starts_with("sandbox ") && csp.contains("allow-scripts"), "{csp}");
+    assert!(!csp.contains("allow-same-origin"), "{csp}");
     assert!(!report.text().contains("__artsite"), "raw HTML files are served as they are");
 
     // 404 with the site's page, HEAD without a body.

@@ -117,8 +117,11 @@ fn a_version_without_manifest_is_built_from_its_files() {
     assert_eq!(r.artifacts, 3, "summary, plot and the EDA report; the figure belongs to the report");
     assert!(read(&t, "v/v1/index.html").contains("data-value=\"90\""), "typed numbers still feed the summary");
     let eda = read(&t, "v/v1/eda/q/index.html");
-    // Sandboxed without scripts; same origin only so its figures load from file:// too.
-    assert!(eda.contains("sandbox=\"\"") && !eda.contains("allow-scripts"), "no allow-same-origin by default");
+    // Its scripts run in a sandbox of their own; same origin only by the config's opt-in.
+    assert!(
+        eda.contains("sandbox=\"allow-scripts ") && !eda.contains("allow-same-origin"),
+        "no allow-same-origin by default"
+    );
     assert!(eda.contains("files/eda_reports/q/figures/f.png"));
     assert_links_ok(&t);
 }

@@ -59,9 +59,13 @@ pub enum Body {
     /// An image, by reference, with its size.
     Image(Image),
     /// A PDF document, embedded.
-    Pdf,
-    /// An HTML document, linked.
-    Html,
+    Pdf {
+        /// Its pages, when the file says plainly (page objects not packed
+        /// into compressed object streams).
+        pages: Option<u32>,
+    },
+    /// An HTML report, shown in a sandboxed frame.
+    Html(HtmlReport),
     /// Anything else: its type by magic bytes.
     File {
         /// What the first bytes say the file is.
@@ -225,4 +229,25 @@ pub struct Check {
     pub file: String,
     /// Whether they agree.
     pub ok: bool,
+}
+
+/// What an HTML report needs from elsewhere.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HtmlReport {
+    /// Other hosts it loads from, in order of first use.
+    pub remote: Vec<Remote>,
+    /// Whether it loads scripts from another host: offline, what they draw
+    /// stays blank.
+    pub blank_offline: bool,
+}
+
+/// One host an HTML report loads from, and what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Remote {
+    /// `script`, `style`, `font`, `frame` or `image`.
+    pub kind: &'static str,
+    /// The host, e.g. `cdn.plot.ly`.
+    pub host: String,
+    /// The files it serves the report, by name (`plotly.js`).
+    pub files: Vec<String>,
 }

@@ -9,6 +9,7 @@
 pub(crate) mod compare;
 pub(crate) mod csv;
 pub(crate) mod highlight;
+pub(crate) mod html;
 pub(crate) mod image;
 pub(crate) mod io;
 pub(crate) mod json;
@@ -25,6 +26,7 @@ pub use kinds::{Body, Preview, Warning};
 use crate::config::previews::PreviewConfig;
 use io::{read_head, read_tail, unreadable};
 use serde_json::Value;
+use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
@@ -53,7 +55,7 @@ fn by_extension(path: &Path, rel: &str, ext: &str, size: u64, metadata: &Value, 
         "log" => text::tail(path, cfg),
         "md" | "markdown" => markdown::preview(path, rel, &cfg.raw_files),
         "pdf" => pdf(path, size),
-        "html" | "htm" => Preview::new(Body::Html),
+        "html" | "htm" => html::preview(path),
         _ => match text::Language::of(ext) {
             Some(lang) => text::head(path, lang, cfg),
             None => unknown(path, cfg),
@@ -86,7 +88,7 @@ fn unknown(path: &Path, cfg: &PreviewConfig) -> Preview {
 fn pdf(path: &Path, size: u64) -> Preview {
     let head = match read_head(path, 8) {
         Ok(h) => h,
-        Err(e) => return Preview::new(Body::Pdf).warn(unreadable(&e)),
+        Err(e) => return Preview::new(Body::Pdf { pages: None }).warn(unreadable(&e)),
     };
     if !head.starts_with(b"%PDF-") {
         let kind = sniff::sniff(&head).label();
@@ -95,13 +97,50 @@ fn pdf(path: &Path, size: u64) -> Preview {
             format!("named .pdf but does not start with %PDF- (looks like {kind})"),
         ));
     }
+    let pages = std::fs::File::open(path).ok().and_then(|f| pdf_pages(f.take(PDF_SCAN)));
     let tail = read_tail(path, size, 1024).unwrap_or_default();
-    let p = Preview::new(Body::Pdf);
+    let p = Preview::new(Body::Pdf { pages });
     if tail.windows(5).any(|w| w == b"%%EOF") {
         p
     } else {
         p.warn(Warning::new("pdf-malformed", "no %%EOF marker at the end: the PDF is probably truncated"))
     }
+}
+
+/// The most of a PDF read to count its pages.
+const PDF_SCAN: u64 = 64 * 1024 * 1024;
+
+/// The pages of a PDF: its `/Type /Page` objects (not `/Pages`), counted in
+/// one streaming pass; `None` when there are none to see (a PDF that packs
+/// its objects into compressed streams).
+fn pdf_pages(mut input: impl Read) -> Option<u32> {
+    // Bytes judged after each `/Type`: spaces, `/Page`, one more.
+    const AFTER: usize = 16;
+    let is_page = |rest: &[u8]| {
+        let rest = &rest[rest.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+        rest.starts_with(b"/Page") && rest.get(5).is_some_and(|&c| c != b's')
+    };
+    let (mut pages, mut buf, mut chunk) = (0u32, Vec::new(), vec![0u8; 64 * 1024]);
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        let judged = buf.len().saturating_sub(AFTER);
+        let mut at = 0;
+        while let Some(i) = buf[at..judged].windows(5).position(|w| w == b"/Type") {
+            at += i + 5;
+            pages += u32::from(is_page(&buf[at..]));
+        }
+        buf.drain(..at.max(judged.saturating_sub(4)));
+    }
+    let mut at = 0;
+    while let Some(i) = buf[at..].windows(5).position(|w| w == b"/Type") {
+        at += i + 5;
+        pages += u32::from(is_page(&buf[at..]));
+    }
+    (pages > 0).then_some(pages)
 }
 
 #[cfg(test)]
@@ -120,13 +159,34 @@ mod tests {
         let cfg = PreviewConfig::default();
         let ok = write(&dir, "a.pdf", b"%PDF-1.4\n...\n%%EOF\n");
         let p = preview(&ok, "a.pdf", 19, &Value::Null, &cfg);
-        assert!(matches!(p.body, Body::Pdf) && p.warnings.is_empty());
+        assert!(matches!(p.body, Body::Pdf { pages: None }) && p.warnings.is_empty());
         let cut = write(&dir, "b.pdf", b"%PDF-1.4\n1 0 obj");
         let p = preview(&cut, "b.pdf", 16, &Value::Null, &cfg);
         assert_eq!(p.warnings[0].code, "pdf-malformed");
         let fake = write(&dir, "c.pdf", b"PK\x03\x04zip");
         let p = preview(&fake, "c.pdf", 7, &Value::Null, &cfg);
         assert!(matches!(p.body, Body::File { detected: "ZIP archive" }), "{p:?}");
+    }
+
+    #[test]
+    fn pdf_pages_are_counted_across_reads() {
+        let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>\n".to_vec();
+        pdf.extend_from_slice(b"2 0 obj << /Type /Page /Parent 1 0 R >>\n3 0 obj <</Type/Page/Parent 1 0 R>>\n");
+        pdf.extend(std::iter::repeat_n(b' ', 70_000));
+        pdf.extend_from_slice(b"4 0 obj << /Type /Page >>\n%%EOF\n");
+        // One byte at a time, so every `/Type` falls on a read boundary once.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some((&b, rest)) = self.0.split_first() else { return Ok(0) };
+                buf[0] = b;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        assert_eq!(pdf_pages(pdf.as_slice()), Some(3));
+        assert_eq!(pdf_pages(Trickle(&pdf)), Some(3));
+        assert_eq!(pdf_pages(b"%PDF-1.5 compressed objects only %%EOF".as_slice()), None);
     }
 
     #[test]
