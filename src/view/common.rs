@@ -96,6 +96,12 @@ pub struct SiteInfo {
     eda_allow_same_origin: bool,
     /// The `sandbox` attribute of every frame that shows a pipeline's HTML.
     report_sandbox: String,
+    /// The public URL of the site, ending in `/`, when the config gives one.
+    pub(crate) base_url: Option<String>,
+    /// Every stylesheet of the theme in one, for the page a host serves at
+    /// any depth (`404.html`), which cannot rely on relative links.
+    #[serde(skip)]
+    pub(crate) inline_css: String,
     /// The theme's variables, given to templates as `theme`, not `site.theme`.
     #[serde(skip)]
     pub(crate) theme: serde_json::Map<String, Value>,
@@ -139,6 +145,24 @@ pub fn report_sandbox(same_origin: bool) -> String {
     sandbox
 }
 
+/// The theme's stylesheets as one: `style.css`, the theme's own sheets, then
+/// `site.css` (the theme's, or the config's colours and fonts), in the order
+/// the page's `<link>`s load them.
+fn inline_css(config: &Config, theme: &Theme) -> String {
+    let sheet = |name: &str| theme.statics.get(name).map(|b| String::from_utf8_lossy(b).into_owned());
+    let mut css = sheet("style.css").unwrap_or_default();
+    for (name, bytes) in &theme.statics {
+        if name.ends_with(".css") && name != "style.css" && name != "site.css" && !name.contains('/') {
+            css.push('\n');
+            css.push_str(&String::from_utf8_lossy(bytes));
+        }
+    }
+    css.push('\n');
+    css.push_str(&sheet("site.css").unwrap_or_else(|| config.tokens_css()));
+    // Never ends the `<style>` element it is put in.
+    css.replace("</", "<\\/")
+}
+
 /// Builds the `site` value.
 pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
     SiteInfo {
@@ -152,6 +176,8 @@ pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
         extra: config.extra.clone(),
         eda_allow_same_origin: config.eda_allow_same_origin,
         report_sandbox: report_sandbox(config.eda_allow_same_origin),
+        base_url: config.base_url.as_deref().map(|u| format!("{}/", u.trim_end_matches('/'))),
+        inline_css: inline_css(config, theme),
         theme: theme.variables.clone(),
     }
 }

@@ -40,8 +40,16 @@ use nav::crumbs;
 /// Everything a page's template receives. `preview` is what an artifact
 /// page shows of its file (see [`crate::model::Artifact::preview`]).
 pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Preview>) -> PageContext {
-    let root = crate::util::paths::root_prefix(path);
+    let mut root = crate::util::paths::root_prefix(path);
     let mut ctx = PageContext::default();
+    if kind == PageKind::NotFound {
+        // A host serves it at any depth: absolute links when the site knows
+        // its URL, and its styles inline either way.
+        if let Some(base) = &s.info.base_url {
+            root.clone_from(base);
+        }
+        ctx.insert("inline_css", &s.info.inline_css);
+    }
     ctx.insert("root", &root);
     ctx.insert("urls", &common::SITE_URLS);
     ctx.insert("site", s.info);

@@ -73,7 +73,11 @@ fn serve_one(mut stream: TcpStream, dir: &Path) {
             };
             ("200 OK", body, ty)
         }
-        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        // As static hosts do (GitHub Pages, nginx `error_page`): the site's 404 page.
+        _ => match fs::read(dir.join("404.html")) {
+            Ok(page) => ("404 Not Found", page, "text/html; charset=utf-8"),
+            Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        },
     };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -250,4 +254,37 @@ fn report_scripts_run_in_the_frame_and_cannot_reach_the_site() {
         assert_eq!(seen["blocked"], serde_json::json!([]), "{url}: {seen}");
     }
     served.stop();
+}
+
+/// A static host serves `404.html` for a missing URL at any depth: with
+/// `base_url` its links are absolute, without it a script finds the site's
+/// root; its styles are inline either way, and no page asks the host for
+/// `/favicon.ico`.
+#[test]
+fn the_404_page_works_at_any_depth() {
+    chromium();
+    for with_base in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        fs::create_dir_all(&out).unwrap();
+        let http = Server::start(out.clone());
+        let origin = format!("http://127.0.0.1:{}/", http.port);
+        let base_url = with_base.then(|| origin.clone());
+        artsite::commands::build::build(&Config {
+            root: examples_root(),
+            out: out.clone(),
+            base_url,
+            ..Config::default()
+        })
+        .unwrap();
+        let dom = dom(&format!("{origin}v/no-such-run/a/deeper/missing.html"));
+        assert!(dom.contains("Page not found"), "{with_base}: {dom}");
+        let page = parse_page(&dom);
+        let brand =
+            page.elements.iter().find(|(tag, a)| tag == "a" && a.get("class").is_some_and(|c| c.contains("brand")));
+        let home = brand.and_then(|(_, a)| a.get("href")).cloned().unwrap_or_default();
+        assert_eq!(home, format!("{origin}index.html"), "with base_url {with_base}: the brand link leads home");
+        assert!(dom.contains("<style>") && !dom.contains("rel=\"stylesheet\""), "its styles are inline");
+        assert!(page.links.iter().all(|(_, _, h)| !h.ends_with("favicon.ico")), "an icon is declared");
+    }
 }
