@@ -111,6 +111,11 @@ pub fn runs(n: usize) -> String {
     if n <= 1 { HOME_PAGE.into() } else { format!("runs/{n}/index.html") }
 }
 
+/// The folders at the top of the site. In a URL of the site, the root is
+/// just above the first of them; the 404 page, served at any depth, finds
+/// its way home by them.
+pub const TOP_FOLDERS: [&str; 7] = ["v", "runs", "latest", "problems", "trends", "search", "static"];
+
 /// The site index for other tools.
 pub const SITE_INDEX: &str = "index.json";
 

@@ -120,6 +120,8 @@ pub struct SiteUrls {
     /// The folder of static files, ending in `/`.
     #[serde(rename = "static")]
     static_dir: &'static str,
+    /// The folders at the top of the site (see [`plan::TOP_FOLDERS`]).
+    top_folders: [&'static str; 7],
 }
 
 /// The `urls` value, from the plan.
@@ -131,6 +133,7 @@ pub const SITE_URLS: SiteUrls = SiteUrls {
     problems_json: plan::PROBLEMS_JSON,
     search: plan::SEARCH_PAGE,
     static_dir: plan::STATIC_DIR,
+    top_folders: plan::TOP_FOLDERS,
 };
 
 /// The sandbox of a frame showing a pipeline's HTML report: its scripts

@@ -221,3 +221,19 @@ fn two_builds_give_byte_identical_output() {
         assert!(v == &b[k], "{k} differs between builds");
     }
 }
+
+/// Every file of the site sits in one of its top folders or at its root,
+/// which is how the 404 page finds its way home from any URL.
+#[test]
+fn every_file_is_in_a_top_folder_or_at_the_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_example(&out);
+    for path in snapshot(&out).keys() {
+        let first = path.split('/').next().unwrap();
+        assert!(
+            !path.contains('/') || artsite::plan::TOP_FOLDERS.contains(&first),
+            "{path} is in no folder of plan::TOP_FOLDERS"
+        );
+    }
+}
