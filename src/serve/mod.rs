@@ -116,11 +116,14 @@ fn spawn_http(
             if stop.load(Ordering::SeqCst) {
                 break;
             }
-            // A connection reset before it was accepted needs nothing.
-            if let Ok(stream) = stream
-                && tx.send(stream).is_err()
-            {
-                break;
+            match stream {
+                Ok(stream) => {
+                    if tx.send(stream).is_err() {
+                        break;
+                    }
+                }
+                // Out of file descriptors, say: wait rather than spin.
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
             }
         }
     })?;
