@@ -108,18 +108,9 @@ pub(crate) struct CompareView {
     records_out: Delta,
     issues: Delta,
     stages: Vec<StageDelta>,
-    /// The first [`MAX_ROWS`] of each list, and each list's length.
-    added: Vec<ArtifactRow>,
-    removed: Vec<Link>,
-    /// Artifacts whose file appeared or went missing.
-    changed: Vec<Changed>,
-    /// Artifacts whose file has other bytes (new data, the usual case).
-    rewritten: Vec<Changed>,
-    added_total: usize,
-    removed_total: usize,
-    changed_total: usize,
-    rewritten_total: usize,
-    unchanged: usize,
+    /// Added, removed, changed and rewritten artifacts, as top-level keys.
+    #[serde(flatten)]
+    artifacts: ArtifactChanges,
     etl: Vec<EtlDiff>,
     /// ETL files with changed fields, before the list was cut at [`MAX_ETL_FILES`].
     etl_total: usize,
@@ -244,7 +235,6 @@ fn feature_diff(prev: &Version, cur: &Version) -> FeatureDiff {
 
 /// Compares `cur` with the earlier run `prev`.
 pub(crate) fn view(prev: &Version, cur: &Version) -> CompareView {
-    let changes = artifact_changes(prev, cur);
     let (etl, etl_total) = etl_diffs(prev, cur);
     let (ps, cs) = (&prev.summary, &cur.summary);
     CompareView {
@@ -254,15 +244,7 @@ pub(crate) fn view(prev: &Version, cur: &Version) -> CompareView {
         records_out: delta(prev, cur, ps.records_out.as_ref(), cs.records_out.as_ref(), Better::Up),
         issues: delta_plain(ps.issues, cs.issues, Better::Down),
         stages: stage_deltas(prev, cur),
-        added: changes.added,
-        removed: changes.removed,
-        changed: changes.changed,
-        rewritten: changes.rewritten,
-        added_total: changes.added_total,
-        removed_total: changes.removed_total,
-        changed_total: changes.changed_total,
-        rewritten_total: changes.rewritten_total,
-        unchanged: changes.unchanged,
+        artifacts: artifact_changes(prev, cur),
         etl,
         etl_total,
         features: feature_diff(prev, cur),
@@ -298,11 +280,13 @@ fn stage_deltas(prev: &Version, cur: &Version) -> Vec<StageDelta> {
 
 /// How the artifacts of two runs differ, matched by stage and name; each list
 /// holds at most [`MAX_ROWS`], its total counts all.
-#[derive(Default)]
+#[derive(Default, Serialize)]
 struct ArtifactChanges {
     added: Vec<ArtifactRow>,
     removed: Vec<Link>,
+    /// Artifacts whose file appeared or went missing.
     changed: Vec<Changed>,
+    /// Artifacts whose file has other bytes (new data, the usual case).
     rewritten: Vec<Changed>,
     added_total: usize,
     removed_total: usize,
