@@ -6,6 +6,7 @@
 //! the version folder, so all three land on the same file.
 
 use crate::input::scan::FileEntry;
+use crate::util::paths::{join_relative, percent_decode};
 use std::collections::HashMap;
 
 /// Where a `file_path` led.
@@ -58,6 +59,56 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// A relative link of a report that leads to no file of the published site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLink {
+    /// The link as the report wrote it.
+    pub href: String,
+    /// Where it leads inside the version folder; `None` when it climbs out.
+    pub target: Option<String>,
+    /// The file of the version it most likely meant (resolved the way a
+    /// manifest's `file_path` is), when there is one.
+    pub meant: Option<String>,
+}
+
+/// The `links` of the report `rel` that name no file among `files` (the
+/// version's files, each published at the same relative place), and a
+/// file each most likely meant. A relative link is dead when it names no
+/// file; an absolute one (`/home/…`, `C:\\…`, `file:`) only when it
+/// names a file of the run by the machine's path, which the published
+/// site does not have: elsewhere it may lead to the host's own pages.
+pub fn dead_links(rel: &str, links: &[String], files: &[FileEntry]) -> Vec<DeadLink> {
+    if links.is_empty() {
+        return Vec::new();
+    }
+    let resolver = Resolver::new(files);
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    links
+        .iter()
+        .filter_map(|href| {
+            let path = percent_decode(href.split(['?', '#']).next().unwrap_or_default());
+            let meant = match resolver.resolve(&path) {
+                Resolution::Found { index, .. } if files[index].rel != rel => Some(files[index].rel.clone()),
+                _ => None,
+            };
+            if absolute(href) {
+                return meant.map(|m| DeadLink { href: href.clone(), target: None, meant: Some(m) });
+            }
+            let target = join_relative(dir, href);
+            let published = target.as_deref().is_some_and(|t| {
+                resolver.by_rel.contains_key(t) || resolver.by_rel.contains_key(format!("{t}/index.html").as_str())
+            });
+            (!published).then(|| DeadLink { href: href.clone(), target, meant })
+        })
+        .collect()
+}
+
+/// Whether a link by path starts from a root: `/`, `\\`, a drive or `file:`.
+fn absolute(href: &str) -> bool {
+    href.starts_with(['/', '\\'])
+        || href.split_once(':').is_some_and(|(s, _)| s.len() == 1 || s.eq_ignore_ascii_case("file"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +129,41 @@ mod tests {
         assert_eq!(r.resolve("a.png"), Resolution::Found { index: 1, foreign: false });
         assert_eq!(r.resolve("plots/missing.png"), Resolution::NotFound);
         assert_eq!(r.resolve("../../etc/passwd"), Resolution::NotFound);
+    }
+
+    #[test]
+    fn dead_links_are_the_ones_that_name_no_file_with_what_they_meant() {
+        let f = files(&["unified_reports/summary.html", "plots/a b.png", "tables/x.csv", "docs/index.html"]);
+        let links: Vec<String> = [
+            "../plots/a%20b.png",
+            "../tables/x.csv#row-2",
+            "../docs/",
+            "artifacts/v1/plots/a b.png",
+            "../../../etc/passwd",
+            "../tables/gone.csv",
+            "summary.html?tab=2",
+            "/home/alice/artifacts/v1/tables/x.csv",
+            "file:///C:/runs/v1/plots/a%20b.png",
+            "/about",
+        ]
+        .map(String::from)
+        .to_vec();
+        let dead = dead_links("unified_reports/summary.html", &links, &f);
+        let got: Vec<(&str, Option<&str>, Option<&str>)> =
+            dead.iter().map(|d| (d.href.as_str(), d.target.as_deref(), d.meant.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "artifacts/v1/plots/a b.png",
+                    Some("unified_reports/artifacts/v1/plots/a b.png"),
+                    Some("plots/a b.png")
+                ),
+                ("../../../etc/passwd", None, None),
+                ("../tables/gone.csv", Some("tables/gone.csv"), None),
+                ("/home/alice/artifacts/v1/tables/x.csv", None, Some("tables/x.csv")),
+                ("file:///C:/runs/v1/plots/a%20b.png", None, Some("plots/a b.png")),
+            ]
+        );
     }
 }

@@ -16,7 +16,7 @@ pub(crate) mod json;
 pub(crate) mod previews;
 pub(crate) mod reuse;
 
-pub use previews::preview_problems;
+pub use previews::{preview_problems, report_dead_links};
 pub use reuse::Reuse;
 
 use crate::config::previews::PreviewConfig;

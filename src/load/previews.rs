@@ -4,7 +4,8 @@
 use super::reuse::{Reuse, stamp};
 use crate::config::previews::PreviewConfig;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::input::preview::{self, Preview};
+use crate::input::preview::{self, Body, Preview};
+use crate::input::resolve::{DeadLink, dead_links};
 use crate::input::scan::FileEntry;
 use crate::model::Artifact;
 use rayon::prelude::*;
@@ -31,20 +32,62 @@ pub(crate) fn add_previews(
     });
     for a in artifacts.iter() {
         if let (Some(p), Some(rel)) = (&a.preview, &a.file) {
-            problems.extend(preview_problems(version, rel, p));
+            problems.extend(preview_problems(version, files, rel, p));
         }
     }
 }
 
-/// The warnings of the preview of `rel` in `version`, as problems of the file.
-pub fn preview_problems<'a>(
-    version: &'a str,
-    rel: &'a str,
-    preview: &'a Preview,
-) -> impl Iterator<Item = Diagnostic> + 'a {
-    preview.warnings.iter().map(move |w| {
-        let mut d = Diagnostic::new(Severity::Warning, w.code, format!("{version}/{rel}"), w.message.clone());
-        d.line = w.line;
-        d
-    })
+/// The warnings of the preview of `rel` in `version`, and the dead links of
+/// a report among the version's `files` (one problem standing for them
+/// all: the report's page lists each), as problems of the file.
+pub fn preview_problems(version: &str, files: &[FileEntry], rel: &str, preview: &Preview) -> Vec<Diagnostic> {
+    let path = format!("{version}/{rel}");
+    let mut found: Vec<Diagnostic> = preview
+        .warnings
+        .iter()
+        .map(|w| {
+            let mut d = Diagnostic::new(Severity::Warning, w.code, path.clone(), w.message.clone());
+            d.line = w.line;
+            d
+        })
+        .collect();
+    let dead = report_dead_links(files, rel, preview);
+    if !dead.is_empty() {
+        found.push(Diagnostic::new(Severity::Warning, "dead-link", path, dead_links_message(&dead)));
+    }
+    found
+}
+
+/// The relative links of an HTML report `rel` that lead to no file of the
+/// published site; none for other previews.
+pub fn report_dead_links(files: &[FileEntry], rel: &str, preview: &Preview) -> Vec<DeadLink> {
+    match &preview.body {
+        Body::Html(report) => dead_links(rel, &report.links, files),
+        _ => Vec::new(),
+    }
+}
+
+/// What is wrong with a report's dead links: the first few, each with what
+/// it most likely meant, and how many more.
+fn dead_links_message(dead: &[DeadLink]) -> String {
+    const SHOWN: usize = 3;
+    let each: Vec<String> = dead
+        .iter()
+        .take(SHOWN)
+        .map(|l| match (&l.meant, &l.target) {
+            (Some(meant), _) => format!("`{}` (most likely `{meant}`)", l.href),
+            (None, Some(target)) => format!("`{}` (the run has no `{target}`)", l.href),
+            (None, None) => format!("`{}` (it climbs out of the run's folder)", l.href),
+        })
+        .collect();
+    let more = match dead.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more, listed on the report's page"),
+    };
+    let (n, s) = (dead.len(), if dead.len() == 1 { "" } else { "s" });
+    format!(
+        "{n} link{s} of this report lead{} to no file of the published site: {}{more}",
+        if n == 1 { "s" } else { "" },
+        each.join(", ")
+    )
 }

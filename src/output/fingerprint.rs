@@ -42,6 +42,8 @@ impl Fields {
 pub(crate) fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     let mut h = Fields(Xxh3::new());
     h.text(env!("CARGO_PKG_VERSION"));
+    // An artsite of the same version built from other source renders anew.
+    h.text(env!("ARTSITE_SOURCE_HASH"));
     h.number(theme.templates.len() as u128);
     for (name, text) in &theme.templates {
         h.text(name).text(text);

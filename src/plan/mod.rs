@@ -41,6 +41,9 @@ pub enum PageKind {
     Baseline(usize),
     /// The search page.
     Search,
+    /// The full-page viewer of a pipeline's HTML report, named in its URL's
+    /// query (see [`viewer`]).
+    Viewer,
     /// A JSON file of a registered content type: (version, index into its `content`).
     Content(usize, usize),
 }
@@ -87,6 +90,17 @@ pub const TRENDS_PAGE: &str = "trends/index.html";
 
 /// The search page.
 pub const SEARCH_PAGE: &str = "search/index.html";
+
+/// The full-page report viewer.
+pub const VIEWER_PAGE: &str = "view.html";
+
+/// The viewer showing the report at `src` (a raw file's path from the site
+/// root), with a way back to the page at `from`: both in its query, so a
+/// static host serves the one page for every report.
+pub fn viewer(src: &str, from: &str) -> String {
+    let part = |s: &str| crate::util::paths::url_path(s).replace('%', "%25");
+    format!("{VIEWER_PAGE}?src={}&from={}", part(src), part(from))
+}
 
 /// A page to render.
 #[derive(Debug, Clone)]
@@ -227,7 +241,7 @@ pub fn plan(site: &Site) -> Vec<Page> {
 
 /// The pages that are not a version's, in a stable order.
 pub fn site_pages(site: &Site) -> Vec<Page> {
-    let mut kinds = vec![PageKind::Home, PageKind::Problems, PageKind::NotFound, PageKind::Search];
+    let mut kinds = vec![PageKind::Home, PageKind::Problems, PageKind::NotFound, PageKind::Search, PageKind::Viewer];
     kinds.extend((2..=run_pages(site.versions.len())).map(PageKind::Runs));
     if !site.versions.is_empty() {
         kinds.extend([PageKind::Latest, PageKind::Trends]);
@@ -263,6 +277,7 @@ pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
         PageKind::Problems => PROBLEMS_PAGE.into(),
         PageKind::NotFound => NOT_FOUND_PAGE.into(),
         PageKind::Search => SEARCH_PAGE.into(),
+        PageKind::Viewer => VIEWER_PAGE.into(),
         PageKind::Trends => TRENDS_PAGE.into(),
         PageKind::Version(vi) => version(v(vi)),
         PageKind::Artifacts(vi) => artifacts(v(vi)),

@@ -54,6 +54,7 @@ pub fn template_of(kind: PageKind) -> &'static str {
         PageKind::Quality(_) => "quality.html",
         PageKind::Compare(_) | PageKind::Baseline(_) => "compare.html",
         PageKind::Search => "search.html",
+        PageKind::Viewer => "view.html",
         PageKind::Content(..) => "content.html",
     }
 }
@@ -99,10 +100,7 @@ pub fn render_pages<P: Borrow<Page> + Sync>(
         .par_iter()
         .map(|page| {
             let page = page.borrow();
-            let (preview, warnings) = match page.kind {
-                PageKind::Artifact(vi, ai) => artifact_preview(site, vi, ai, &previews),
-                _ => (None, Vec::new()),
-            };
+            let (preview, warnings) = page_preview(site, page.kind, &previews);
             let ctx = view::page_context(&scope, page.kind, &page.path, preview.as_deref());
             let template = match page.kind {
                 PageKind::Content(vi, ci) => site.content_types[site.versions[vi].content[ci].1].template.as_str(),
@@ -122,6 +120,23 @@ pub fn render_pages<P: Borrow<Page> + Sync>(
     Ok(done.into_iter().flat_map(Result::unwrap_or_default).collect())
 }
 
+/// The preview a page of `kind` shows, with the problems its page adds:
+/// an artifact's page its file's, an EDA report's page its report's (whose
+/// problems its artifact's page adds).
+pub fn page_preview<'a>(
+    site: &'a Site,
+    kind: PageKind,
+    previews: &PreviewConfig,
+) -> (Option<Cow<'a, Preview>>, Vec<Diagnostic>) {
+    match kind {
+        PageKind::Artifact(vi, ai) => artifact_preview(site, vi, ai, previews),
+        PageKind::Eda(vi, ei) => {
+            (artifact_preview(site, vi, site.versions[vi].eda[ei].artifact, previews).0, Vec::new())
+        }
+        _ => (None, Vec::new()),
+    }
+}
+
 /// The preview the page of artifact `ai` of version `vi` shows: the one made
 /// at load, else one made now, with its warnings as problems of the file.
 pub fn artifact_preview<'a>(
@@ -138,6 +153,6 @@ pub fn artifact_preview<'a>(
     let (Some(fi), Some(rel)) = (a.file_index, a.file.as_deref()) else { return (None, Vec::new()) };
     let f = &v.files[fi];
     let made = preview::preview(&f.path, &f.rel, f.size, &a.metadata, previews);
-    let warnings = load::preview_problems(&v.id, rel, &made).collect();
+    let warnings = load::preview_problems(&v.id, &v.files, rel, &made);
     (Some(Cow::Owned(made)), warnings)
 }

@@ -99,6 +99,25 @@ pub fn url_path(path: &str) -> String {
     out
 }
 
+/// The path inside a version folder that the relative URL `url`, written
+/// in a file of folder `dir`, names: percent-decoded, without its query or
+/// fragment. `None` when it climbs out of the version folder or names the
+/// folder itself.
+pub fn join_relative(dir: &str, url: &str) -> Option<String> {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let mut parts: Vec<String> = dir.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    for seg in percent_decode(&url[..end]).split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s.to_string()),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// Decodes `%XX` escapes; malformed ones and bytes that do not make UTF-8
 /// are kept as they are (the latter as U+FFFD).
 pub fn percent_decode(s: &str) -> String {

@@ -7,6 +7,7 @@ use super::index::SiteIndex;
 use super::jsontree;
 use super::nav::crumbs;
 use super::problems;
+use super::report::{ReportView, report_view};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::input::preview::{Body, Preview};
@@ -49,6 +50,8 @@ struct PreviewView<'a> {
     tree: Option<String>,
     /// Where the document stopped parsing, for `json_tree` previews that did not.
     json_error: Option<Field>,
+    /// What the page says beside a framed HTML report.
+    report: Option<ReportView<'a>>,
 }
 
 fn preview_view<'a>(
@@ -56,6 +59,7 @@ fn preview_view<'a>(
     v: &Version,
     a: &Artifact,
     preview: Option<&'a Preview>,
+    page: &str,
 ) -> Option<PreviewView<'a>> {
     let (preview, file) = (preview?, a.file.as_deref()?);
     let (mut tree, mut json_error) = (None, None);
@@ -74,6 +78,7 @@ fn preview_view<'a>(
         alt: a.description.clone().unwrap_or_else(|| a.name.clone()),
         tree,
         json_error,
+        report: report_view(v, file, preview, page),
     })
 }
 
@@ -114,7 +119,7 @@ fn artifact_view<'a>(
         record: a.record.as_ref().map(|r| fields(&r.fields())).unwrap_or_default(),
         metadata,
         metadata_scalar,
-        preview: preview_view(config, v, a, preview),
+        preview: preview_view(config, v, a, preview, &plan::artifact(v, ai)),
         etl_href: a.json.and_then(|di| plan::etl(v, di)),
         eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
         content_href: a
@@ -134,7 +139,7 @@ pub(crate) fn page(s: &Scope, vi: usize, ai: usize, preview: Option<&Preview>, c
     // The preview's own findings are shown with the preview; a build adds
     // them to the site's problems only after this page.
     let own: Vec<Diagnostic> = match (preview, a.file.as_deref()) {
-        (Some(p), Some(rel)) => crate::load::preview_problems(&v.id, rel, p).collect(),
+        (Some(p), Some(rel)) => crate::load::preview_problems(&v.id, &v.files, rel, p),
         _ => Vec::new(),
     };
     let found = match a.file.as_deref() {

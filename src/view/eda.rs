@@ -3,12 +3,14 @@
 
 use super::common::{FileLink, Heading, Link, PageContext, Scope, file_link};
 use super::nav::crumbs;
+use super::report::{ReportView, report_view};
+use crate::input::preview::Preview;
 use crate::plan;
 use crate::util::paths::url_path;
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct EdaView {
+struct EdaView<'a> {
     name: String,
     report_href: String,
     artifact_href: String,
@@ -16,10 +18,13 @@ struct EdaView {
     figures: Vec<FileLink>,
     tables: Vec<FileLink>,
     other: Vec<FileLink>,
+    /// What the page says beside the framed report.
+    report: Option<ReportView<'a>>,
 }
 
-/// The page of EDA report `ei` of version `vi`.
-pub(crate) fn page(s: &Scope, vi: usize, ei: usize, ctx: &mut PageContext) -> Heading {
+/// The page of EDA report `ei` of version `vi`, framing the report whose
+/// `preview` tells what it loads and links to.
+pub(crate) fn page(s: &Scope, vi: usize, ei: usize, preview: Option<&Preview>, ctx: &mut PageContext) -> Heading {
     let v = &s.site.versions[vi];
     let e = &v.eda[ei];
     let a = &v.artifacts[e.artifact];
@@ -32,6 +37,7 @@ pub(crate) fn page(s: &Scope, vi: usize, ei: usize, ctx: &mut PageContext) -> He
         figures: files(&e.figures),
         tables: files(&e.tables),
         other: files(&e.other),
+        report: preview.zip(a.file.as_deref()).and_then(|(p, f)| report_view(v, f, p, &plan::eda(v, ei))),
     };
     ctx.insert("eda", &view);
     let trail = vec![Link { label: format!("EDA: {}", e.name), href: plan::eda(v, ei) }];

@@ -6,7 +6,7 @@
 //! number views, the scope), [`index`] (lookups across the site), [`nav`]
 //! (version references, breadcrumbs, the version switcher), [`summary`],
 //! [`delta`] (changes on the previous run), [`findings`] (problems as rows),
-//! [`charts`] and [`jsontree`].
+//! [`charts`], [`jsontree`] and [`report`] (what a framed report needs said).
 
 pub(crate) mod artifact;
 pub(crate) mod artifacts;
@@ -24,6 +24,7 @@ pub mod jsontree;
 pub(crate) mod nav;
 pub(crate) mod problems;
 pub(crate) mod quality;
+pub(crate) mod report;
 pub(crate) mod stage;
 pub(crate) mod summary;
 pub(crate) mod trends;
@@ -37,8 +38,9 @@ use crate::plan::{self, PageKind};
 use common::Heading;
 use nav::crumbs;
 
-/// Everything a page's template receives. `preview` is what an artifact
-/// page shows of its file (see [`crate::model::Artifact::preview`]).
+/// Everything a page's template receives. `preview` is what an artifact's
+/// or EDA report's page shows of its file (see
+/// [`crate::model::Artifact::preview`]).
 pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Preview>) -> PageContext {
     let mut root = crate::util::paths::root_prefix(path);
     let mut ctx = PageContext::default();
@@ -66,6 +68,7 @@ pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Prev
             let trail = vec![common::Link { label: "Search".into(), href: plan::SEARCH_PAGE.into() }];
             Heading { title: "Search".into(), crumbs: crumbs(s.site, None, trail) }
         }
+        PageKind::Viewer => Heading { title: "Report".into(), crumbs: crumbs(s.site, None, vec![]) },
         PageKind::Problems => problems::page(s, &mut ctx),
         PageKind::Trends => trends::page(s, &root, &mut ctx),
         PageKind::Version(vi) => version::page(s, vi, &mut ctx),
@@ -73,7 +76,7 @@ pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Prev
         PageKind::Artifact(vi, ai) => artifact::page(s, vi, ai, preview, &mut ctx),
         PageKind::Stage(vi, si) => stage::page(s, vi, si, &mut ctx),
         PageKind::Etl(vi, di) => etl::page(s, vi, di, &mut ctx),
-        PageKind::Eda(vi, ei) => eda::page(s, vi, ei, &mut ctx),
+        PageKind::Eda(vi, ei) => eda::page(s, vi, ei, preview, &mut ctx),
         PageKind::Quality(vi) => quality::page(s, vi, &root, &mut ctx),
         PageKind::Compare(vi) => compare::previous(s, vi, &mut ctx),
         PageKind::Baseline(vi) => compare::baseline(s, vi, &mut ctx),

@@ -226,7 +226,8 @@ fn frame_run(url: &str) -> serde_json::Value {
 
 /// A pipeline's HTML report runs its scripts inside the site's frame, from
 /// `file://`, over HTTP and under `serve`, with no "blocked script" errors,
-/// and cannot read the site's document or storage.
+/// and cannot read the site's document or storage: on its artifact page and
+/// in the full-page viewer.
 #[test]
 fn report_scripts_run_in_the_frame_and_cannot_reach_the_site() {
     chromium();
@@ -240,6 +241,11 @@ fn report_scripts_run_in_the_frame_and_cannot_reach_the_site() {
     let index: serde_json::Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
     let page = index["versions"][0]["artifacts"][0]["page"].as_str().unwrap().to_string();
 
+    // The artifact page's "Open full page": the viewer, at the site's root.
+    let html = fs::read_to_string(out.join(&page)).unwrap();
+    let full = parse_page(&html).links.into_iter().map(|(_, _, h)| h).find(|h| h.contains("view.html?")).unwrap();
+    let viewer = format!("view.html?{}", full.split_once('?').unwrap().1);
+
     let http = Server::start(out.clone());
     let options = artsite::serve::Options { port: 0, quiet: true, ..artsite::serve::Options::default() };
     let served = artsite::serve::Server::start(Box::new(move || Ok(config.clone())), None, options).unwrap();
@@ -247,6 +253,9 @@ fn report_scripts_run_in_the_frame_and_cannot_reach_the_site() {
         format!("file://{}", out.join(&page).display()),
         format!("http://127.0.0.1:{}/{page}", http.port),
         format!("{}{page}", served.url()),
+        format!("file://{}/{viewer}", out.display()),
+        format!("http://127.0.0.1:{}/{viewer}", http.port),
+        format!("{}{viewer}", served.url()),
     ] {
         let seen = frame_run(&url);
         assert_eq!(seen["proof"], "script ran", "{url}: {seen}");
@@ -254,6 +263,14 @@ fn report_scripts_run_in_the_frame_and_cannot_reach_the_site() {
         assert_eq!(seen["blocked"], serde_json::json!([]), "{url}: {seen}");
     }
     served.stop();
+    // The viewer frames only the site's own runs.
+    for src in ["https://example.org/x.html", "//example.org/x.html", "v/../../x.html", "v/%2e%2e/x.html", "/etc/x"] {
+        let page = parse_page(&dom(&format!("http://127.0.0.1:{}/view.html?src={src}", http.port)));
+        let frame =
+            page.elements.iter().find(|(t, a)| t == "iframe" && a.get("id").is_some_and(|i| i == "viewer-frame"));
+        let (_, attrs) = frame.expect("the viewer's frame");
+        assert!(!attrs.contains_key("src") && attrs.contains_key("hidden"), "{src}: {attrs:?}");
+    }
 }
 
 /// A static host serves `404.html` for a missing URL at any depth: with

@@ -336,3 +336,69 @@ fn reports_run_sandboxed_and_name_what_they_need_from_the_network() {
     let text = words(&fs::read_to_string(t.out().join(page_of(&t, "unified_reports/summary.pdf"))).unwrap());
     assert!(text.contains("PDF · 2 pages"), "{text}");
 }
+
+/// A report copied into the site keeps its bytes, and its links that lead
+/// to no file of the published site are listed on its page and in
+/// `problems.json`, each with the file it most likely meant: the design's
+/// `artifacts/<version>/...` paths and a machine's absolute ones resolve as
+/// a manifest's `file_path` does; links that work are not listed.
+#[test]
+fn dead_links_in_a_copied_report_are_listed_with_what_they_meant() {
+    let t = Tree::new();
+    t.file(&format!("{V}/plots/hold time.png"), TINY_PNG);
+    t.file(&format!("{V}/tables/features.csv"), "a,b\n1,2\n");
+    let html = format!(
+        "<html><body><h1>Pipeline Execution Summary</h1>\
+         <a href=\"artifacts/{V}/plots/hold%20time.png\">plot</a>\
+         <a href=\"/builds/penguins/artifacts/{V}/tables/features.csv\">table</a>\
+         <a href=\"../tables/features.csv#row-1\">works</a>\
+         <a href=\"../tables/gone.csv\">gone</a>\
+         <a href=\"/about/\">host page</a> <a href=\"https://example.org/docs\">docs</a>\
+         </body></html>"
+    );
+    t.file(&format!("{V}/unified_reports/pipeline_summary.html"), &html);
+    t.build();
+
+    let rel = "unified_reports/pipeline_summary.html";
+    let published = fs::read_to_string(t.out().join(format!("v/{V}/files/{rel}"))).unwrap();
+    assert_eq!(published, html, "the pipeline's bytes are never rewritten");
+
+    let path = page_of(&t, rel);
+    let p = page(&t, rel);
+    let list = p.html.split("class=\"alert warn dead-links\"").nth(1).expect("a list of dead links");
+    let list = &list[..list.find("</details>").unwrap()];
+    let items = words(list);
+    assert!(items.contains("3 links in this report lead to no file of this site."), "{items}");
+    assert!(
+        items.contains(&format!("artifacts/{V}/plots/hold%20time.png: most likely plots/hold time.png")),
+        "{items}"
+    );
+    assert!(
+        items.contains(&format!("/builds/penguins/artifacts/{V}/tables/features.csv: most likely tables/features.csv")),
+        "{items}"
+    );
+    assert!(items.contains("../tables/gone.csv: the run has no tables/gone.csv"), "{items}");
+    assert!(!items.contains("row-1") && !items.contains("/about/") && !items.contains("example.org"), "{items}");
+    // Each file it meant is linked to its page, and the page exists.
+    let meant: Vec<String> = parse_page(list).links.into_iter().map(|(_, _, h)| h).collect();
+    assert_eq!(meant.len(), 2, "{meant:?}");
+    for href in &meant {
+        let (target, _) = resolve(&path, href).unwrap();
+        assert!(t.out().join(&target).is_file(), "{href} from {path} leads to {target}");
+    }
+
+    let problems: Value = serde_json::from_slice(&fs::read(t.out().join("problems.json")).unwrap()).unwrap();
+    let dead: Vec<&Value> = problems.as_array().unwrap().iter().filter(|d| d["code"] == "dead-link").collect();
+    assert_eq!(dead.len(), 1, "one problem for the report: {dead:#?}");
+    assert_eq!(dead[0]["path"], format!("{V}/{rel}"));
+    assert_eq!(dead[0]["severity"], "warning");
+    let message = dead[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("3 links of this report lead to no file of the published site"), "{message}");
+    assert!(message.contains("(most likely `plots/hold time.png`)"), "{message}");
+
+    // The page leads to the full-page viewer of the same report.
+    let full = p.links.iter().map(|(_, _, h)| h).find(|h| h.contains("view.html?")).expect("an Open full page link");
+    let (viewer, _) = resolve(&path, full).unwrap();
+    assert!(t.out().join(&viewer).is_file(), "{viewer}");
+    assert!(full.contains(&format!("src=v/{V}/files/unified_reports/pipeline_summary.html")), "{full}");
+}

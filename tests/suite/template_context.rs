@@ -84,14 +84,9 @@ fn every_page_gets_exactly_the_documented_variables() {
     for page in artsite::plan::plan(&site) {
         sample.insert(template_of(page.kind), page);
     }
-    assert_eq!(sample.len(), 15, "one sample of each page template");
+    assert_eq!(sample.len(), 16, "one sample of each page template");
     for (template, page) in sample {
-        let preview = match page.kind {
-            artsite::plan::PageKind::Artifact(vi, ai) => {
-                artsite::render::artifact_preview(&site, vi, ai, &artsite::plan::previews(&config)).0
-            }
-            _ => None,
-        };
+        let preview = artsite::render::page_preview(&site, page.kind, &artsite::plan::previews(&config)).0;
         let ctx = view::page_context(&scope, page.kind, &page.path, preview.as_deref());
         let paths = paths_for(&docs, template);
         let documented_top: BTreeSet<&str> = paths.iter().map(|p| top(p)).collect();

@@ -167,6 +167,7 @@ pub(crate) fn resolve(from: &str, href: &str) -> Option<(String, String)> {
         return None;
     }
     let (path, frag) = href.split_once('#').unwrap_or((href, ""));
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
     if path.is_empty() {
         return Some((from.to_string(), frag.to_string()));
     }

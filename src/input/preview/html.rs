@@ -5,7 +5,9 @@
 //! opened offline, the promise of this site, it is then blank or unstyled.
 //! The file is tokenised as a stream (never held whole) and every URL of
 //! another host in `script`, `link`, `img`, `iframe` and the like is named,
-//! one warning per host.
+//! one warning per host. Its relative links and references are kept too:
+//! whether they lead to a file of the published site depends on the run's
+//! other files, so [`crate::input::resolve::dead_links`] judges them later.
 
 use super::io::unreadable;
 use super::kinds::{Body, HtmlReport, Preview, Remote, Warning};
@@ -23,8 +25,8 @@ pub(crate) fn preview(path: &Path) -> Preview {
         Ok(f) => f,
         Err(e) => return Preview::new(Body::Html(HtmlReport::default())).warn(unreadable(&e)),
     };
-    let remote = remote_references(BufReader::new(file).take(MAX_READ));
-    let report = HtmlReport { blank_offline: remote.iter().any(|r| r.kind == "script"), remote };
+    let Found { remote, links } = references(BufReader::new(file).take(MAX_READ));
+    let report = HtmlReport { blank_offline: remote.iter().any(|r| r.kind == "script"), remote, links };
     let warnings: Vec<Warning> = report.remote.iter().map(warning).collect();
     let mut p = Preview::new(Body::Html(report));
     for w in warnings {
@@ -33,9 +35,23 @@ pub(crate) fn preview(path: &Path) -> Preview {
     p
 }
 
-/// What each host a document loads from serves it, in order of first use.
-fn remote_references(input: impl Read) -> Vec<Remote> {
-    let mut found: Vec<Remote> = Vec::new();
+/// The most relative links of one report kept for checking.
+const MAX_LINKS: usize = 1000;
+
+/// What a document refers to.
+#[derive(Default)]
+struct Found {
+    /// What each host it loads from serves it, in order of first use.
+    remote: Vec<Remote>,
+    /// Its relative links and references, each once, in order; none when
+    /// a `<base>` element moves where they lead.
+    links: Vec<String>,
+}
+
+/// The hosts a document loads from and its relative links.
+fn references(input: impl Read) -> Found {
+    let mut found = Found::default();
+    let mut based = false;
     // Script and style bodies are text, not tags.
     let mut emitter = DefaultEmitter::default();
     emitter.naively_switch_states(true);
@@ -43,6 +59,19 @@ fn remote_references(input: impl Read) -> Vec<Remote> {
         let Token::StartTag(tag) = token else { continue };
         let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
         let attr = |n: &str| tag.attributes.get(n.as_bytes()).map(|v| String::from_utf8_lossy(&v.value).into_owned());
+        based |= name == "base" && attr("href").is_some();
+        let link = match name.as_str() {
+            "a" | "area" | "link" => attr("href"),
+            "script" | "img" | "source" | "video" | "audio" | "iframe" | "frame" | "embed" | "track" => attr("src"),
+            "object" => attr("data"),
+            _ => None,
+        };
+        if let Some(url) = link.as_deref().filter(|u| local(u))
+            && found.links.len() < MAX_LINKS
+            && !found.links.iter().any(|l| l == url.trim())
+        {
+            found.links.push(url.trim().to_string());
+        }
         let (kind, url) = match name.as_str() {
             "script" => ("script", attr("src")),
             "link" => {
@@ -64,13 +93,34 @@ fn remote_references(input: impl Read) -> Vec<Remote> {
             _ => continue,
         };
         let Some((host, file)) = url.as_deref().and_then(remote) else { continue };
-        match found.iter_mut().find(|r| r.host == host && r.kind == kind) {
+        match found.remote.iter_mut().find(|r| r.host == host && r.kind == kind) {
             Some(r) if !r.files.contains(&file) => r.files.push(file),
             Some(_) => {}
-            None => found.push(Remote { kind, host, files: vec![file] }),
+            None => found.remote.push(Remote { kind, host, files: vec![file] }),
         }
     }
+    if based {
+        found.links.clear();
+    }
     found
+}
+
+/// Whether `url` names a file by a path: relative (`../plots/a.png`), from
+/// the root (`/home/alice/artifacts/v1/plots/a.png`), a drive (`C:\\runs`) or
+/// a `file:` URL. Not empty, not only a fragment or query, not another
+/// scheme (`https:`, `data:`, `javascript:`), not a host (`//cdn`), and not a
+/// template's placeholder (`{{ x }}`, `${x}`) a script fills in.
+fn local(url: &str) -> bool {
+    let url = url.trim();
+    let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let by_path = match scheme {
+        Some(s) => s.len() == 1 || s.eq_ignore_ascii_case("file"),
+        None => !url.starts_with("//"),
+    };
+    by_path && !(url.is_empty() || url.starts_with(['#', '?']) || url.contains("{{") || url.contains("${"))
 }
 
 /// The host and the named file of a URL that leaves the document's own
@@ -139,7 +189,7 @@ mod tests {
             <link rel="canonical" href="https://example.com/">
             </head><body><img src="https://cdn.plot.ly/logo.png?x=1"><img src="figures/a.png">
             <a href="https://docs.example.org/">not loaded</a></body></html>"#;
-        let found = remote_references(html.as_bytes());
+        let found = references(html.as_bytes()).remote;
         let got: Vec<(&str, &str, Vec<&str>)> =
             found.iter().map(|r| (r.kind, r.host.as_str(), r.files.iter().map(String::as_str).collect())).collect();
         assert_eq!(
@@ -160,7 +210,34 @@ mod tests {
     #[test]
     fn a_self_contained_report_loads_nothing() {
         let html = "<html><script>var x = '<script src=https://cdn.example/a.js>';</script><img src=data:image/png;base64,AAAA></html>";
-        assert!(remote_references(html.as_bytes()).is_empty());
+        assert!(references(html.as_bytes()).remote.is_empty());
+    }
+
+    #[test]
+    fn links_by_path_are_kept_once_and_others_are_not() {
+        let html = r##"<a href="artifacts/v1/plots/a.png">a</a> <a href=" ../tables/t.csv ">t</a>
+            <img src="artifacts/v1/plots/a.png"><script src="js/app.js"></script>
+            <a href="#top"></a><a href="?q=1"></a><a href="/home/a/v1/t.csv"></a><a href="mailto:a@b.c"></a>
+            <a href="data:text/plain,x"></a><a href="javascript:void(0)"></a><a href="https://x.org/y"></a>
+            <a href="//cdn.example/a.js"></a><a href="{{ url }}"></a><a href="${u}"></a><a href="C:/x"></a>
+            <a href="file:///tmp/v1/a.png"></a><a>no href</a>"##;
+        assert_eq!(
+            references(html.as_bytes()).links,
+            [
+                "artifacts/v1/plots/a.png",
+                "../tables/t.csv",
+                "js/app.js",
+                "/home/a/v1/t.csv",
+                "C:/x",
+                "file:///tmp/v1/a.png"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_base_element_leaves_relative_links_unjudged() {
+        let html = r#"<base href="https://example.org/r/"><a href="plots/a.png">a</a>"#;
+        assert!(references(html.as_bytes()).links.is_empty());
     }
 
     #[test]

@@ -239,6 +239,10 @@ pub struct HtmlReport {
     /// Whether it loads scripts from another host: offline, what they draw
     /// stays blank.
     pub blank_offline: bool,
+    /// Its links and references to files by path (`../plots/a.png`,
+    /// `/home/alice/artifacts/v1/plots/a.png`), as written.
+    #[serde(skip)]
+    pub links: Vec<String>,
 }
 
 /// One host an HTML report loads from, and what.

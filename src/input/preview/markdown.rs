@@ -7,7 +7,7 @@
 
 use super::io::{read_head, unreadable};
 use super::kinds::{Body, Markdown, Preview, Warning};
-use crate::util::paths::{percent_decode, url_path};
+use crate::util::paths::{join_relative, url_path};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -73,20 +73,7 @@ fn raw_file_url(dir: &str, url: &str) -> Option<String> {
         return None;
     }
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    let mut parts: Vec<String> = dir.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
-    for seg in percent_decode(&url[..end]).split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s.to_string()),
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    Some(format!("{}{}", url_path(&parts.join("/")), &url[end..]))
+    join_relative(dir, url).map(|path| format!("{}{}", url_path(&path), &url[end..]))
 }
 
 #[cfg(test)]
