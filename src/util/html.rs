@@ -87,7 +87,23 @@ pub fn number(v: f64, decimals: usize) -> String {
     let text = text.trim_end_matches('0').trim_end_matches('.');
     let (int, frac) = text.split_once('.').map_or((text, ""), |(i, f)| (i, f));
     let frac = if frac.is_empty() { String::new() } else { format!(".{frac}") };
-    group(int, v < 0.0, &frac)
+    group(int, v < 0.0 && !all_zero(text), &frac)
+}
+
+/// A number with exactly `decimals` decimals and thousands separators, for
+/// labels that line up (`0.50`, `1.00`, `1,250.00`); never `-0`.
+pub fn fixed(v: f64, decimals: usize) -> String {
+    if let Some(name) = non_finite_name(v) {
+        return name.into();
+    }
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), String::new()), |(i, f)| (i, format!(".{f}")));
+    group(int, v < 0.0 && !all_zero(&text), &frac)
+}
+
+/// Whether a written number is zero (`0`, `0.00`): it takes no sign.
+fn all_zero(text: &str) -> bool {
+    text.bytes().all(|b| b == b'0' || b == b'.')
 }
 
 fn group(int: &str, negative: bool, frac: &str) -> String {
@@ -145,6 +161,18 @@ mod tests {
         assert_eq!(number(2.5, 2), "2.5");
         assert_eq!(number(f64::NAN, 2), "NaN");
         assert_eq!(number(f64::NEG_INFINITY, 2), "-Infinity");
+        assert_eq!(number(-0.001, 2), "0", "no -0");
+        assert_eq!(number(-0.0, 2), "0");
         assert_eq!(bytes(1536), "1.5 KiB");
+    }
+
+    #[test]
+    fn fixed_numbers_keep_their_decimals_and_never_read_minus_zero() {
+        assert_eq!(fixed(0.5, 2), "0.50");
+        assert_eq!(fixed(1250.0, 1), "1,250.0");
+        assert_eq!(fixed(-0.0004, 3), "0.000");
+        assert_eq!(fixed(-2.6, 0), "-3");
+        assert_eq!(fixed(-1_234_567.891, 2), "-1,234,567.89");
+        assert_eq!(fixed(f64::INFINITY, 2), "Infinity");
     }
 }

@@ -8,4 +8,5 @@ pub mod paths;
 pub(crate) mod progress;
 pub mod pruned_json;
 pub(crate) mod suggest;
+pub mod ticks;
 pub(crate) mod timestamp;

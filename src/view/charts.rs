@@ -1,19 +1,19 @@
-//! Charts drawn at build time with plotters, as inline SVG.
+//! Charts drawn at build time as HTML around a small SVG.
 //!
-//! plotters draws axes, grid, labels and lines; we then add what it cannot:
-//! an accessible `<title>`/`<desc>`, and a link with a hover title on every
-//! data point. Colours are drawn as fixed palette values that the theme's CSS
-//! maps to its custom properties (`.chart [stroke="#1F5FAE"] { stroke:
-//! var(--brand) }`), so charts follow light and dark mode and a team's colours.
-//! plotters runs without its font features: no system font library is linked.
+//! Text is HTML, so it keeps the page's type size at any width (an SVG
+//! scaled to a phone shrinks its text with it). A line chart's lines and grid
+//! are an SVG stretched to its box (strokes keep their width); its points are
+//! links beside that image, never inside it, each focusable with its value
+//! shown on focus and hover. Bar charts are HTML bars with their values
+//! written beside them, laid out horizontally so long category names are
+//! never cut. Colours are classes the theme maps to its custom properties,
+//! so charts follow light and dark mode and a team's colours.
 
 use crate::util::html::{escape, number};
-use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
-use plotters::prelude::*;
+use crate::util::ticks::Ticks;
 use std::fmt::Write;
 
-/// The chart palette. Each colour is a placeholder the theme re-colours.
+/// The chart palette: classes the theme colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Colour {
     /// `--brand`
@@ -24,66 +24,73 @@ pub(crate) enum Colour {
     Warn,
     /// `--bad`
     Bad,
-    /// `--good`
-    Good,
-    /// `--series-6`
-    Series6,
-    /// `--series-7`
-    Series7,
-    /// `--series-8`
-    Series8,
+    /// The categorical series colours `--s1` to `--s8` (a colour-blind-safe
+    /// palette, lighter in dark mode).
+    Series(u8),
 }
 
 impl Colour {
     /// Colours for series, in order.
     pub(crate) const SERIES: [Colour; 8] = [
-        Colour::Brand,
-        Colour::Accent,
-        Colour::Warn,
-        Colour::Series6,
-        Colour::Bad,
-        Colour::Series7,
-        Colour::Good,
-        Colour::Series8,
+        Colour::Series(1),
+        Colour::Series(2),
+        Colour::Series(3),
+        Colour::Series(4),
+        Colour::Series(5),
+        Colour::Series(6),
+        Colour::Series(7),
+        Colour::Series(8),
     ];
 
-    fn rgb(self) -> RGBColor {
-        match self {
-            Colour::Brand => RGBColor(0x1F, 0x5F, 0xAE),
-            Colour::Accent => RGBColor(0x0F, 0x76, 0x6E),
-            Colour::Warn => RGBColor(0xA1, 0x5C, 0x00),
-            Colour::Bad => RGBColor(0xB4, 0x23, 0x18),
-            Colour::Good => RGBColor(0x15, 0x80, 0x3D),
-            Colour::Series6 => RGBColor(0x7C, 0x3A, 0xED),
-            Colour::Series7 => RGBColor(0xBE, 0x18, 0x5D),
-            Colour::Series8 => RGBColor(0x08, 0x91, 0xB2),
-        }
-    }
-
-    fn hex(self) -> String {
-        let RGBColor(r, g, b) = self.rgb();
-        format!("#{r:02X}{g:02X}{b:02X}")
-    }
-
-    /// The CSS class name of the colour, for legends drawn in HTML.
+    /// The CSS class of the colour, for chart marks and legends.
     pub(crate) fn class(self) -> &'static str {
         match self {
             Colour::Brand => "c-brand",
             Colour::Accent => "c-accent",
             Colour::Warn => "c-warn",
             Colour::Bad => "c-bad",
-            Colour::Good => "c-good",
-            Colour::Series6 => "c-s6",
-            Colour::Series7 => "c-s7",
-            Colour::Series8 => "c-s8",
+            Colour::Series(n) => ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"][usize::from(n.clamp(1, 8)) - 1],
         }
     }
 }
 
-/// Axis text and lines; mapped to `--muted`.
-const MUTED: RGBColor = RGBColor(0x5A, 0x64, 0x78);
-/// Grid lines; mapped to `--border`.
-const GRID: RGBColor = RGBColor(0xDD, 0xE1, 0xE8);
+/// How a chart's value axis is ranged, so noise never looks like drama.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scale {
+    /// Counts and durations: the axis starts at zero.
+    FromZero,
+    /// Scores and rates: at least `min` wide, kept inside `bounds`
+    /// (0 to 100 for a percentage).
+    Span {
+        /// The narrowest range shown.
+        min: f64,
+        /// The values the quantity can take.
+        bounds: (f64, f64),
+    },
+}
+
+impl Scale {
+    /// The range to draw for values from `lo` to `hi`.
+    fn range(self, lo: f64, hi: f64) -> (f64, f64) {
+        match self {
+            Scale::FromZero => (lo.min(0.0), hi.max(0.0)),
+            Scale::Span { min, bounds: (floor, ceiling) } => {
+                if hi - lo >= min {
+                    return (lo, hi);
+                }
+                let middle = (lo + hi) / 2.0;
+                let (mut a, mut b) = (middle - min / 2.0, middle + min / 2.0);
+                if a < floor {
+                    (a, b) = (floor, floor + min);
+                }
+                if b > ceiling {
+                    (a, b) = ((ceiling - min).max(floor), ceiling);
+                }
+                (a, b)
+            }
+        }
+    }
+}
 
 /// One line of a line chart: a value (or a gap) per x position.
 #[derive(Debug, Clone)]
@@ -96,7 +103,7 @@ pub(crate) struct Series {
     pub values: Vec<Option<f64>>,
 }
 
-/// A line chart over ordered positions (versions).
+/// A line chart over ordered positions (runs).
 pub(crate) struct LineChart<'a> {
     /// Unique id within the page, for `aria-labelledby`.
     pub id: &'a str,
@@ -104,16 +111,22 @@ pub(crate) struct LineChart<'a> {
     pub title: &'a str,
     /// What the chart shows, for screen readers.
     pub desc: &'a str,
+    /// What the value axis measures, with its unit (`Seconds`).
+    pub y_title: &'a str,
+    /// What the positions are (`Run, oldest to newest`).
+    pub x_title: &'a str,
     /// Short label of each x position.
     pub x_labels: &'a [String],
-    /// Full name of each x position, for hover titles.
+    /// Full name of each x position, for the points' labels.
     pub x_names: &'a [String],
     /// Link of each x position (already relative to the page).
     pub links: &'a [String],
     /// The lines.
     pub series: &'a [Series],
-    /// Unit shown after values in hover titles.
+    /// Unit written after values in the points' labels.
     pub unit: &'a str,
+    /// How the value axis is ranged.
+    pub scale: Scale,
 }
 
 /// One bar of a bar chart.
@@ -121,242 +134,199 @@ pub(crate) struct LineChart<'a> {
 pub(crate) struct Bar {
     /// Category label.
     pub label: String,
-    /// Height; NaN bars are left out.
+    /// Length; NaN bars are left out.
     pub value: f64,
-    /// Link of the bar (already relative to the page), if any.
+    /// Link of the bar's category (already relative to the page), if any.
     pub href: Option<String>,
 }
+
+/// The most x labels a line chart writes; on a phone every other one shows.
+const X_LABELS: usize = 8;
+
+/// A chart with more points than this leaves them out of the tab order:
+/// its data table is the way through by keyboard.
+const FOCUSABLE_POINTS: usize = 40;
 
 fn finite(v: &Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }
 
-fn y_range(values: impl Iterator<Item = f64>, from_zero: bool) -> Option<(f64, f64)> {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    if !lo.is_finite() {
-        return None;
-    }
-    if from_zero {
-        lo = lo.min(0.0);
-        hi = hi.max(0.0);
-    }
-    if hi - lo < f64::EPSILON * hi.abs().max(1.0) {
-        let pad = if hi == 0.0 { 1.0 } else { hi.abs() * 0.05 };
-        return Some((lo - pad, hi + pad));
-    }
-    let pad = (hi - lo) * 0.08;
-    Some((if from_zero && lo >= 0.0 { 0.0 } else { lo - pad }, hi + pad))
+/// The lowest and highest finite value, when there is one.
+fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
 }
 
-fn tick_label(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{}G", number(v / 1e9, 1))
-    } else if a >= 1e6 {
-        format!("{}M", number(v / 1e6, 1))
-    } else if a >= 1e4 {
-        format!("{}k", number(v / 1e3, 1))
+/// A percentage with two decimals at most, for style attributes.
+fn pct(f: f64) -> String {
+    let text = format!("{:.2}", f * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// Which positions get an x label: at most [`X_LABELS`], evenly spread,
+/// always the first and the last; `true` marks the ones a phone hides (it
+/// keeps the first, the middle one and the last).
+fn x_label_positions(n: usize) -> Vec<(usize, bool)> {
+    let at: Vec<usize> = if n <= X_LABELS {
+        (0..n).collect()
     } else {
-        number(v, 2)
-    }
-}
-
-/// A category label that fits `max` characters: the last path segment of
-/// names like `features/hold_time`, cut with an ellipsis.
-fn short_label(label: &str, max: usize) -> String {
-    let tail = label.rsplit('/').next().unwrap_or(label);
-    let max = max.max(4);
-    if tail.chars().count() <= max {
-        tail.to_string()
-    } else {
-        format!("{}…", tail.chars().take(max - 1).collect::<String>())
-    }
-}
-
-/// The label of the category at `x`, or nothing between categories (plotters
-/// asks for labels at positions of its own choosing).
-fn label_at(labels: &[String], x: f64) -> String {
-    let i = x.round();
-    if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-        labels[i as usize].clone()
-    } else {
-        String::new()
-    }
-}
-
-/// Replaces plotters' `<svg …>` opening tag with ours and adds the overlay.
-fn finish(svg: String, id: &str, title: &str, desc: &str, w: u32, h: u32, overlay: &str) -> String {
-    let body_start = svg.find('>').map_or(0, |i| i + 1);
-    let body_end = svg.rfind("</svg>").unwrap_or(svg.len());
-    let mut out = String::with_capacity(svg.len() + overlay.len() + 400);
-    let _ = write!(
-        out,
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
-        escape(title),
-        escape(desc)
-    );
-    out.push_str(svg[body_start..body_end].trim());
-    out.push_str(overlay);
-    out.push_str("</svg>");
-    out
-}
-
-/// A chart with one slot across per label and `lo..hi` up, its axes, labels
-/// and grid drawn as every chart here has them. `x_ticks` bounds the labels shown.
-fn axes<'a, 'b>(
-    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
-    (lo, hi): (f64, f64),
-    labels: &[String],
-    x_ticks: usize,
-) -> Option<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
-    let n = labels.len();
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(28)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
-        .ok()?;
-    let x_fmt = |x: &f64| label_at(labels, *x);
-    let y_fmt = |y: &f64| tick_label(*y);
-    chart
-        .configure_mesh()
-        .x_labels(x_ticks)
-        .y_labels(5)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(MUTED)
-        .label_style(("sans-serif", 13).into_font().color(&MUTED))
-        .draw()
-        .ok()?;
-    Some(chart)
+        let slots = X_LABELS - 1;
+        (0..=slots).map(|k| k * (n - 1) / slots).collect()
+    };
+    let middle = at.len() / 2;
+    at.iter().enumerate().map(|(k, &i)| (i, !(k == 0 || k == middle || k + 1 == at.len()))).collect()
 }
 
 /// Draws a line chart; `None` when no series has a finite value.
 pub(crate) fn line_chart(c: &LineChart) -> Option<String> {
-    let (w, h) = (900u32, 280u32);
     let n = c.x_labels.len();
-    let (lo, hi) = y_range(c.series.iter().flat_map(|s| s.values.iter().filter_map(finite)), false)?;
-    let mut svg = String::new();
-    let mut overlay = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let mut chart = axes(&root, (lo, hi), c.x_labels, n.clamp(1, 8))?;
-        let dot = if n > 120 { 2 } else { 4 };
-        for s in c.series {
-            let style = ShapeStyle::from(&s.colour.rgb()).stroke_width(2);
-            // One polyline per run of consecutive values; gaps stay gaps.
-            let mut run: Vec<(f64, f64)> = Vec::new();
-            for (i, v) in s.values.iter().enumerate() {
-                match finite(v) {
-                    Some(y) => run.push((i as f64, y)),
-                    None if !run.is_empty() => {
-                        chart.draw_series(LineSeries::new(std::mem::take(&mut run), style)).ok()?;
-                    }
-                    None => {}
-                }
-            }
-            if !run.is_empty() {
-                chart.draw_series(LineSeries::new(run, style)).ok()?;
-            }
-            let spec = chart.as_coord_spec();
-            for (i, v) in s.values.iter().enumerate() {
-                let Some(y) = finite(v) else { continue };
-                let (px, py) = spec.translate(&(i as f64, y));
-                let label = format!("{}: {} {}{}", c.x_names[i], s.name, number(y, 2), c.unit);
+    let (lo, hi) = extent(c.series.iter().flat_map(|s| s.values.iter().filter_map(finite)))?;
+    let (lo, hi) = c.scale.range(lo, hi);
+    let ticks = Ticks::nice(lo, hi, 5);
+    let x = |i: usize| (i as f64 + 0.5) / n as f64;
+    let y = |v: f64| 1.0 - ticks.position(v);
+    let points = c.series.iter().map(|s| s.values.iter().filter_map(finite).count()).sum::<usize>();
+    let focus = if points > FOCUSABLE_POINTS { " tabindex=\"-1\"" } else { "" };
+
+    let mut out = String::new();
+    let _ = write!(out, "<div class=\"lc\"><p class=\"axis-title\">{}</p><div class=\"lc-area\">", escape(c.y_title));
+    out.push_str("<div class=\"lc-y\" aria-hidden=\"true\">");
+    for &t in &ticks.values {
+        let _ = write!(out, "<span style=\"bottom:{}\">{}</span>", pct(ticks.position(t)), ticks.label(t));
+    }
+    let range = format!("; the value axis runs from {} to {}", ticks.label(ticks.lo), ticks.label(ticks.hi));
+    let _ = write!(
+        out,
+        "</div><div class=\"lc-plot\"><svg class=\"lc-svg\" viewBox=\"0 0 1000 1000\" preserveAspectRatio=\"none\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" focusable=\"false\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}{}</desc>",
+        escape(c.title),
+        escape(c.desc),
+        escape(&range),
+        id = escape(c.id),
+    );
+    for &t in &ticks.values {
+        let _ = write!(
+            out,
+            "<line class=\"grid\" x1=\"0\" x2=\"1000\" y1=\"{0:.1}\" y2=\"{0:.1}\" vector-effect=\"non-scaling-stroke\"/>",
+            y(t) * 1000.0
+        );
+    }
+    for s in c.series {
+        // One line per run of consecutive values; gaps stay gaps.
+        let mut run: Vec<String> = Vec::new();
+        let flush = |run: &mut Vec<String>, out: &mut String| {
+            if run.len() > 1 {
                 let _ = write!(
-                    overlay,
-                    "<a href=\"{}\" tabindex=\"-1\" aria-label=\"{}\"><title>{}</title><circle cx=\"{px}\" cy=\"{py}\" r=\"{dot}\" fill=\"{}\" class=\"pt\"/></a>",
-                    escape(&c.links[i]),
-                    escape(&label),
-                    escape(&label),
-                    s.colour.hex()
+                    out,
+                    "<polyline class=\"ln {}\" points=\"{}\" vector-effect=\"non-scaling-stroke\"/>",
+                    s.colour.class(),
+                    run.join(" ")
                 );
             }
-        }
-        root.present().ok()?;
-    }
-    Some(finish(svg, c.id, c.title, c.desc, w, h, &overlay))
-}
-
-/// Draws a vertical bar chart; `None` when no bar has a finite value.
-pub(crate) fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], colour: Colour, unit: &str) -> Option<String> {
-    let bars: Vec<&Bar> = bars.iter().filter(|b| b.value.is_finite()).collect();
-    let n = bars.len();
-    let (lo, hi) = y_range(bars.iter().map(|b| b.value), true)?;
-    let (w, h) = (540u32, 300u32);
-    let mut svg = String::new();
-    let mut overlay = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let labels: Vec<String> = bars.iter().map(|b| short_label(&b.label, (w as usize / n.max(1)) / 8)).collect();
-        let mut chart = axes(&root, (lo, hi), &labels, n.clamp(1, 12) * 2 + 1)?;
-        let fill = colour.rgb().filled();
-        chart
-            .draw_series(bars.iter().enumerate().map(|(i, b)| {
-                let x = i as f64;
-                Rectangle::new([(x - 0.35, 0f64.max(lo)), (x + 0.35, b.value)], fill)
-            }))
-            .ok()?;
-        let spec = chart.as_coord_spec();
-        for (i, b) in bars.iter().enumerate() {
-            let (x0, y0) = spec.translate(&(i as f64 - 0.35, b.value));
-            let (x1, y1) = spec.translate(&(i as f64 + 0.35, 0f64.max(lo)));
-            let label = format!("{}: {}{}", b.label, number(b.value, 2), unit);
-            let rect = format!(
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"hit\" fill=\"transparent\"><title>{}</title></rect>",
-                x0.min(x1),
-                y0.min(y1),
-                (x1 - x0).abs().max(1),
-                (y1 - y0).abs().max(1),
-                escape(&label)
-            );
-            match &b.href {
-                Some(href) => {
-                    let _ = write!(
-                        overlay,
-                        "<a href=\"{}\" tabindex=\"-1\" aria-label=\"{}\">{rect}</a>",
-                        escape(href),
-                        escape(&label)
-                    );
-                }
-                None => overlay.push_str(&rect),
+            run.clear();
+        };
+        for (i, v) in s.values.iter().enumerate() {
+            match finite(v) {
+                Some(v) => run.push(format!("{:.1},{:.1}", x(i) * 1000.0, y(v) * 1000.0)),
+                None => flush(&mut run, &mut out),
             }
         }
-        root.present().ok()?;
+        flush(&mut run, &mut out);
     }
-    Some(finish(svg, id, title, desc, w, h, &overlay))
+    out.push_str("</svg>");
+    for s in c.series {
+        for (i, v) in s.values.iter().enumerate() {
+            let Some(v) = finite(v) else { continue };
+            let label = format!("{}: {} {}{}", c.x_names[i], s.name, number(v, 2), c.unit);
+            let side = if x(i) > 0.5 { " end" } else { "" };
+            let _ = write!(
+                out,
+                "<a class=\"pt {}{side}\" href=\"{}\" style=\"left:{};top:{}\" aria-label=\"{label}\" data-label=\"{label}\"{focus}></a>",
+                s.colour.class(),
+                escape(&c.links[i]),
+                pct(x(i)),
+                pct(y(v)),
+                label = escape(&label),
+            );
+        }
+    }
+    out.push_str("</div><div class=\"lc-x\" aria-hidden=\"true\">");
+    for (i, minor) in x_label_positions(n) {
+        // A label near an edge is anchored at its point, not centred on it.
+        let edge = match x(i) {
+            p if p < 0.08 => " first",
+            p if p > 0.92 => " last",
+            _ => "",
+        };
+        let minor = if minor { " minor" } else { "" };
+        let _ = write!(
+            out,
+            "<span class=\"xl{edge}{minor}\" style=\"left:{}\">{}</span>",
+            pct(x(i)),
+            escape(&c.x_labels[i])
+        );
+    }
+    let _ = write!(out, "</div></div><p class=\"axis-title x\">{}</p></div>", escape(c.x_title));
+    Some(out)
 }
 
-/// A small line without axes, for tables and cards; `None` without data.
-pub(crate) fn sparkline(id: &str, title: &str, values: &[Option<f64>], colour: Colour) -> Option<String> {
-    let (lo, hi) = y_range(values.iter().filter_map(finite), false)?;
-    let (w, h) = (120u32, 32u32);
-    let n = values.len();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root).margin(3).build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi).ok()?;
-        let style = ShapeStyle::from(&colour.rgb()).stroke_width(2);
-        let points: Vec<(f64, f64)> =
-            values.iter().enumerate().filter_map(|(i, v)| finite(v).map(|y| (i as f64, y))).collect();
-        let last = *points.last()?;
-        chart.draw_series(LineSeries::new(points, style)).ok()?;
-        chart.draw_series(std::iter::once(Circle::new(last, 3, colour.rgb().filled()))).ok()?;
-        root.present().ok()?;
-    }
-    let desc = format!(
-        "{} values, last {}",
-        values.iter().filter(|v| finite(v).is_some()).count(),
-        number(values.iter().rev().find_map(finite)?, 2)
+/// Draws a horizontal bar chart from zero, each bar's value written beside
+/// it and its category linked where it has a page; `None` when no bar has a
+/// finite value.
+pub(crate) fn bar_chart(title: &str, axis: &str, bars: &[Bar], colour: Colour, unit: &str) -> Option<String> {
+    let bars: Vec<&Bar> = bars.iter().filter(|b| b.value.is_finite()).collect();
+    let (_, hi) = extent(bars.iter().map(|b| b.value))?;
+    let top = hi.max(0.0);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<div class=\"bc\"><p class=\"axis-title\">{}</p><ul class=\"bars\" aria-label=\"{}\">",
+        escape(axis),
+        escape(title)
     );
-    Some(finish(svg, id, title, &desc, w, h, "").replacen("class=\"chart\"", "class=\"chart spark\"", 1))
+    for b in bars {
+        let label = match &b.href {
+            Some(href) => format!("<a href=\"{}\">{}</a>", escape(href), escape(&b.label)),
+            None => escape(&b.label),
+        };
+        // A bar above zero stays visible however short; zero draws none.
+        let width = match b.value {
+            v if v > 0.0 && top > 0.0 => format!("max(2px,{})", pct((v / top).min(1.0))),
+            _ => "0".to_string(),
+        };
+        let _ = write!(
+            out,
+            "<li><span class=\"bar-label\">{label}</span><span class=\"bar-track\" aria-hidden=\"true\"><span class=\"bar {}\" style=\"width:{width}\"></span></span><span class=\"bar-value\">{}{}</span></li>",
+            colour.class(),
+            number(b.value, 2),
+            escape(unit)
+        );
+    }
+    out.push_str("</ul></div>");
+    Some(out)
+}
+
+/// A small line without axes, for cards; `None` without data.
+pub(crate) fn sparkline(id: &str, title: &str, values: &[Option<f64>], colour: Colour) -> Option<String> {
+    let (lo, hi) = extent(values.iter().filter_map(finite))?;
+    let (w, h, pad) = (120.0, 32.0, 4.0);
+    let n = values.len();
+    let x = |i: usize| if n > 1 { pad + i as f64 * (w - 2.0 * pad) / (n - 1) as f64 } else { w / 2.0 };
+    let y = |v: f64| if hi > lo { h - pad - (v - lo) / (hi - lo) * (h - 2.0 * pad) } else { h / 2.0 };
+    let points: Vec<(f64, f64)> =
+        values.iter().enumerate().filter_map(|(i, v)| finite(v).map(|v| (x(i), y(v)))).collect();
+    let (lx, ly) = *points.last()?;
+    let line: Vec<String> = points.iter().map(|(px, py)| format!("{px:.1},{py:.1}")).collect();
+    let last = number(values.iter().rev().find_map(finite)?, 2);
+    Some(format!(
+        "<svg class=\"spark {cls}\" viewBox=\"0 0 120 32\" width=\"120\" height=\"32\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{} values, last {last}</desc><polyline class=\"ln\" points=\"{}\"/><circle class=\"dot\" cx=\"{lx:.1}\" cy=\"{ly:.1}\" r=\"3\"/></svg>",
+        escape(title),
+        points.len(),
+        line.join(" "),
+        cls = colour.class(),
+        id = escape(id),
+    ))
 }
 
 #[cfg(test)]
@@ -367,62 +337,88 @@ mod tests {
         (0..n).map(|i| format!("v{i}")).collect()
     }
 
-    #[test]
-    fn line_chart_links_every_point_and_skips_gaps() {
-        let (labels, links) = (names(4), names(4));
-        let series = [Series {
-            name: "score".into(),
-            colour: Colour::Brand,
-            values: vec![Some(90.0), None, Some(f64::NAN), Some(95.5)],
-        }];
-        let svg = line_chart(&LineChart {
+    fn chart<'a>(labels: &'a [String], series: &'a [Series], scale: Scale) -> LineChart<'a> {
+        LineChart {
             id: "q",
             title: "Quality",
             desc: "Quality over runs",
-            x_labels: &labels,
-            x_names: &labels,
-            links: &links,
-            series: &series,
+            y_title: "Quality score (%)",
+            x_title: "Run",
+            x_labels: labels,
+            x_names: labels,
+            links: labels,
+            series,
             unit: "%",
-        })
-        .unwrap();
-        assert!(svg.starts_with("<svg class=\"chart\""));
-        assert_eq!(svg.matches("<circle").count(), 2);
-        assert!(svg.contains("<title>v3: score 95.5%</title>") && svg.contains("href=\"v0\""));
-        assert!(svg.contains("<title id=\"q-t\">Quality</title>"));
-        assert!(svg.contains("#1F5FAE"), "drawn in the palette colour the theme maps");
-        assert_eq!(svg.matches("<svg").count(), 1);
+            scale,
+        }
+    }
+
+    #[test]
+    fn line_chart_links_every_point_outside_the_image_and_skips_gaps() {
+        let labels = names(4);
+        let series = [Series {
+            name: "score".into(),
+            colour: Colour::Series(1),
+            values: vec![Some(90.0), None, Some(f64::NAN), Some(95.5)],
+        }];
+        let html = line_chart(&chart(&labels, &series, Scale::FromZero)).unwrap();
+        assert_eq!(html.matches("<a class=\"pt").count(), 2);
+        assert!(html.contains("aria-label=\"v3: score 95.5%\"") && html.contains("href=\"v0\""));
+        assert!(html.contains("<title id=\"q-t\">Quality</title>"));
+        let image = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+        assert!(!image.contains("<a"), "no link inside the image");
+        assert!(!html.contains("<polyline"), "two points with a gap between make no line");
+        assert!(html.contains("Quality score (%)"));
+    }
+
+    #[test]
+    fn the_value_axis_starts_at_zero_for_counts_and_keeps_a_span_for_scores() {
+        let labels = names(3);
+        let counts =
+            [Series { name: "n".into(), colour: Colour::Series(1), values: vec![Some(950.0), Some(990.0), None] }];
+        let html = line_chart(&chart(&labels, &counts, Scale::FromZero)).unwrap();
+        assert!(html.contains("from 0 to 1,000"), "{html}");
+        let scores = [Series {
+            name: "s".into(),
+            colour: Colour::Series(1),
+            values: vec![Some(98.52), Some(98.53), Some(98.52)],
+        }];
+        let percent = Scale::Span { min: 10.0, bounds: (0.0, 100.0) };
+        let html = line_chart(&chart(&labels, &scores, percent)).unwrap();
+        assert!(html.contains("from 90.0 to 100.0"), "a 0.01-point wobble does not fill the height: {html}");
+        assert_eq!(Scale::Span { min: 10.0, bounds: (0.0, 100.0) }.range(1.0, 2.0), (0.0, 10.0));
+    }
+
+    #[test]
+    fn many_runs_get_few_x_labels_with_the_first_and_last() {
+        let at = x_label_positions(100);
+        assert_eq!(at.len(), X_LABELS);
+        assert_eq!((at[0].0, at[at.len() - 1].0), (0, 99));
+        assert_eq!(at.iter().filter(|(_, minor)| !minor).count(), 3, "a phone keeps three: {at:?}");
+        assert!(!at[0].1 && !at[at.len() - 1].1, "a phone keeps the ends");
+        assert_eq!(x_label_positions(2), [(0, false), (1, false)]);
     }
 
     #[test]
     fn charts_handle_one_point_and_no_data() {
-        let (labels, links) = (names(1), names(1));
+        let labels = names(1);
         let one = [Series { name: "x".into(), colour: Colour::Accent, values: vec![Some(3.0)] }];
-        let c = LineChart {
-            id: "a",
-            title: "t",
-            desc: "d",
-            x_labels: &labels,
-            x_names: &labels,
-            links: &links,
-            series: &one,
-            unit: "",
-        };
-        assert!(line_chart(&c).is_some());
+        assert!(line_chart(&chart(&labels, &one, Scale::FromZero)).is_some());
         let none = [Series { name: "x".into(), colour: Colour::Accent, values: vec![None] }];
-        assert!(line_chart(&LineChart { series: &none, ..c }).is_none());
-        assert!(bar_chart("b", "t", "d", &[], Colour::Brand, "").is_none());
+        assert!(line_chart(&chart(&labels, &none, Scale::FromZero)).is_none());
+        assert!(bar_chart("t", "Seconds", &[], Colour::Brand, "").is_none());
         assert!(sparkline("s", "t", &[None, Some(f64::NAN)], Colour::Brand).is_none());
     }
 
     #[test]
-    fn bar_chart_titles_each_bar() {
+    fn bars_write_their_values_and_link_their_categories() {
         let bars = vec![
-            Bar { label: "download".into(), value: 10.0, href: Some("x.html".into()) },
+            Bar { label: "größe_der_daten_nach_bereinigung".into(), value: 10.0, href: Some("x.html".into()) },
             Bar { label: "cleaning".into(), value: 4.5, href: None },
         ];
-        let svg = bar_chart("t", "Time", "Seconds per stage", &bars, Colour::Brand, " s").unwrap();
-        assert!(svg.contains("<title>download: 10 s</title>") && svg.contains("<title>cleaning: 4.5 s</title>"));
-        assert!(svg.contains("href=\"x.html\""));
+        let html = bar_chart("Time", "Seconds", &bars, Colour::Brand, " s").unwrap();
+        assert!(html.contains("<a href=\"x.html\">größe_der_daten_nach_bereinigung</a>"), "never cut: {html}");
+        assert!(html.contains(">10 s<") && html.contains(">4.5 s<"));
+        assert!(html.contains("width:max(2px,100%)") && html.contains("width:max(2px,45%)"));
     }
 }

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 /// A chart and the numbers it draws, as a table beside it.
 #[derive(Serialize)]
 pub(crate) struct ChartView {
-    /// The SVG, or `None` when there is nothing to draw.
-    pub svg: Option<String>,
+    /// The chart (HTML), or `None` when there is nothing to draw.
+    pub chart: Option<String>,
     /// One row per bar or point.
     pub rows: Vec<ChartRow>,
 }
@@ -71,9 +71,9 @@ pub(crate) struct QualityView {
 
 /// How a chart is labelled and coloured.
 struct ChartSpec {
-    id: &'static str,
     title: &'static str,
-    desc: &'static str,
+    /// What the bars measure, with their unit.
+    axis: &'static str,
     unit: &'static str,
     colour: Colour,
 }
@@ -92,7 +92,7 @@ fn stage_chart(
         bars.push(Bar { label: s.name.clone(), value: value.value, href: Some(format!("{root}{href}")) });
         rows.push(ChartRow { label: s.name.clone(), href: Some(href), num: Some(sourced(v, value)) });
     }
-    ChartView { svg: charts::bar_chart(spec.id, spec.title, spec.desc, &bars, spec.colour, spec.unit), rows }
+    ChartView { chart: charts::bar_chart(spec.title, spec.axis, &bars, spec.colour, spec.unit), rows }
 }
 
 fn missing_values(v: &Version, root: &str) -> ChartView {
@@ -100,7 +100,7 @@ fn missing_values(v: &Version, root: &str) -> ChartView {
         Some(Typed::CleaningStats(s)) => s.missing_data_handled.as_ref().map(|m| (i, m)),
         _ => None,
     });
-    let Some((doc, map)) = found else { return ChartView { svg: None, rows: Vec::new() } };
+    let Some((doc, map)) = found else { return ChartView { chart: None, rows: Vec::new() } };
     let mut rows = Vec::new();
     let mut bars = Vec::new();
     for (column, Num(n)) in map {
@@ -109,15 +109,14 @@ fn missing_values(v: &Version, root: &str) -> ChartView {
         bars.push(Bar { label: column.clone(), value: *n, href: num.href.as_ref().map(|h| format!("{root}{h}")) });
         rows.push(ChartRow { label: column.clone(), href: None, num: Some(num) });
     }
-    let svg = charts::bar_chart(
-        "missing",
+    let chart = charts::bar_chart(
         "Missing values handled per column",
-        "Bar chart of missing values filled or dropped during cleaning, per column",
+        "Missing values filled or dropped in cleaning",
         &bars,
         Colour::Warn,
         "",
     );
-    ChartView { svg, rows }
+    ChartView { chart, rows }
 }
 
 fn validation(v: &Version) -> Option<ValidationView> {
@@ -201,10 +200,9 @@ pub(crate) fn view(v: &Version, root: &str) -> QualityView {
         v,
         root,
         ChartSpec {
-            id: "funnel",
             title: "Records out of each stage",
-            desc: "Bar chart of the records each stage passed on, in pipeline order",
-            unit: " records",
+            axis: "Records out, in pipeline order",
+            unit: "",
             colour: Colour::Brand,
         },
         |m| &m.records_out,
@@ -212,25 +210,13 @@ pub(crate) fn view(v: &Version, root: &str) -> QualityView {
     let issues = stage_chart(
         v,
         root,
-        ChartSpec {
-            id: "issues",
-            title: "Issues by stage",
-            desc: "Bar chart of issues reported per stage",
-            unit: "",
-            colour: Colour::Bad,
-        },
+        ChartSpec { title: "Issues by stage", axis: "Issues reported", unit: "", colour: Colour::Bad },
         |m| &m.issues,
     );
     let time = stage_chart(
         v,
         root,
-        ChartSpec {
-            id: "time",
-            title: "Processing time by stage",
-            desc: "Bar chart of seconds per stage",
-            unit: " s",
-            colour: Colour::Accent,
-        },
+        ChartSpec { title: "Processing time by stage", axis: "Seconds", unit: " s", colour: Colour::Accent },
         |m| &m.seconds,
     );
     let outlier_tables = v

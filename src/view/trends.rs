@@ -1,7 +1,7 @@
 //! Metrics across all versions, in time order: the trends page and the home
 //! page's sparklines.
 
-use super::charts::{self, Colour, LineChart, Series};
+use super::charts::{self, Colour, LineChart, Scale, Series};
 use super::common::{Heading, Link, NumView, PageContext, Scope, num_plain, sourced};
 use super::delta::{self, Better};
 use super::nav::crumbs;
@@ -68,8 +68,8 @@ pub(crate) struct TrendChart {
     title: String,
     /// Unit of the values.
     unit: &'static str,
-    /// The SVG, or `None` when no version has data.
-    svg: Option<String>,
+    /// The chart (HTML), or `None` when no version has data.
+    chart: Option<String>,
     /// Series names with their legend colour class.
     series: Vec<(String, &'static str)>,
     /// One row per version, newest first.
@@ -83,28 +83,45 @@ pub(crate) struct TrendRow {
     cells: Vec<Option<NumView>>,
 }
 
-/// Short x-axis labels: the run date when known, else the id.
-fn x_label(v: &Version) -> String {
-    match v.time {
-        Some(t) => timestamp::format(t)[..10].to_string(),
-        None => v.id.chars().take(12).collect(),
-    }
+/// Short x-axis labels that tell runs apart: the date, with the time of
+/// day when runs share a date; the id when a run's time is unknown.
+fn x_labels(versions: &[Version]) -> Vec<String> {
+    let days: Vec<Option<String>> =
+        versions.iter().map(|v| v.time.map(|t| timestamp::format(t)[..10].to_string())).collect();
+    let shared = days.iter().flatten().enumerate().any(|(i, d)| days.iter().flatten().skip(i + 1).any(|e| e == d));
+    versions
+        .iter()
+        .map(|v| match v.time {
+            Some(t) if shared => timestamp::format(t)[5..16].to_string(),
+            Some(t) => timestamp::format(t)[..10].to_string(),
+            None => v.id.chars().take(12).collect(),
+        })
+        .collect()
+}
+
+/// What a trend chart's value axis measures and how it is ranged.
+struct Axis {
+    title: &'static str,
+    scale: Scale,
+}
+
+/// Counts and durations: from zero.
+const fn from_zero(title: &'static str) -> Axis {
+    Axis { title, scale: Scale::FromZero }
 }
 
 fn chart(
     site: &Site,
     root: &str,
-    id: &str,
-    title: &str,
-    unit: &'static str,
+    (id, title, unit): (&str, &str, &'static str),
+    axis: Axis,
     metrics: &[(String, Metric)],
 ) -> TrendChart {
     chart_with(
         site,
         root,
-        id,
-        title,
-        unit,
+        (id, title, unit),
+        axis,
         metrics.iter().map(|(n, m)| (n.clone(), Box::new(*m) as Box<dyn Fn(&Version) -> Option<Cell>>)).collect(),
     )
 }
@@ -112,13 +129,12 @@ fn chart(
 fn chart_with(
     site: &Site,
     root: &str,
-    id: &str,
-    title: &str,
-    unit: &'static str,
+    (id, title, unit): (&str, &str, &'static str),
+    axis: Axis,
     metrics: Vec<NamedMetric>,
 ) -> TrendChart {
     let versions = recent(site);
-    let labels: Vec<String> = versions.iter().map(x_label).collect();
+    let labels = x_labels(versions);
     let names: Vec<String> = versions.iter().map(|v| v.id.clone()).collect();
     let links: Vec<String> = versions.iter().map(|v| format!("{root}{}", plan::version(v))).collect();
     let cells: Vec<Vec<Option<Cell>>> = versions.iter().map(|v| metrics.iter().map(|(_, m)| m(v)).collect()).collect();
@@ -132,15 +148,18 @@ fn chart_with(
         })
         .collect();
     let desc = format!("Line chart of {} over {} runs, oldest to newest", title.to_lowercase(), versions.len());
-    let svg = charts::line_chart(&LineChart {
+    let chart = charts::line_chart(&LineChart {
         id,
         title,
         desc: &desc,
+        y_title: axis.title,
+        x_title: "Run, oldest to newest",
         x_labels: &labels,
         x_names: &names,
         links: &links,
         series: &series,
         unit,
+        scale: axis.scale,
     });
     let rows = versions
         .iter()
@@ -155,7 +174,7 @@ fn chart_with(
         id: id.to_string(),
         title: title.to_string(),
         unit,
-        svg,
+        chart,
         series: series.iter().map(|s| (s.name.clone(), s.colour.class())).collect(),
         rows,
     }
@@ -214,20 +233,28 @@ pub(crate) fn view(site: &Site, root: &str) -> Vec<TrendChart> {
             (name, Box::new(seconds) as _)
         })
         .collect();
+    // A score moves within 0 to 100; a wobble of a tenth of a point is not
+    // drawn across the whole height.
+    let percent = Axis { title: "Quality score (%)", scale: Scale::Span { min: 10.0, bounds: (0.0, 100.0) } };
     vec![
-        chart(site, root, "quality", "Quality score", "%", &[("Quality score".into(), quality)]),
+        chart(site, root, ("quality", "Quality score", "%"), percent, &[("Quality score".into(), quality)]),
         chart(
             site,
             root,
-            "records",
-            "Records",
-            "",
+            ("records", "Records", ""),
+            from_zero("Records"),
             &[("Total records".into(), records_in), ("Valid records".into(), records_out)],
         ),
-        chart(site, root, "issues", "Issues", "", &[("Issues".into(), issues)]),
-        chart(site, root, "outliers", "Outliers removed", "", &[("Outliers removed".into(), outliers)]),
-        chart_with(site, root, "time", "Processing time per stage", " s", stage_time),
-        chart(site, root, "features", "Features", "", &[("Features".into(), features)]),
+        chart(site, root, ("issues", "Issues", ""), from_zero("Issues"), &[("Issues".into(), issues)]),
+        chart(
+            site,
+            root,
+            ("outliers", "Outliers removed", ""),
+            from_zero("Outliers removed"),
+            &[("Outliers removed".into(), outliers)],
+        ),
+        chart_with(site, root, ("time", "Processing time per stage", " s"), from_zero("Seconds"), stage_time),
+        chart(site, root, ("features", "Features", ""), from_zero("Features"), &[("Features".into(), features)]),
     ]
 }
 

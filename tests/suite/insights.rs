@@ -6,16 +6,19 @@ use artsite::config::Config;
 use serde_json::json;
 use std::fs;
 
-/// The text of every `<title>` inside a chart link, in document order.
-fn point_titles(html: &str, chart_id: &str) -> Vec<String> {
+/// The chart `chart_id` of a page: from its image to its x-axis title.
+fn chart_html<'a>(html: &'a str, chart_id: &str) -> &'a str {
     let start = html.find(&format!("aria-labelledby=\"{chart_id}-t")).unwrap_or_else(|| panic!("no chart {chart_id}"));
-    let end = start + html[start..].find("</svg>").unwrap();
-    let svg = &html[start..end];
-    svg.match_indices("<a href=")
-        .map(|(i, _)| {
-            let t = i + svg[i..].find("<title>").unwrap() + 7;
-            svg[t..t + svg[t..].find("</title>").unwrap()].to_string()
-        })
+    &html[start..start + html[start..].find("class=\"axis-title x\"").unwrap()]
+}
+
+/// The label of every point link of chart `chart_id`, in document order.
+fn point_titles(html: &str, chart_id: &str) -> Vec<String> {
+    parse_page(chart_html(html, chart_id))
+        .elements
+        .into_iter()
+        .filter(|(tag, a)| tag == "a" && a.get("class").is_some_and(|c| c.starts_with("pt ")))
+        .map(|(_, a)| a["aria-label"].clone())
         .collect()
 }
 
@@ -186,10 +189,12 @@ fn trends_and_run_lists_stay_readable_and_bounded_with_many_versions() {
     assert_eq!(titles.len(), 100);
     assert!(titles[0].starts_with(&format!("{}:", ids[50])), "{}", titles[0]);
     assert!(trends.contains("The newest 100 of 150 runs"));
-    let start = trends.find("aria-labelledby=\"quality-t").unwrap();
-    let svg = &trends[start..start + trends[start..].find("</svg>").unwrap()];
-    let axis_labels =
-        svg.split("<text").skip(1).filter(|t| t[t.find('>').unwrap() + 1..].trim_start().starts_with("2024-")).count();
+    let chart = parse_page(chart_html(&trends, "quality"));
+    let axis_labels = chart
+        .elements
+        .iter()
+        .filter(|(t, a)| t == "span" && a.get("class").is_some_and(|c| c.starts_with("xl")))
+        .count();
     assert!((2..=10).contains(&axis_labels), "x labels are thinned: {axis_labels}");
     assert!(trends.len() < 1_500_000, "trends page is {} bytes", trends.len());
     assert!(broken_links(&t.out()).is_empty(), "{:?}", broken_links(&t.out()));
