@@ -148,7 +148,7 @@ fn results(dom: &str) -> (String, Vec<(String, String)>) {
 fn check_search(base: &str) {
     // By name.
     let (status, hits) = results(&dom(&format!("{base}search/index.html?q=cleaning_summary")));
-    assert!(status.contains("found"), "{status}");
+    assert!(status.contains("artifact"), "{status}");
     assert!(
         hits.iter()
             .any(|(h, t)| h.contains("/a/cleaned-data--cleaning-summary.html") && t.contains("cleaning_summary")),
@@ -162,6 +162,44 @@ fn check_search(base: &str) {
     let (status, hits) = results(&dom(&format!("{base}search/index.html?q=hold&version={v}")));
     assert!(!hits.is_empty(), "{status}");
     assert!(hits.iter().all(|(h, t)| h.contains(&format!("/v/{v}/")) && t.contains(v)), "{hits:?}");
+}
+
+/// Typing narrows the results with no button pressed; one artifact in
+/// several runs is one result listing its runs; matches are marked and the
+/// top bar's box says the query.
+#[test]
+fn search_follows_typing_and_groups_an_artifacts_runs() {
+    chromium();
+    let (_tmp, out) = example_site();
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let url = format!("file://{}/search/index.html", out.display());
+    let run = Command::new("node")
+        .arg(browser_dir.join("search.mjs"))
+        .args([url.as_str(), "clean", "cleaning_summary"])
+        .current_dir(&browser_dir)
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&run.stdout).lines().last().unwrap_or_default().to_string();
+    let seen: serde_json::Value = serde_json::from_str(&line)
+        .unwrap_or_else(|_| panic!("search.mjs said {line:?}; {}", String::from_utf8_lossy(&run.stderr)));
+    let hits = |i: usize| seen[i]["hits"].as_array().unwrap().clone();
+    let (broad, narrow) = (hits(0), hits(1));
+    assert!(!narrow.is_empty() && narrow.len() < broad.len(), "typing more narrows: {seen}");
+    let summary: Vec<&serde_json::Value> = narrow.iter().filter(|h| h["name"] == "cleaning_summary").collect();
+    assert_eq!(summary.len(), 1, "one result for the artifact: {seen}");
+    let runs_with_it = fs::read_dir(examples_root())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.path().join("etl_metadata/cleaned_data/cleaning_summary.json").is_file() && !e.path().is_symlink()
+        })
+        .count();
+    assert_eq!(summary[0]["runs"], runs_with_it, "it lists every run it is in: {seen}");
+    assert_eq!(seen[1]["header"], "cleaning_summary", "the top bar says the query");
+    assert!(
+        seen[0]["marked"].as_array().unwrap().iter().all(|m| m.as_str().unwrap().eq_ignore_ascii_case("clean")),
+        "{seen}"
+    );
 }
 
 #[test]

@@ -113,7 +113,22 @@
     });
   }
 
-  // The search page: read the query from the URL, fill the filters, show results.
+  // `text` with every word that starts with one of `words` marked, as nodes.
+  function marked(text, words) {
+    var frag = document.createDocumentFragment();
+    text.split(/([^\p{L}\p{N}]+)/u).forEach(function (part) {
+      var lower = part.toLowerCase();
+      var hit = words.find(function (w) { return lower.lastIndexOf(w, 0) === 0; });
+      if (!hit) { frag.appendChild(document.createTextNode(part)); return; }
+      var n = [...hit].length, chars = [...part];
+      frag.appendChild(el("mark", null, chars.slice(0, n).join("")));
+      frag.appendChild(document.createTextNode(chars.slice(n).join("")));
+    });
+    return frag;
+  }
+
+  // The search page: read the query from the URL, fill the filters, show
+  // results as the query is typed and the filters change.
   function page() {
     var form = document.getElementById("search-form");
     if (!form) return;
@@ -126,33 +141,73 @@
       return chip;
     }
     var status = document.getElementById("search-status"), out = document.getElementById("search-results");
+    var header = document.getElementById("site-q");
     var params = new URLSearchParams(location.search);
     var fields = ["q", "version", "type", "stage"];
     fields.forEach(function (f) { if (params.get(f) && form.elements[f].tagName === "INPUT") form.elements[f].value = params.get(f); });
+    if (header) header.value = form.elements.q.value;
+    var asked = 0;
+    // One result per artifact (name, stage and type), with the runs it is in, newest first.
+    function groups(docs) {
+      var byKey = new Map();
+      docs.forEach(function (d) {
+        var key = d[0] + "\u0000" + d[1] + "\u0000" + d[2];
+        if (!byKey.has(key)) byKey.set(key, []);
+        byKey.get(key).push(d);
+      });
+      return [...byKey.values()].map(function (list) { return list.sort(function (a, b) { return b[3] - a[3]; }); });
+    }
     function run() {
       var query = {};
       fields.forEach(function (f) { query[f] = form.elements[f].value.trim(); });
+      if (header) header.value = query.q;
+      var words = query.q ? query.q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean) : [];
+      var mine = ++asked, t0 = performance.now();
       status.textContent = "Searching…";
-      var t0 = performance.now();
-      S.search(query, 100).then(function (r) {
+      S.search(query, 200).then(function (r) {
+        if (mine !== asked) return;
         out.textContent = "";
         if (r.empty) { status.textContent = "Type a word, or choose a version."; return; }
-        var ms = Math.round(performance.now() - t0);
-        status.textContent = r.total + " artifact" + (r.total === 1 ? "" : "s") + " found" + (r.total > r.docs.length ? ", showing the first " + r.docs.length : "") + " (" + ms + " ms).";
-        r.docs.forEach(function (d) {
-          var li = el("li", "hit"), a = el("a", null, d[0]);
+        var ms = Math.round(performance.now() - t0), found = groups(r.docs);
+        status.textContent = found.length + " artifact" + (found.length === 1 ? "" : "s") + " in " + r.total + " artifact page" + (r.total === 1 ? "" : "s") + (r.total > r.docs.length ? ", the first " + r.docs.length + " grouped" : "") + " (" + ms + " ms).";
+        found.forEach(function (list) {
+          var d = list[0], li = el("li", "hit"), a = el("a");
           a.href = root + d[4];
+          a.appendChild(marked(d[0], words));
           li.appendChild(a);
-          var meta = el("span", "muted"), run = S.data.versions.find(function (v) { return v[2] === d[3]; });
+          var meta = el("span", "muted");
           meta.appendChild(el("span", "badge", S.data.types[d[2]]));
-          meta.appendChild(document.createTextNode(" " + S.data.stages[d[1]] + " · " + run[0] + " "));
-          meta.appendChild(verdict(run[5]));
+          meta.appendChild(document.createTextNode(" "));
+          meta.appendChild(marked(S.data.stages[d[1]], words));
           li.appendChild(document.createTextNode(" "));
           li.appendChild(meta);
-          if (d[5]) li.appendChild(el("div", "desc", d[5]));
+          if (d[5]) { var desc = el("div", "desc"); desc.appendChild(marked(d[5], words)); li.appendChild(desc); }
+          var runs = el("ul", "hit-runs");
+          runs.setAttribute("aria-label", "In " + list.length + " run" + (list.length === 1 ? "" : "s"));
+          list.forEach(function (doc) {
+            var v = S.data.versions.find(function (x) { return x[2] === doc[3]; }), item = el("li"), link = el("a");
+            link.href = root + doc[4];
+            link.appendChild(marked(v[0], words));
+            item.appendChild(link);
+            item.appendChild(document.createTextNode(" "));
+            item.appendChild(verdict(v[5]));
+            runs.appendChild(item);
+          });
+          li.appendChild(runs);
           out.appendChild(li);
         });
-      }).catch(function (e) { status.textContent = "Search failed: " + e.message; });
+      }).catch(function (e) { if (mine === asked) status.textContent = "Search failed: " + e.message; });
+    }
+    // The address says what is shown, so it can be shared and goes back.
+    function remember() {
+      var p = new URLSearchParams();
+      fields.forEach(function (f) { if (form.elements[f].value) p.set(f, form.elements[f].value); });
+      try { history.replaceState(null, "", "?" + p.toString()); } catch (e) { /* file:// may refuse; the search still runs */ }
+    }
+    var timer = null;
+    function soon() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { remember(); run(); }, 120);
     }
     load("search/meta.js").then(function () {
       fill(form.elements.version, S.data.versions.map(function (v) { return v[0]; }), params.get("version"));
@@ -160,12 +215,27 @@
       fill(form.elements.stage, S.data.stages.slice().sort(), params.get("stage"));
       if (fields.some(function (f) { return params.get(f); })) run();
     });
+    form.elements.q.addEventListener("input", soon);
+    ["version", "type", "stage"].forEach(function (f) { form.elements[f].addEventListener("change", soon); });
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var p = new URLSearchParams();
-      fields.forEach(function (f) { if (form.elements[f].value) p.set(f, form.elements[f].value); });
-      try { history.replaceState(null, "", "?" + p.toString()); } catch (e) { /* file:// may refuse; the search still runs */ }
+      clearTimeout(timer);
+      remember();
       run();
+    });
+    // Arrow keys move from the words to the results and through them.
+    form.elements.q.addEventListener("keydown", function (ev) {
+      var first = out.querySelector("a");
+      if (ev.key === "ArrowDown" && first) { ev.preventDefault(); first.focus(); }
+    });
+    out.addEventListener("keydown", function (ev) {
+      if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") return;
+      var hit = document.activeElement.closest("li.hit");
+      if (!hit) return;
+      var links = [...out.querySelectorAll("li.hit > a")], at = links.indexOf(hit.querySelector("a"));
+      ev.preventDefault();
+      var next = at + (ev.key === "ArrowDown" ? 1 : -1);
+      if (next < 0) form.elements.q.focus(); else if (next < links.length) links[next].focus();
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", page); else page();
