@@ -2,7 +2,8 @@
 // (Debian's /usr/bin/chromium, driven by playwright-core), over loopback HTTP and from file://,
 // in light mode (desktop width) and dark mode (phone width). Fails on any console error, failed
 // request, request to another host, HTTP status >= 400 or uncaught exception. Then runs axe-core
-// in each page and fails on any serious or critical violation, naming page, rule and selectors.
+// in each page and fails on any serious or critical violation, naming page, rule and selectors, and
+// on a page wider than its window or chart text under 11 px.
 //
 // Usage: node browser-check.mjs SITE_DIR [--allow-missing-kinds]
 //   --allow-missing-kinds  a page kind the site has no page of is a note, not a failure
@@ -116,11 +117,20 @@ function pickPages() {
     'etl (NaN/Infinity)': etlWith('nonfinite'),
     'etl (malformed JSON)': etlWith('malformed'),
     eda: firstPage('eda'),
+    trends: 'trends/index.html',
+    quality: versions.map((v) => `${dirOf(v)}/quality/index.html`).find(exists),
+    compare: versions.map((v) => `${dirOf(v)}/compare/index.html`).find(exists),
+    search: 'search/index.html?q=clean',
   };
+  // The report viewer, showing the first HTML report, as its "Open full page" links do.
+  const report = versions.flatMap((v) => v.artifacts).find((a) => ext(a, /\.html?$/i));
+  if (report) kinds.viewer = `view.html?src=${encodeURIComponent(report.file)}&from=${encodeURIComponent(report.page)}`;
   const pages = [];
   const missing = [];
-  for (const [kind, rel] of Object.entries(kinds)) {
-    if (rel && exists(rel)) pages.push({ kind, rel });
+  for (const [kind, target] of Object.entries(kinds)) {
+    // A page with a query (search, the viewer) is the file before it, opened with the query.
+    const [rel, query] = target ? target.split(/(?=\?)/) : [null, ''];
+    if (rel && exists(rel)) pages.push({ kind, rel, query: query ?? '' });
     else missing.push(kind);
   }
   return { pages, missing };
@@ -179,17 +189,22 @@ async function check(context, url, { axe, redirects, origin }) {
   page.setDefaultTimeout(NAV_MS);
   // A blocked request to another host is reported once, as such, not again as a failed load.
   const BLOCKED = 'net::ERR_BLOCKED_BY_CLIENT';
+  // A report is the pipeline's own HTML in a sandboxed frame: what it loads or fails to load (its
+  // figures from file://, where the sandbox gives it no origin; a CDN, which its page names) is the
+  // report's business, not the site's.
+  const inReport = (u) => (u ?? '').includes('/files/');
   page.on('request', (r) => {
-    if (leaves(r.url(), origin)) problems.push(`request to another host: ${r.url()}`);
+    if (leaves(r.url(), origin) && !(r.frame() !== page.mainFrame() && inReport(r.frame().url()))) {
+      problems.push(`request to another host: ${r.url()}`);
+    }
   });
-  // An EDA report is the pipeline's own HTML in a sandboxed frame: what it fails to load (its figures
-  // from file://, where the sandbox gives it no origin) is the report's business, not the site's.
-  const inReport = (u) => (u ?? '').includes('/files/eda_reports/');
   page.on('console', (m) => {
     if (m.type() !== 'error' || m.text().includes(BLOCKED) || inReport(m.location()?.url)) return;
     problems.push(`console error: ${m.text()}${m.location()?.url ? ` (at ${m.location().url})` : ''}`);
   });
-  page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
+  page.on('pageerror', (e) => {
+    if (!inReport(e.stack)) problems.push(`uncaught exception: ${e.message}`);
+  });
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
     if (r.frame() !== page.mainFrame() && inReport(r.frame().url())) return;
@@ -224,6 +239,18 @@ async function check(context, url, { axe, redirects, origin }) {
         problems.push(`axe ${v.id} (${v.impact})${landed}: ${v.help} -- ${targets.join(', ')}${more}`);
       }
     }
+    // Nothing but a table's own region scrolls sideways, and chart text stays readable at any width.
+    const layout = await page.evaluate(() => {
+      let small = Infinity, where = '';
+      for (const t of document.querySelectorAll('.lc *, .bc *')) {
+        if (![...t.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) || !t.getClientRects().length) continue;
+        const px = parseFloat(getComputedStyle(t).fontSize);
+        if (px < small) [small, where] = [px, `${t.tagName.toLowerCase()}.${t.className}`];
+      }
+      return { width: document.documentElement.scrollWidth, viewport: innerWidth, small, where };
+    });
+    if (layout.width > layout.viewport) problems.push(`the page is ${layout.width} px wide in a ${layout.viewport} px window`);
+    if (layout.small < 11) problems.push(`chart text of ${layout.small} px (${layout.where}), under 11 px`);
   } catch (e) {
     problems.push(`could not check the page: ${e.message.split('\n')[0]}`);
   } finally {
@@ -263,8 +290,8 @@ try {
     // Nothing may leave the machine: any http(s) request to another host is blocked and reported.
     await context.route((u) => leaves(u.href, origin), (route) => route.abort('blockedbyclient'));
     for (const transport of ['http', 'file']) {
-      for (const { kind, rel } of pages) {
-        const url = transport === 'http' ? `${origin}/${rel}` : pathToFileURL(path.join(site, rel)).href;
+      for (const { kind, rel, query } of pages) {
+        const url = (transport === 'http' ? `${origin}/${rel}` : pathToFileURL(path.join(site, rel)).href) + query;
         // axe-core once per page and colour scheme (over HTTP); load errors over both transports.
         const redirects = /<meta[^>]*http-equiv\s*=\s*["']?refresh/i.test(fs.readFileSync(path.join(site, rel), 'utf8'));
         const problems = await check(context, url, { axe: transport === 'http', redirects, origin });

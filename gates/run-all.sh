@@ -2,8 +2,9 @@
 # Runs the quality gates on a built artsite site and exits non-zero naming each failing gate.
 #
 #   gates/run-all.sh SITE_DIR   run the gates on that built site
-#   gates/run-all.sh            build the example site (examples/artifacts) once per built-in theme
-#                               into a temporary folder and run the gates on each build
+#   gates/run-all.sh            build the example site (examples/artifacts) once per built-in theme,
+#                               and the example's runs with the real-tools fixture's, into a
+#                               temporary folder and run the gates on each build
 #
 # The gates, each also runnable alone (see README "Quality gates"):
 #   link-check     every internal link and #fragment resolves (the Rust checker of tests/suite/util.rs)
@@ -74,6 +75,17 @@ else
     fi
     run_gates "$work/site-$theme" "example site, theme $theme"
   done
+  # A messier tree of more runs: the example's runs beside the real-tools fixture's (pandera's
+  # failure cases, NaN, records_in/records_out), so every page kind is checked on data it was not
+  # written for.
+  echo "== building the example and real-tools runs together"
+  mkdir -p "$work/mixed"
+  cp -R "$repo/examples/artifacts/." "$repo/tests/fixtures/real_tools/artifacts/." "$work/mixed/"
+  if ! (cd "$repo" && cargo run --locked -q -- build --quiet --root "$work/mixed" --out "$work/site-mixed"); then
+    echo "gates: FAILED building the mixed tree" >&2
+    exit 1
+  fi
+  run_gates "$work/site-mixed" "example and real-tools runs, theme default"
 fi
 
 echo "gates: took $((SECONDS - start))s"

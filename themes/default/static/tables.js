@@ -1,5 +1,6 @@
 // Sorting and filtering for long tables. Pages read well without it: this
-// only adds a filter box and sort buttons to tables of more than ten rows.
+// only adds a filter box and sort buttons to tables of more than ten rows,
+// and lets the keyboard reach a table that is wider than its box.
 (function () {
   "use strict";
   function cellValue(cell) {
@@ -50,6 +51,22 @@
       });
     });
   }
-  function run() { Array.prototype.forEach.call(document.querySelectorAll("table.data"), enhance); }
+  // A table wider than its box scrolls: it takes focus, so arrow keys scroll
+  // it, named by the heading of its section.
+  function scrollable(wrap) {
+    if (wrap.hasAttribute("tabindex")) return;
+    var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (!wide) return;
+    var section = wrap.closest("section"), heading = section && section.querySelector("h2, h3");
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", heading ? heading.textContent.trim() : "Table");
+  }
+  function run() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.data"), enhance);
+    var wraps = document.querySelectorAll(".table-wrap");
+    Array.prototype.forEach.call(wraps, scrollable);
+    addEventListener("resize", function () { Array.prototype.forEach.call(wraps, scrollable); });
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run); else run();
 })();
