@@ -136,11 +136,11 @@ fn load_version(
     let mut stages = groups::stages(&id, &artifacts, &docs.json, &mut problems);
     let issues = issues::tally(&docs.json, &mut stages);
     let summary = metrics::summary(&docs.json, &stages, issues);
-    let (time, time_source) = match timestamp::from_version_id(&id) {
-        Some(t) => (Some(t), TimeSource::VersionId),
+    let (time, time_source, time_zoned) = match timestamp::from_version_id(&id) {
+        Some(t) => (Some(t), TimeSource::VersionId, false),
         None => match artifacts.iter().filter_map(|a| a.created_at.as_deref().and_then(timestamp::from_iso)).min() {
-            Some(t) => (Some(t), TimeSource::CreatedAt),
-            None => (None, TimeSource::Unknown),
+            Some((t, zoned)) => (Some(t), TimeSource::CreatedAt, zoned),
+            None => (None, TimeSource::Unknown, false),
         },
     };
     let version = Version {
@@ -148,6 +148,7 @@ fn load_version(
         id,
         time,
         time_source,
+        time_zoned,
         manifest: docs.state,
         artifacts,
         json: docs.json,

@@ -89,6 +89,9 @@ pub struct Version {
     pub time: Option<Epoch>,
     /// Where `time` came from.
     pub time_source: TimeSource,
+    /// Whether `time` names its zone: a version id's and a `created_at`
+    /// without `Z` or an offset do not.
+    pub time_zoned: bool,
     /// What became of its manifest.
     pub manifest: ManifestState,
     /// Every artifact: listed, unlisted and missing.

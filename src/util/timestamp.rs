@@ -2,7 +2,8 @@
 //!
 //! Only the few shapes pipelines use are read, so a small parser does it
 //! without a time-zone database: `YYYY-MM-DD[ T_]HH[:-]MM[:-]SS[.frac][Z|±HH:MM]`
-//! and the compact `YYYYMMDD_HHMMSS`. Times without a zone are taken as UTC.
+//! and the compact `YYYYMMDD_HHMMSS`. Times without a zone are ordered as if
+//! they were UTC, and written without a zone.
 
 /// Seconds since 1970-01-01T00:00:00Z.
 pub(crate) type Epoch = i64;
@@ -77,8 +78,10 @@ pub(crate) fn from_version_id(id: &str) -> Option<Epoch> {
     }
 }
 
-/// Parses an ISO 8601 `created_at`, with or without fraction and zone.
-pub(crate) fn from_iso(text: &str) -> Option<Epoch> {
+/// Parses an ISO 8601 `created_at`, with or without fraction and zone, and
+/// says whether it names its zone (`Z`, `+02:00`): without one, the time is
+/// the clock of wherever it ran.
+pub(crate) fn from_iso(text: &str) -> Option<(Epoch, bool)> {
     let (t, mut rest) = leading(text.trim())?;
     if let Some(frac) = rest.strip_prefix('.') {
         let n = frac.bytes().take_while(u8::is_ascii_digit).count();
@@ -87,6 +90,7 @@ pub(crate) fn from_iso(text: &str) -> Option<Epoch> {
         }
         rest = &frac[n..];
     }
+    let zoned = !rest.is_empty();
     let offset = match rest.as_bytes() {
         [] | [b'Z'] | [b'z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
@@ -97,11 +101,17 @@ pub(crate) fn from_iso(text: &str) -> Option<Epoch> {
         }
         _ => return None,
     };
-    Some(t - offset)
+    Some((t - offset, zoned))
 }
 
 /// Formats an epoch as `YYYY-MM-DD HH:MM:SS UTC`.
 pub(crate) fn format(epoch: Epoch) -> String {
+    format!("{} UTC", format_naive(epoch))
+}
+
+/// Formats a time read without a zone (a version id's) as `YYYY-MM-DD
+/// HH:MM:SS`: it is not labelled UTC, which it may not be.
+pub(crate) fn format_naive(epoch: Epoch) -> String {
     let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);
     // Inverse of days_from_civil.
@@ -114,7 +124,7 @@ pub(crate) fn format(epoch: Epoch) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 #[cfg(test)]
@@ -134,12 +144,14 @@ mod tests {
 
     #[test]
     fn iso_with_zones() {
-        let utc = from_iso("2024-01-15T14:30:00").unwrap();
-        assert_eq!(from_iso("2024-01-15T14:30:00Z"), Some(utc));
-        assert_eq!(from_iso("2024-01-15T15:30:00.123456+01:00"), Some(utc));
-        assert_eq!(from_iso("2024-01-15T13:30:00-0100"), Some(utc));
+        let (utc, zoned) = from_iso("2024-01-15T14:30:00").unwrap();
+        assert!(!zoned, "no zone written");
+        assert_eq!(from_iso("2024-01-15T14:30:00Z"), Some((utc, true)));
+        assert_eq!(from_iso("2024-01-15T15:30:00.123456+01:00"), Some((utc, true)));
+        assert_eq!(from_iso("2024-01-15T13:30:00-0100"), Some((utc, true)));
         assert_eq!(from_iso("yesterday"), None);
+        assert_eq!(format_naive(utc), "2024-01-15 14:30:00");
         assert_eq!(format(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(format(from_iso("2000-02-29T23:59:59Z").unwrap()), "2000-02-29 23:59:59 UTC");
+        assert_eq!(format(from_iso("2000-02-29T23:59:59Z").unwrap().0), "2000-02-29 23:59:59 UTC");
     }
 }

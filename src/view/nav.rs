@@ -16,7 +16,8 @@ pub(crate) struct VersionRef {
     pub id: String,
     /// Summary page.
     pub href: String,
-    /// When it ran, if known.
+    /// When it ran, if known: in UTC when its source names a zone, else as
+    /// written, with no zone.
     pub time: Option<String>,
     /// Where the time came from.
     pub time_source: TimeSource,
@@ -38,7 +39,7 @@ pub(crate) fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef
     VersionRef {
         id: v.id.clone(),
         href: plan::version(v),
-        time: v.time.map(timestamp::format),
+        time: v.time.map(if v.time_zoned { timestamp::format } else { timestamp::format_naive }),
         time_source: v.time_source,
         aliases: idx.aliases.get(&vi).cloned().unwrap_or_default(),
         quality_href: plan::quality(v),

@@ -64,6 +64,11 @@ fn is_index_column(name: &str) -> bool {
 
 /// Checks `metadata` (the artifact's manifest `metadata`) against a table of
 /// `rows` rows whose columns are `columns`, each of a family.
+/// A count as the pages write it: `95,013`.
+fn count(n: u64) -> String {
+    crate::util::html::number(n as f64, 0)
+}
+
 pub(crate) fn against(metadata: &Value, rows: u64, columns: &[(String, Family)]) -> (Vec<Check>, Vec<Warning>) {
     let mut checks = Vec::new();
     let data: Vec<&(String, Family)> = columns.iter().filter(|(n, _)| !is_index_column(n)).collect();
@@ -71,14 +76,14 @@ pub(crate) fn against(metadata: &Value, rows: u64, columns: &[(String, Family)])
         checks.push(Check { what, manifest, file, ok });
     };
     if let Some(r) = metadata.get("rows").and_then(Value::as_u64) {
-        check("rows".into(), r.to_string(), rows.to_string(), r == rows);
+        check("rows".into(), count(r), count(rows), r == rows);
     }
     if let Some([r, c]) = metadata.get("shape").and_then(Value::as_array).map(Vec::as_slice) {
         if let Some(r) = r.as_u64() {
-            check("rows".into(), r.to_string(), rows.to_string(), r == rows);
+            check("rows".into(), count(r), count(rows), r == rows);
         }
         if let Some(c) = c.as_u64() {
-            check("columns".into(), c.to_string(), data.len().to_string(), c == data.len() as u64);
+            check("columns".into(), count(c), count(data.len() as u64), c == data.len() as u64);
         }
     }
     if let Some(names) = metadata.get("columns").and_then(Value::as_array) {
@@ -157,6 +162,13 @@ mod tests {
         let (checks, warnings) = against(&json!({"rows": 20}), 19, &[]);
         assert_eq!(checks.len(), 1);
         assert_eq!(warnings[0].code, "manifest-mismatch");
+    }
+
+    #[test]
+    fn counts_are_written_as_the_pages_write_them() {
+        let (checks, warnings) = against(&json!({"rows": 181}), 95_013, &[]);
+        assert_eq!((checks[0].manifest.as_str(), checks[0].file.as_str()), ("181", "95,013"));
+        assert!(warnings[0].message.contains("rows is 181, but the file has 95,013"), "{}", warnings[0].message);
     }
 
     #[test]
