@@ -1,43 +1,113 @@
-//! A run's artifact index: every artifact, grouped by type.
+//! A run's artifact index: one table of every artifact, with the health of
+//! each (missing, unlisted, the problems found in its file), which the
+//! page's script sorts and filters by type, stage and health.
 
 use super::common::{ArtifactRow, Heading, Link, PageContext, Scope, artifact_row};
 use super::nav::crumbs;
 use crate::config::limits::MAX_ROWS;
+use crate::diagnostics::{Counts, Diagnostic};
+use crate::model::{Status, Version};
 use crate::plan;
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
+/// One artifact as the index shows it.
 #[derive(Serialize)]
-struct Group {
-    name: String,
-    /// The first [`MAX_ROWS`] of the group.
-    rows: Vec<ArtifactRow>,
-    total: usize,
-    more: usize,
+struct IndexRow {
+    #[serde(flatten)]
+    row: ArtifactRow,
+    /// The file's size in bytes, for sorting.
+    bytes: Option<u64>,
+    /// The problems found in its file.
+    counts: Counts,
+    /// Its health as filter words: `ok`, or any of `missing`, `unlisted`
+    /// and `problems`.
+    health: String,
 }
 
-/// The artifact index of version `vi`: groups by type, each bounded.
+/// A value of a filter and how many artifacts have it.
+#[derive(Serialize)]
+struct Choice {
+    name: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Index {
+    /// The first [`MAX_ROWS`] artifacts, by type, stage and name.
+    rows: Vec<IndexRow>,
+    total: usize,
+    more: usize,
+    types: Vec<Choice>,
+    stages: Vec<Choice>,
+    /// How many artifacts have each health word.
+    health: Vec<Choice>,
+}
+
+/// The health words of artifact `ai` of `v` whose file has `counts`.
+fn health(v: &Version, ai: usize, counts: &Counts) -> String {
+    let mut words = Vec::new();
+    match v.artifacts[ai].status {
+        Status::Missing => words.push("missing"),
+        Status::Unlisted => words.push("unlisted"),
+        Status::Listed => {}
+    }
+    if counts.errors + counts.warnings > 0 {
+        words.push("problems");
+    }
+    if words.is_empty() { "ok".into() } else { words.join(" ") }
+}
+
+/// How many artifacts have each value, by name.
+fn choices<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Choice> {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in values {
+        *count.entry(v).or_default() += 1;
+    }
+    count.into_iter().map(|(name, count)| Choice { name: name.to_string(), count }).collect()
+}
+
+/// The artifact index of version `vi`: one bounded table.
 pub(crate) fn page(s: &Scope, vi: usize, ctx: &mut PageContext) -> Heading {
     let v = &s.site.versions[vi];
-    let mut groups: Vec<Group> = Vec::new();
-    let mut order: Vec<usize> = (0..v.artifacts.len()).collect();
-    order.sort_by(|&a, &b| v.artifacts[a].artifact_type.cmp(&v.artifacts[b].artifact_type).then(a.cmp(&b)));
-    for ai in order {
-        let kind = &v.artifacts[ai].artifact_type;
-        let group = match groups.last_mut() {
-            Some(g) if g.name == *kind => g,
-            _ => {
-                groups.push(Group { name: kind.clone(), rows: Vec::new(), total: 0, more: 0 });
-                groups.last_mut().expect("just pushed")
-            }
-        };
-        group.total += 1;
-        if group.rows.len() < MAX_ROWS {
-            group.rows.push(artifact_row(v, ai));
-        } else {
-            group.more += 1;
-        }
+    let mut by_file: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in s.site.problems.iter().filter(|d| v.owns(d)) {
+        by_file.entry(d.path.as_str()).or_default().push(d);
     }
-    ctx.insert("groups", &groups);
+    let counts_of = |ai: usize| match &v.artifacts[ai].file {
+        Some(f) => Counts::of(by_file.get(format!("{}/{f}", v.id).as_str()).into_iter().flatten().copied()),
+        None => Counts::default(),
+    };
+    let mut order: Vec<usize> = (0..v.artifacts.len()).collect();
+    let a = &v.artifacts;
+    order.sort_by(|&x, &y| {
+        (&a[x].artifact_type, &a[x].stage, &a[x].name)
+            .cmp(&(&a[y].artifact_type, &a[y].stage, &a[y].name))
+            .then(x.cmp(&y))
+    });
+    let rows: Vec<IndexRow> = order
+        .iter()
+        .take(MAX_ROWS)
+        .map(|&ai| {
+            let counts = counts_of(ai);
+            IndexRow {
+                row: artifact_row(v, ai),
+                bytes: a[ai].file_index.map(|i| v.files[i].size),
+                health: health(v, ai, &counts),
+                counts,
+            }
+        })
+        .collect();
+    let healths: Vec<String> = (0..a.len()).map(|ai| health(v, ai, &counts_of(ai))).collect();
+    let index = Index {
+        total: a.len(),
+        more: a.len().saturating_sub(rows.len()),
+        rows,
+        types: choices(a.iter().map(|x| x.artifact_type.as_str())),
+        stages: choices(a.iter().map(|x| x.stage.as_str())),
+        health: choices(healths.iter().flat_map(|h| h.split(' '))),
+    };
+    ctx.insert("index", &index);
     let trail = vec![Link { label: "Artifacts".into(), href: plan::artifacts(v) }];
     Heading { title: format!("Artifacts of {}", v.id), crumbs: crumbs(s.site, Some(vi), trail) }
 }

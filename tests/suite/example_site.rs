@@ -237,3 +237,48 @@ fn every_file_is_in_a_top_folder_or_at_the_root() {
         );
     }
 }
+
+/// A run's artifact index is one table of every artifact, and each row's
+/// health agrees with the site: missing and unlisted as the index says, and
+/// "problems" exactly for the files `problems.json` names with an error or
+/// a warning.
+#[test]
+fn the_artifact_index_shows_each_artifacts_health() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_example(&out);
+    let index: Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
+    let problems: Value = serde_json::from_slice(&fs::read(out.join("problems.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for v in index["versions"].as_array().unwrap() {
+        let id = v["id"].as_str().unwrap();
+        let dir = Path::new(v["page"].as_str().unwrap()).parent().unwrap().to_path_buf();
+        let page = parse_page(&fs::read_to_string(out.join(dir.join("artifacts/index.html"))).unwrap());
+        let rows: Vec<&std::collections::BTreeMap<String, String>> =
+            page.elements.iter().filter(|(t, a)| t == "tr" && a.contains_key("data-health")).map(|(_, a)| a).collect();
+        let artifacts = v["artifacts"].as_array().unwrap();
+        assert_eq!(rows.len(), artifacts.len(), "{id}: one row per artifact");
+        for (row, a) in rows.iter().zip(sorted(artifacts)) {
+            let health: Vec<&str> = row["data-health"].split(' ').collect();
+            let status = a["status"].as_str().unwrap();
+            assert_eq!(health.contains(&"missing"), status == "missing", "{id}: {a}");
+            assert_eq!(health.contains(&"unlisted"), status == "unlisted", "{id}: {a}");
+            let file = a["file"].as_str().and_then(|f| f.split_once("/files/")).map(|(_, rel)| format!("{id}/{rel}"));
+            let named = problems.as_array().unwrap().iter().any(|d| {
+                Some(d["path"].as_str().unwrap()) == file.as_deref()
+                    && matches!(d["severity"].as_str(), Some("error" | "warning"))
+            });
+            assert_eq!(health.contains(&"problems"), named, "{id}: {a} {health:?}");
+            checked += usize::from(named);
+        }
+    }
+    assert!(checked > 0, "some file of the example has problems");
+}
+
+/// The artifacts of a run in the index's order: by type, stage and name.
+fn sorted(artifacts: &[Value]) -> Vec<&Value> {
+    let mut list: Vec<&Value> = artifacts.iter().collect();
+    let key = |a: &Value| ["artifact_type", "stage", "name"].map(|k| a[k].as_str().unwrap_or_default().to_string());
+    list.sort_by_key(|a| key(a));
+    list
+}

@@ -1,5 +1,6 @@
 // Sorting and filtering for long tables. Pages read well without it: this
 // only adds a filter box and sort buttons to tables of more than ten rows,
+// brings up the filter lists a page puts above a table (`data-filters-for`),
 // and lets the keyboard reach a table that is wider than its box.
 (function () {
   "use strict";
@@ -29,8 +30,8 @@
     label.appendChild(input);
     wrap.parentNode.insertBefore(label, wrap);
     input.addEventListener("input", function () {
-      var q = input.value.toLowerCase();
-      Array.prototype.forEach.call(body.rows, function (r) { r.hidden = q !== "" && r.textContent.toLowerCase().indexOf(q) < 0; });
+      table.dataset.query = input.value.toLowerCase();
+      refresh(table);
     });
     Array.prototype.forEach.call(head.rows[0].cells, function (th, col) {
       var button = document.createElement("button");
@@ -51,6 +52,28 @@
       });
     });
   }
+  // Shows the rows that hold the filter box's words and match every filter
+  // list above the table (`data-filter` names the row's `data-*` words).
+  function refresh(table) {
+    var q = table.dataset.query || "";
+    var tools = document.querySelector('[data-filters-for="' + table.id + '"]');
+    var selects = tools ? Array.prototype.slice.call(tools.querySelectorAll("select[data-filter]")) : [];
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+      var words = q === "" || r.textContent.toLowerCase().indexOf(q) >= 0;
+      var picked = selects.every(function (s) {
+        return s.value === "" || (" " + (r.dataset[s.dataset.filter] || "") + " ").indexOf(" " + s.value + " ") >= 0;
+      });
+      r.hidden = !(words && picked);
+    });
+  }
+  function filters(tools) {
+    var table = document.getElementById(tools.dataset.filtersFor);
+    if (!table || !table.tBodies[0]) return;
+    tools.hidden = false;
+    Array.prototype.forEach.call(tools.querySelectorAll("select[data-filter]"), function (s) {
+      s.addEventListener("change", function () { refresh(table); });
+    });
+  }
   // A table wider than its box scrolls: it takes focus, so arrow keys scroll
   // it, named by the heading of its section.
   function scrollable(wrap) {
@@ -64,6 +87,7 @@
   }
   function run() {
     Array.prototype.forEach.call(document.querySelectorAll("table.data"), enhance);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-filters-for]"), filters);
     var wraps = document.querySelectorAll(".table-wrap");
     Array.prototype.forEach.call(wraps, scrollable);
     addEventListener("resize", function () { Array.prototype.forEach.call(wraps, scrollable); });
