@@ -59,12 +59,13 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// A relative link of a report that leads to no file of the published site.
+/// A link of a report, by path, that leads to no file of the published site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLink {
     /// The link as the report wrote it.
     pub href: String,
-    /// Where it leads inside the version folder; `None` when it climbs out.
+    /// Where it leads inside the version folder; `None` when it climbs out
+    /// or starts from a root.
     pub target: Option<String>,
     /// The file of the version it most likely meant (resolved the way a
     /// manifest's `file_path` is), when there is one.

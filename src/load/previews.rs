@@ -58,8 +58,8 @@ pub fn preview_problems(version: &str, files: &[FileEntry], rel: &str, preview: 
     found
 }
 
-/// The relative links of an HTML report `rel` that lead to no file of the
-/// published site; none for other previews.
+/// The links of an HTML report `rel` that lead to no file of the published
+/// site; none for other previews.
 pub fn report_dead_links(files: &[FileEntry], rel: &str, preview: &Preview) -> Vec<DeadLink> {
     match &preview.body {
         Body::Html(report) => dead_links(rel, &report.links, files),

@@ -7,11 +7,17 @@
 //! - `search/t-{xy}.js`: for every token starting with `xy`, the ids of the
 //!   artifacts it occurs in (delta-encoded, base 36);
 //! - `search/d-{n}.js`: artifacts `n*500 .. n*500+499` (name, stage, type,
-//!   version, page, description), newest version first.
+//!   version, page, description, and the errors and warnings found in its
+//!   file), newest version first.
+//!
+//! An artifact is found by the words of its name, stage, type, description,
+//! run, file path and metadata keys, and by the codes and messages of the
+//! problems found in its file (the first [`PROBLEMS_INDEXED`] of them).
 //!
 //! A query loads the meta file, one token shard per query word, and the doc
 //! shards of the hits it shows.
 
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::model::Site;
 use crate::plan;
 use serde::Serialize;
@@ -21,6 +27,11 @@ use std::collections::{BTreeMap, HashMap};
 /// Artifacts per doc shard.
 pub(crate) const DOCS_PER_SHARD: usize = 500;
 const MAX_DESCRIPTION: usize = 120;
+/// The problems of one file whose words are indexed.
+pub(crate) const PROBLEMS_INDEXED: usize = 5;
+
+/// One artifact in a doc shard: an array in the script.
+type Doc<'a> = (&'a str, usize, usize, usize, String, String, [usize; 2]);
 
 /// Lowercase words of at least two characters, split at anything that is not
 /// a letter or digit.
@@ -76,10 +87,13 @@ fn base36(mut n: usize) -> String {
 /// Every file of the index, as (path relative to the site root, bytes).
 pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
     let (mut stages, mut types) = (Interner::default(), Interner::default());
-    // (name, stage, type, version, page, description): an array in the script.
-    let mut docs: Vec<(&str, usize, usize, usize, String, String)> = Vec::new();
+    let mut docs: Vec<Doc> = Vec::new();
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut versions: Vec<Value> = Vec::new();
+    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in site.problems.iter().filter(|d| d.severity != Severity::Info) {
+        by_path.entry(d.path.as_str()).or_default().push(d);
+    }
     for (vi, v) in site.versions.iter().enumerate().rev() {
         let first = docs.len();
         for (ai, a) in v.artifacts.iter().enumerate() {
@@ -96,9 +110,16 @@ pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             if let Value::Object(m) = &a.metadata {
                 words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(k.to_lowercase()))));
             }
+            let found = a.file.as_deref().and_then(|f| by_path.get(format!("{}/{f}", v.id).as_str()));
+            let found: &[&Diagnostic] = found.map_or(&[], Vec::as_slice);
+            for d in found.iter().take(PROBLEMS_INDEXED) {
+                words.push(d.code.to_string());
+                words.extend(tokens(d.code).chain(tokens(&d.message)));
+            }
+            let errors = found.iter().filter(|d| d.severity == Severity::Error).count();
             words.sort();
             words.dedup();
-            docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description));
+            docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description, [errors, found.len() - errors]));
             for w in words {
                 postings.entry(w).or_default().push(id);
             }

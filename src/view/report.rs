@@ -20,7 +20,7 @@ pub(crate) struct ReportView<'a> {
     remote: &'a [Remote],
     /// Whether what its scripts draw is blank offline.
     blank_offline: bool,
-    /// Its relative links that lead to no file of the site.
+    /// Its links by path that lead to no file of the site.
     dead: Vec<DeadLinkView>,
     /// The full-page viewer showing it.
     full_page: String,

@@ -232,3 +232,39 @@ fn aliases_and_symlinks_never_leak_outside_the_root() {
     }
     assert!(read(&t, "index.html").contains("current"));
 }
+
+/// The search index finds an artifact by the problems of its file (their
+/// codes and words), and carries their counts to the results.
+#[test]
+fn search_finds_artifacts_by_their_problems() {
+    let t = Tree::new();
+    t.file("v1/etl_metadata/cleaning/stats.json", "{\"score\": NaN}");
+    t.file("v1/etl_metadata/cleaning/fine.json", "{\"score\": 1}");
+    t.build();
+    let read = |name: &str| fs::read_to_string(t.out().join("search").join(name)).unwrap();
+    let shard = read("t-no.js");
+    let docs = read("d-0.js");
+    let doc_of = |name: &str| {
+        let at = docs.find(&format!("[\"{name}\",")).unwrap_or_else(|| panic!("no doc {name}: {docs}"));
+        docs[at..at + docs[at..].find("]]").unwrap() + 2].to_string()
+    };
+    let stats = doc_of("stats");
+    assert!(stats.ends_with(",[0,1]]"), "one warning travels with it: {stats}");
+    assert!(doc_of("fine").ends_with(",[0,0]]"));
+    // Doc ids are base-36 deltas; the code's posting list names exactly the NaN file's doc.
+    let ids = |token: &str| -> Vec<usize> {
+        let at =
+            shard.find(&format!("\"{token}\":\"")).unwrap_or_else(|| panic!("no {token}: {shard}")) + token.len() + 4;
+        let mut prev = 0;
+        shard[at..at + shard[at..].find('"').unwrap()]
+            .split('.')
+            .map(|d| {
+                prev += usize::from_str_radix(d, 36).unwrap();
+                prev
+            })
+            .collect()
+    };
+    let docs_list: Vec<&str> = docs.split("[\"").skip(1).map(|d| d.split('"').next().unwrap()).collect();
+    let found: Vec<&str> = ids("non-finite-number").iter().map(|&i| docs_list[i]).collect();
+    assert_eq!(found, ["stats"], "{shard}");
+}

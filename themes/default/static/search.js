@@ -191,6 +191,10 @@
             item.appendChild(link);
             item.appendChild(document.createTextNode(" "));
             item.appendChild(verdict(v[5]));
+            // The errors and warnings found in this run's file.
+            var found = doc[6] || [0, 0];
+            if (found[0]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge bad", found[0] + " error" + (found[0] === 1 ? "" : "s"))); }
+            if (found[1]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge warn", found[1] + " warning" + (found[1] === 1 ? "" : "s"))); }
             runs.appendChild(item);
           });
           li.appendChild(runs);
