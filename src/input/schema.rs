@@ -120,7 +120,7 @@ pub fn validate(rel: &str, doc: &Checked, text: &[u8], path: &str) -> Vec<Diagno
             Severity::Warning,
             "schema",
             path,
-            format!("{more} more values do not follow {file}"),
+            format!("{} more values do not follow {file}", crate::util::html::number(more as f64, 0)),
         ));
     }
     problems

@@ -227,7 +227,7 @@ fn unlisted(
             format!("{id}/{}", manifest::FILE_NAME),
             format!(
                 "{} more files are not listed in the manifest (the first {MAX_UNLISTED_REPORTS} are named); shown as unlisted artifacts",
-                reported - MAX_UNLISTED_REPORTS
+                crate::util::html::number((reported - MAX_UNLISTED_REPORTS) as f64, 0)
             ),
         ));
     }

@@ -124,7 +124,7 @@ fn thousands_of_files_in_one_folder_give_bounded_pages_and_problems() {
     let r = t.build();
     let unlisted: Vec<&Diagnostic> = r.problems.iter().filter(|d| d.code == "unlisted-file").collect();
     assert_eq!(unlisted.len(), 101, "100 named, the rest counted");
-    assert!(find(&r.problems, "v1/artifact_manifest.json", "unlisted-file").message.starts_with("2400 more files"));
+    assert!(find(&r.problems, "v1/artifact_manifest.json", "unlisted-file").message.starts_with("2,400 more files"));
     assert_eq!(r.artifacts, 2_502);
     let stage = fs::read_dir(t.out().join("v/v1/stages"))
         .unwrap()
