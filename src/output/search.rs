@@ -12,13 +12,17 @@
 //!
 //! An artifact is found by the words of its name, stage, type, description,
 //! run, file path and metadata keys, and by the codes and messages of the
-//! problems found in its file (the first [`PROBLEMS_INDEXED`] of them).
+//! problems found in its file (the first [`PROBLEMS_INDEXED`] of them). A
+//! check that failed or warned is a doc of its run too (type `check`,
+//! leading to the check's row on the run's page), found by its name,
+//! status and message.
 //!
 //! A query loads the meta file, one token shard per query word, and the doc
 //! shards of the hits it shows.
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::model::Site;
+use crate::model::verdict::Status;
 use crate::plan;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -120,6 +124,26 @@ pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             words.sort();
             words.dedup();
             docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description, [errors, found.len() - errors]));
+            for w in words {
+                postings.entry(w).or_default().push(id);
+            }
+        }
+        let flagged = v.verdict.results.iter().filter(|r| matches!(r.status, Status::Warn | Status::Fail));
+        for r in flagged {
+            let id = docs.len();
+            let mut words: Vec<String> = tokens(&r.name)
+                .chain(tokens(&r.message))
+                .chain(tokens(&r.summary))
+                .chain(tokens(&r.id))
+                .chain(tokens(&v.id))
+                .chain(["check".to_string(), r.status.word().to_string()])
+                .collect();
+            words.sort();
+            words.dedup();
+            let message: String = r.message.chars().take(MAX_DESCRIPTION).collect();
+            let counts = if r.status == Status::Fail { [1, 0] } else { [0, 1] };
+            let page = format!("{}#check-{}", plan::version(v), r.id);
+            docs.push((&r.name, stages.id("run"), types.id("check"), vi, page, message, counts));
             for w in words {
                 postings.entry(w).or_default().push(id);
             }

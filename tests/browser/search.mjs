@@ -27,7 +27,7 @@ try {
     // Results follow the words: wait until the status names them.
     await page.waitForFunction((t) => {
       const s = document.getElementById("search-status").textContent;
-      return new URLSearchParams(location.search).get("q") === t && /artifact|Type a word/.test(s);
+      return new URLSearchParams(location.search).get("q") === t && /result|Type a word/.test(s);
     }, w, { timeout: LIMIT }).catch(() => {});
     seen.push(await page.evaluate((t) => ({
       typed: t,

@@ -148,7 +148,7 @@ fn results(dom: &str) -> (String, Vec<(String, String)>) {
 fn check_search(base: &str) {
     // By name.
     let (status, hits) = results(&dom(&format!("{base}search/index.html?q=cleaning_summary")));
-    assert!(status.contains("artifact"), "{status}");
+    assert!(status.contains("result"), "{status}");
     assert!(
         hits.iter()
             .any(|(h, t)| h.contains("/a/cleaned-data--cleaning-summary.html") && t.contains("cleaning_summary")),

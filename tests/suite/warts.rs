@@ -234,12 +234,14 @@ fn aliases_and_symlinks_never_leak_outside_the_root() {
 }
 
 /// The search index finds an artifact by the problems of its file (their
-/// codes and words), and carries their counts to the results.
+/// codes and words), and carries their counts to the results; a check that
+/// failed is found too, leading to its row on the run's page.
 #[test]
-fn search_finds_artifacts_by_their_problems() {
+fn search_finds_artifacts_by_their_problems_and_failed_checks() {
     let t = Tree::new();
     t.file("v1/etl_metadata/cleaning/stats.json", "{\"score\": NaN}");
     t.file("v1/etl_metadata/cleaning/fine.json", "{\"score\": 1}");
+    t.file("v1/etl_metadata/cleaning/cut.json", "{\"score\": ");
     t.build();
     let read = |name: &str| fs::read_to_string(t.out().join("search").join(name)).unwrap();
     let shard = read("t-no.js");
@@ -267,4 +269,24 @@ fn search_finds_artifacts_by_their_problems() {
     let docs_list: Vec<&str> = docs.split("[\"").skip(1).map(|d| d.split('"').next().unwrap()).collect();
     let found: Vec<&str> = ids("non-finite-number").iter().map(|&i| docs_list[i]).collect();
     assert_eq!(found, ["stats"], "{shard}");
+
+    let check = doc_of("JSON files parse");
+    assert!(check.contains("\"v/v1/index.html#check-json\"") && check.ends_with(",[1,0]]"), "{check}");
+    let run_page = fs::read_to_string(t.out().join("v/v1/index.html")).unwrap();
+    assert!(run_page.contains("id=\"check-json\""), "the check's row is on the run's page");
+    let meta = read("meta.js");
+    let parse = read("t-pa.js");
+    let at = parse.find("\"parse\":\"").unwrap() + 9;
+    let hits: Vec<&str> = {
+        let mut prev = 0;
+        parse[at..at + parse[at..].find('"').unwrap()]
+            .split('.')
+            .map(|d| {
+                prev += usize::from_str_radix(d, 36).unwrap();
+                docs_list[prev]
+            })
+            .collect()
+    };
+    assert!(hits.contains(&"JSON files parse"), "{hits:?}");
+    assert!(meta.contains("\"check\""), "checks are a type to filter by: {meta}");
 }

@@ -169,7 +169,7 @@
         out.textContent = "";
         if (r.empty) { status.textContent = "Type a word, or choose a version."; return; }
         var ms = Math.round(performance.now() - t0), found = groups(r.docs);
-        status.textContent = found.length + " artifact" + (found.length === 1 ? "" : "s") + " in " + r.total + " artifact page" + (r.total === 1 ? "" : "s") + (r.total > r.docs.length ? ", the first " + r.docs.length + " grouped" : "") + " (" + ms + " ms).";
+        status.textContent = found.length + " result" + (found.length === 1 ? "" : "s") + " in " + r.total + " page" + (r.total === 1 ? "" : "s") + (r.total > r.docs.length ? ", the first " + r.docs.length + " grouped" : "") + " (" + ms + " ms).";
         found.forEach(function (list) {
           var d = list[0], li = el("li", "hit"), a = el("a");
           a.href = root + d[4];
@@ -191,10 +191,10 @@
             item.appendChild(link);
             item.appendChild(document.createTextNode(" "));
             item.appendChild(verdict(v[5]));
-            // The errors and warnings found in this run's file.
-            var found = doc[6] || [0, 0];
-            if (found[0]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge bad", found[0] + " error" + (found[0] === 1 ? "" : "s"))); }
-            if (found[1]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge warn", found[1] + " warning" + (found[1] === 1 ? "" : "s"))); }
+            // The errors and warnings found in this run's file, or a check's outcome.
+            var found = doc[6] || [0, 0], check = S.data.types[doc[2]] === "check";
+            if (found[0]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge bad", check ? "failed" : found[0] + " error" + (found[0] === 1 ? "" : "s"))); }
+            if (found[1]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge warn", check ? "warned" : found[1] + " warning" + (found[1] === 1 ? "" : "s"))); }
             runs.appendChild(item);
           });
           li.appendChild(runs);
