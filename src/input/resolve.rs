@@ -6,7 +6,7 @@
 //! the version folder, so all three land on the same file.
 
 use crate::input::scan::FileEntry;
-use crate::util::paths::{join_relative, percent_decode};
+use crate::util::paths::{join_relative, percent_decode, rooted};
 use std::collections::HashMap;
 
 /// Where a `file_path` led.
@@ -92,7 +92,7 @@ pub fn dead_links(rel: &str, links: &[String], files: &[FileEntry]) -> Vec<DeadL
                 Resolution::Found { index, .. } if files[index].rel != rel => Some(files[index].rel.clone()),
                 _ => None,
             };
-            if absolute(href) {
+            if rooted(href) {
                 return meant.map(|m| DeadLink { href: href.clone(), target: None, meant: Some(m) });
             }
             let target = join_relative(dir, href);
@@ -102,12 +102,6 @@ pub fn dead_links(rel: &str, links: &[String], files: &[FileEntry]) -> Vec<DeadL
             (!published).then(|| DeadLink { href: href.clone(), target, meant })
         })
         .collect()
-}
-
-/// Whether a link by path starts from a root: `/`, `\\`, a drive or `file:`.
-fn absolute(href: &str) -> bool {
-    href.starts_with(['/', '\\'])
-        || href.split_once(':').is_some_and(|(s, _)| s.len() == 1 || s.eq_ignore_ascii_case("file"))
 }
 
 #[cfg(test)]

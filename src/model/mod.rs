@@ -52,6 +52,15 @@ impl Site {
             baseline: None,
         }
     }
+
+    /// The site's problems by the path they name (`{version}/{file}`).
+    pub fn problems_by_path(&self) -> std::collections::HashMap<&str, Vec<&Diagnostic>> {
+        let mut map: std::collections::HashMap<&str, Vec<&Diagnostic>> = std::collections::HashMap::new();
+        for d in &self.problems {
+            map.entry(d.path.as_str()).or_default().push(d);
+        }
+        map
+    }
 }
 
 /// Where a version's place in time came from.

@@ -88,16 +88,22 @@ fn base36(mut n: usize) -> String {
     String::from_utf8(out).expect("ASCII digits")
 }
 
+/// Adds doc `id` to the posting list of each of its `words`, once.
+fn post(postings: &mut BTreeMap<String, Vec<usize>>, mut words: Vec<String>, id: usize) {
+    words.sort();
+    words.dedup();
+    for w in words {
+        postings.entry(w).or_default().push(id);
+    }
+}
+
 /// Every file of the index, as (path relative to the site root, bytes).
 pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
     let (mut stages, mut types) = (Interner::default(), Interner::default());
     let mut docs: Vec<Doc> = Vec::new();
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut versions: Vec<Value> = Vec::new();
-    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in site.problems.iter().filter(|d| d.severity != Severity::Info) {
-        by_path.entry(d.path.as_str()).or_default().push(d);
-    }
+    let by_path = site.problems_by_path();
     for (vi, v) in site.versions.iter().enumerate().rev() {
         let first = docs.len();
         for (ai, a) in v.artifacts.iter().enumerate() {
@@ -114,39 +120,37 @@ pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             if let Value::Object(m) = &a.metadata {
                 words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(k.to_lowercase()))));
             }
-            let found = a.file.as_deref().and_then(|f| by_path.get(format!("{}/{f}", v.id).as_str()));
-            let found: &[&Diagnostic] = found.map_or(&[], Vec::as_slice);
+            let path = a.file.as_deref().map(|f| format!("{}/{f}", v.id));
+            let found: Vec<&Diagnostic> = path
+                .and_then(|p| by_path.get(p.as_str()))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|d| d.severity != Severity::Info)
+                .collect();
             for d in found.iter().take(PROBLEMS_INDEXED) {
                 words.push(d.code.to_string());
                 words.extend(tokens(d.code).chain(tokens(&d.message)));
             }
             let errors = found.iter().filter(|d| d.severity == Severity::Error).count();
-            words.sort();
-            words.dedup();
             docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description, [errors, found.len() - errors]));
-            for w in words {
-                postings.entry(w).or_default().push(id);
-            }
+            post(&mut postings, words, id);
         }
         let flagged = v.verdict.results.iter().filter(|r| matches!(r.status, Status::Warn | Status::Fail));
         for r in flagged {
             let id = docs.len();
-            let mut words: Vec<String> = tokens(&r.name)
+            let words: Vec<String> = tokens(&r.name)
                 .chain(tokens(&r.message))
                 .chain(tokens(&r.summary))
                 .chain(tokens(&r.id))
                 .chain(tokens(&v.id))
                 .chain(["check".to_string(), r.status.word().to_string()])
                 .collect();
-            words.sort();
-            words.dedup();
             let message: String = r.message.chars().take(MAX_DESCRIPTION).collect();
             let counts = if r.status == Status::Fail { [1, 0] } else { [0, 1] };
             let page = format!("{}#check-{}", plan::version(v), r.id);
             docs.push((&r.name, stages.id("run"), types.id("check"), vi, page, message, counts));
-            for w in words {
-                postings.entry(w).or_default().push(id);
-            }
+            post(&mut postings, words, id);
         }
         versions.push(json!([v.id, plan::version(v), vi, first, docs.len(), v.verdict.status]));
     }

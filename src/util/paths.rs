@@ -99,6 +99,13 @@ pub fn url_path(path: &str) -> String {
     out
 }
 
+/// Whether a link by path starts from a root rather than from its page's
+/// folder: `/`, `\`, a drive (`C:`) or a `file:` URL.
+pub fn rooted(href: &str) -> bool {
+    href.starts_with(['/', '\\'])
+        || href.split_once(':').is_some_and(|(s, _)| s.len() == 1 || s.eq_ignore_ascii_case("file"))
+}
+
 /// The path inside a version folder that the relative URL `url`, written
 /// in a file of folder `dir`, names: percent-decoded, without its query or
 /// fragment. `None` when it climbs out of the version folder or names the

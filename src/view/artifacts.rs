@@ -5,11 +5,11 @@
 use super::common::{ArtifactRow, Heading, Link, PageContext, Scope, artifact_row};
 use super::nav::crumbs;
 use crate::config::limits::MAX_ROWS;
-use crate::diagnostics::{Counts, Diagnostic};
+use crate::diagnostics::Counts;
 use crate::model::{Status, Version};
 use crate::plan;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One artifact as the index shows it.
 #[derive(Serialize)]
@@ -70,16 +70,20 @@ fn choices<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Choice> {
 /// The artifact index of version `vi`: one bounded table.
 pub(crate) fn page(s: &Scope, vi: usize, ctx: &mut PageContext) -> Heading {
     let v = &s.site.versions[vi];
-    let mut by_file: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in s.site.problems.iter().filter(|d| v.owns(d)) {
-        by_file.entry(d.path.as_str()).or_default().push(d);
-    }
-    let counts_of = |ai: usize| match &v.artifacts[ai].file {
-        Some(f) => Counts::of(by_file.get(format!("{}/{f}", v.id).as_str()).into_iter().flatten().copied()),
-        None => Counts::default(),
-    };
-    let mut order: Vec<usize> = (0..v.artifacts.len()).collect();
+    let by_file = s.site.problems_by_path();
     let a = &v.artifacts;
+    // The problems of each artifact's file, and its health words.
+    let judged: Vec<(Counts, String)> = (0..a.len())
+        .map(|ai| {
+            let counts = match &a[ai].file {
+                Some(f) => Counts::of(by_file.get(format!("{}/{f}", v.id).as_str()).into_iter().flatten().copied()),
+                None => Counts::default(),
+            };
+            let words = health(v, ai, &counts);
+            (counts, words)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..a.len()).collect();
     order.sort_by(|&x, &y| {
         (&a[x].artifact_type, &a[x].stage, &a[x].name)
             .cmp(&(&a[y].artifact_type, &a[y].stage, &a[y].name))
@@ -88,24 +92,20 @@ pub(crate) fn page(s: &Scope, vi: usize, ctx: &mut PageContext) -> Heading {
     let rows: Vec<IndexRow> = order
         .iter()
         .take(MAX_ROWS)
-        .map(|&ai| {
-            let counts = counts_of(ai);
-            IndexRow {
-                row: artifact_row(v, ai),
-                bytes: a[ai].file_index.map(|i| v.files[i].size),
-                health: health(v, ai, &counts),
-                counts,
-            }
+        .map(|&ai| IndexRow {
+            row: artifact_row(v, ai),
+            bytes: a[ai].file_index.map(|i| v.files[i].size),
+            counts: judged[ai].0,
+            health: judged[ai].1.clone(),
         })
         .collect();
-    let healths: Vec<String> = (0..a.len()).map(|ai| health(v, ai, &counts_of(ai))).collect();
     let index = Index {
         total: a.len(),
         more: a.len().saturating_sub(rows.len()),
         rows,
         types: choices(a.iter().map(|x| x.artifact_type.as_str())),
         stages: choices(a.iter().map(|x| x.stage.as_str())),
-        health: choices(healths.iter().flat_map(|h| h.split(' '))),
+        health: choices(judged.iter().flat_map(|(_, h)| h.split(' '))),
     };
     ctx.insert("index", &index);
     let trail = vec![Link { label: "Artifacts".into(), href: plan::artifacts(v) }];

@@ -88,7 +88,8 @@ pub(crate) struct TrendRow {
 fn x_labels(versions: &[Version]) -> Vec<String> {
     let days: Vec<Option<String>> =
         versions.iter().map(|v| v.time.map(|t| timestamp::format(t)[..10].to_string())).collect();
-    let shared = days.iter().flatten().enumerate().any(|(i, d)| days.iter().flatten().skip(i + 1).any(|e| e == d));
+    let mut seen = std::collections::HashSet::new();
+    let shared = days.iter().flatten().any(|d| !seen.insert(d));
     versions
         .iter()
         .map(|v| match v.time {

@@ -254,7 +254,8 @@ fn search_finds_artifacts_by_their_problems_and_failed_checks() {
     assert!(stats.ends_with(",[0,1]]"), "one warning travels with it: {stats}");
     assert!(doc_of("fine").ends_with(",[0,0]]"));
     // Doc ids are base-36 deltas; the code's posting list names exactly the NaN file's doc.
-    let ids = |token: &str| -> Vec<usize> {
+    let docs_list: Vec<&str> = docs.split("[\"").skip(1).map(|d| d.split('"').next().unwrap()).collect();
+    let found = |shard: &str, token: &str| -> Vec<&str> {
         let at =
             shard.find(&format!("\"{token}\":\"")).unwrap_or_else(|| panic!("no {token}: {shard}")) + token.len() + 4;
         let mut prev = 0;
@@ -262,31 +263,18 @@ fn search_finds_artifacts_by_their_problems_and_failed_checks() {
             .split('.')
             .map(|d| {
                 prev += usize::from_str_radix(d, 36).unwrap();
-                prev
+                docs_list[prev]
             })
             .collect()
     };
-    let docs_list: Vec<&str> = docs.split("[\"").skip(1).map(|d| d.split('"').next().unwrap()).collect();
-    let found: Vec<&str> = ids("non-finite-number").iter().map(|&i| docs_list[i]).collect();
-    assert_eq!(found, ["stats"], "{shard}");
+    assert_eq!(found(&shard, "non-finite-number"), ["stats"], "{shard}");
 
     let check = doc_of("JSON files parse");
     assert!(check.contains("\"v/v1/index.html#check-json\"") && check.ends_with(",[1,0]]"), "{check}");
     let run_page = fs::read_to_string(t.out().join("v/v1/index.html")).unwrap();
     assert!(run_page.contains("id=\"check-json\""), "the check's row is on the run's page");
     let meta = read("meta.js");
-    let parse = read("t-pa.js");
-    let at = parse.find("\"parse\":\"").unwrap() + 9;
-    let hits: Vec<&str> = {
-        let mut prev = 0;
-        parse[at..at + parse[at..].find('"').unwrap()]
-            .split('.')
-            .map(|d| {
-                prev += usize::from_str_radix(d, 36).unwrap();
-                docs_list[prev]
-            })
-            .collect()
-    };
+    let hits = found(&read("t-pa.js"), "parse");
     assert!(hits.contains(&"JSON files parse"), "{hits:?}");
     assert!(meta.contains("\"check\""), "checks are a type to filter by: {meta}");
 }

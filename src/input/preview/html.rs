@@ -11,6 +11,7 @@
 
 use super::io::unreadable;
 use super::kinds::{Body, HtmlReport, Preview, Remote, Warning};
+use crate::util::paths::rooted;
 use html5gum::{DefaultEmitter, IoReader, Token, Tokenizer};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -112,14 +113,11 @@ fn references(input: impl Read) -> Found {
 /// template's placeholder (`{{ x }}`, `${x}`) a script fills in.
 fn local(url: &str) -> bool {
     let url = url.trim();
-    let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| {
+    let scheme = url.split_once(':').is_some_and(|(s, _)| {
         s.starts_with(|c: char| c.is_ascii_alphabetic())
             && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
-    let by_path = match scheme {
-        Some(s) => s.len() == 1 || s.eq_ignore_ascii_case("file"),
-        None => !url.starts_with("//"),
-    };
+    let by_path = if url.starts_with("//") { false } else { !scheme || rooted(url) };
     by_path && !(url.is_empty() || url.starts_with(['#', '?']) || url.contains("{{") || url.contains("${"))
 }
 
