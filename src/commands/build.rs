@@ -12,6 +12,7 @@ use crate::output::lock::{self, Wait};
 use crate::output::sink::{Disk, Sink};
 use crate::output::staging::{self, Staging};
 use crate::render::Renderer;
+use crate::util::html::counted;
 use anyhow::Result;
 use std::time::Instant;
 
@@ -43,7 +44,7 @@ impl Report {
     pub fn line(&self) -> String {
         let c = &self.counts;
         format!(
-            "{} {} versions, {} artifacts, {} pages; {} problems ({} errors, {} warnings) in {:.2}s",
+            "{} {}, {}, {}; {} ({}, {}) in {:.2}s",
             if self.refused {
                 "not published (--strict):"
             } else if self.up_to_date {
@@ -51,12 +52,12 @@ impl Report {
             } else {
                 "built"
             },
-            self.versions,
-            self.artifacts,
-            self.pages,
-            c.problems(),
-            c.errors,
-            c.warnings,
+            counted(self.versions, "version"),
+            counted(self.artifacts, "artifact"),
+            counted(self.pages, "page"),
+            counted(c.problems(), "problem"),
+            counted(c.errors, "error"),
+            counted(c.warnings, "warning"),
             self.seconds
         )
     }

@@ -15,6 +15,7 @@ use crate::model::Site;
 use crate::output::links::LinkCheck;
 use crate::output::summary_json;
 use crate::render::Renderer;
+use crate::util::html::counted;
 use anyhow::Result;
 
 /// What a check found.
@@ -40,14 +41,14 @@ impl Outcome {
     pub fn line(&self) -> String {
         let c = &self.counts;
         format!(
-            "checked {} versions, {} artifacts, {} pages: {} problems ({} errors, {} warnings, {} infos)",
-            self.versions,
-            self.artifacts,
-            self.pages,
-            c.problems(),
-            c.errors,
-            c.warnings,
-            c.infos
+            "checked {}, {}, {}: {} ({}, {}, {})",
+            counted(self.versions, "version"),
+            counted(self.artifacts, "artifact"),
+            counted(self.pages, "page"),
+            counted(c.problems(), "problem"),
+            counted(c.errors, "error"),
+            counted(c.warnings, "warning"),
+            counted(c.infos, "info")
         )
     }
 

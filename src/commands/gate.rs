@@ -174,7 +174,7 @@ pub fn markdown(site: &Site, vi: usize, base_url: Option<&str>) -> String {
     }
     let counts = |v: &Version| {
         let (e, w) = (v.problems.errors, v.problems.warnings);
-        format!("{e} error{}, {w} warning{}", if e == 1 { "" } else { "s" }, if w == 1 { "" } else { "s" })
+        format!("{}, {}", html::counted(e, "error"), html::counted(w, "warning"))
     };
     out.push_str(&format!("| Problems | {} | {} | |\n\n", counts(v), prev.map_or("—".to_string(), counts)));
     if passed > 0 {

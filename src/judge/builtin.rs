@@ -7,6 +7,7 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::input::manifest;
 use crate::model::verdict::{CheckResult, Source, Status};
 use crate::model::{ManifestState, Status as ArtifactStatus, Version};
+use crate::util::html::counted;
 
 /// `location` (of a file in run `id`) without the run's folder in front.
 /// Records out of the last stage that reports them fell more than 50 % on the previous run.
@@ -48,7 +49,7 @@ pub(crate) fn manifest_check(v: &Version, problems: &[&Diagnostic], level: Level
         ),
         (ManifestState::Read(_), None) => {
             let listed = v.artifacts.iter().filter(|a| a.record.is_some()).count();
-            (Status::Pass, "read", format!("{listed} artifact record{} read", plural(listed)))
+            (Status::Pass, "read", format!("{} read", counted(listed, "artifact record")))
         }
     };
     CheckResult {
@@ -78,10 +79,10 @@ pub(crate) fn json_check(v: &Version, level: Level) -> CheckResult {
         expected: "0 files that do not parse".into(),
         previous: None,
         message: match n {
-            0 => format!("{} JSON file{} parsed", v.json.len(), plural(v.json.len())),
-            _ => format!("{n} file{} do{} not parse: {}", plural(n), if n == 1 { "es" } else { "" }, list(&broken)),
+            0 => format!("{} parsed", counted(v.json.len(), "JSON file")),
+            _ => format!("{} {} not parse: {}", counted(n, "file"), does(n), list(&broken)),
         },
-        summary: format!("{n} JSON file{} do{} not parse", plural(n), if n == 1 { "es" } else { "" }),
+        summary: format!("{} {} not parse", counted(n, "JSON file"), does(n)),
     }
 }
 
@@ -110,14 +111,15 @@ pub(crate) fn files_check(v: &Version, level: Level) -> CheckResult {
         message: match (status, n) {
             (Status::Skip, _) => "the run has no manifest".into(),
             (_, 0) => "every listed file was found".into(),
-            _ => format!("{n} listed file{} missing: {}", plural(n), list(&missing)),
+            _ => format!("{} missing: {}", counted(n, "listed file"), list(&missing)),
         },
-        summary: format!("{n} listed file{} missing", plural(n)),
+        summary: format!("{} missing", counted(n, "listed file")),
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// `does` for one, `do` for more.
+fn does(n: usize) -> &'static str {
+    if n == 1 { "does" } else { "do" }
 }
 
 /// The first few names of a list, and how many more.
@@ -125,7 +127,7 @@ fn list(names: &[&str]) -> String {
     const SHOWN: usize = 3;
     let mut text = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
     if names.len() > SHOWN {
-        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+        text.push_str(&format!(" and {} more", crate::util::html::number((names.len() - SHOWN) as f64, 0)));
     }
     text
 }

@@ -82,11 +82,12 @@ fn dead_links_message(dead: &[DeadLink]) -> String {
         .collect();
     let more = match dead.len().saturating_sub(SHOWN) {
         0 => String::new(),
-        n => format!(" and {n} more, listed on the report's page"),
+        n => format!(" and {} more, listed on the report's page", crate::util::html::number(n as f64, 0)),
     };
-    let (n, s) = (dead.len(), if dead.len() == 1 { "" } else { "s" });
+    let n = dead.len();
     format!(
-        "{n} link{s} of this report lead{} to no file of the published site: {}{more}",
+        "{} of this report lead{} to no file of the published site: {}{more}",
+        crate::util::html::counted(n, "link"),
         if n == 1 { "s" } else { "" },
         each.join(", ")
     )

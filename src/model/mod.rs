@@ -129,7 +129,12 @@ pub struct Version {
 impl Version {
     /// Whether a problem is about a file of this run (or its folder).
     pub fn owns(&self, d: &Diagnostic) -> bool {
-        d.path == self.id || d.path.strip_prefix(&self.id).is_some_and(|rest| rest.starts_with('/'))
+        self.owns_path(&d.path)
+    }
+
+    /// Whether `path` (from the artifacts root) is this run's folder or inside it.
+    pub fn owns_path(&self, path: &str) -> bool {
+        path == self.id || path.strip_prefix(&self.id).is_some_and(|rest| rest.starts_with('/'))
     }
 }
 

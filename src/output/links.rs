@@ -204,7 +204,9 @@ impl<'a> LinkCheck<'a> {
     pub fn problems(&self) -> Vec<Diagnostic> {
         let state = self.state();
         let mut out = state.clashes.clone();
-        let times = |n: usize| if n > 1 { format!(" ({n} links like it)") } else { String::new() };
+        let times = |n: usize| {
+            if n > 1 { format!(" ({} like it)", crate::util::html::counted(n, "link")) } else { String::new() }
+        };
         for ((_, why), seen) in &state.bad {
             out.push(located(
                 seen,

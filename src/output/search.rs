@@ -26,7 +26,7 @@ use crate::model::verdict::Status;
 use crate::plan;
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Artifacts per doc shard.
 pub(crate) const DOCS_PER_SHARD: usize = 500;
@@ -97,63 +97,129 @@ fn post(postings: &mut BTreeMap<String, Vec<usize>>, mut words: Vec<String>, id:
     }
 }
 
+/// The docs and posting lists of an index as they are gathered.
+#[derive(Default)]
+struct Gather<'a> {
+    stages: Interner,
+    types: Interner,
+    docs: Vec<Doc<'a>>,
+    postings: BTreeMap<String, Vec<usize>>,
+}
+
+impl<'a> Gather<'a> {
+    /// Adds a doc found by `words`.
+    fn add(&mut self, doc: Doc<'a>, words: Vec<String>) {
+        let id = self.docs.len();
+        self.docs.push(doc);
+        post(&mut self.postings, words, id);
+    }
+}
+
+/// `[errors, warnings]` among `found`.
+fn counts(found: &[&Diagnostic]) -> [usize; 2] {
+    let errors = found.iter().filter(|d| d.severity == Severity::Error).count();
+    [errors, found.len() - errors]
+}
+
+/// The codes and words of the first [`PROBLEMS_INDEXED`] of `found`.
+fn problem_words(found: &[&Diagnostic]) -> Vec<String> {
+    let mut words = Vec::new();
+    for d in found.iter().take(PROBLEMS_INDEXED) {
+        words.push(d.code.to_string());
+        words.extend(tokens(d.code).chain(tokens(&d.message)));
+    }
+    words
+}
+
+/// The artifacts of run `vi`, each found by its own words and its file's problems.
+fn artifact_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &ProblemsByPath) {
+    let v = &site.versions[vi];
+    for (ai, a) in v.artifacts.iter().enumerate() {
+        let description: String = a.description.as_deref().unwrap_or("").chars().take(MAX_DESCRIPTION).collect();
+        let (si, ti) = (g.stages.id(&a.stage), g.types.id(&a.artifact_type));
+        let mut words: Vec<String> = tokens(&a.name)
+            .chain(tokens(&a.stage))
+            .chain(tokens(&a.artifact_type))
+            .chain(tokens(&description))
+            .chain(tokens(&v.id))
+            .chain(tokens(a.file.as_deref().unwrap_or("")))
+            .collect();
+        if let Value::Object(m) = &a.metadata {
+            words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(k.to_lowercase()))));
+        }
+        let path = a.file.as_deref().map(|f| format!("{}/{f}", v.id));
+        let found = path.and_then(|p| by_path.get(p.as_str())).cloned().unwrap_or_default();
+        words.extend(problem_words(&found));
+        g.add((&a.name, si, ti, vi, plan::artifact(v, ai), description, counts(&found)), words);
+    }
+}
+
+/// The problems of run `vi` in files that are no artifact of it (its
+/// manifest, ETL files outside the manifest, the run's folder): one doc per
+/// file, of type `problem`, leading to the file's ETL page or the run's
+/// problems.
+fn problem_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &ProblemsByPath<'a>) {
+    let v = &site.versions[vi];
+    let artifact_files: HashSet<String> =
+        v.artifacts.iter().filter_map(|a| a.file.as_deref()).map(|f| format!("{}/{f}", v.id)).collect();
+    let mut paths: Vec<&str> =
+        by_path.keys().copied().filter(|p| !artifact_files.contains(*p) && v.owns_path(p)).collect();
+    paths.sort_unstable();
+    for path in paths {
+        let found = &by_path[path];
+        let rel = path.strip_prefix(v.id.as_str()).map(|r| r.trim_start_matches('/')).unwrap_or(path);
+        let name = if rel.is_empty() { "run folder" } else { rel };
+        let page = (0..v.json.len())
+            .find(|&d| v.json[d].rel == rel)
+            .and_then(|d| plan::etl(v, d))
+            .unwrap_or_else(|| format!("{}#problems", plan::version(v)));
+        let message: String = found[0].message.chars().take(MAX_DESCRIPTION).collect();
+        let words: Vec<String> =
+            tokens(rel).chain(tokens(&v.id)).chain(["problem".to_string()]).chain(problem_words(found)).collect();
+        let (si, ti) = (g.stages.id("run"), g.types.id("problem"));
+        g.add((name, si, ti, vi, page, message, counts(found)), words);
+    }
+}
+
+/// The checks of run `vi` that failed or warned, found by their name, status and message.
+fn check_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize) {
+    let v = &site.versions[vi];
+    for r in v.verdict.results.iter().filter(|r| matches!(r.status, Status::Warn | Status::Fail)) {
+        let words: Vec<String> = tokens(&r.name)
+            .chain(tokens(&r.message))
+            .chain(tokens(&r.summary))
+            .chain(tokens(&r.id))
+            .chain(tokens(&v.id))
+            .chain(["check".to_string(), r.status.word().to_string()])
+            .collect();
+        let message: String = r.message.chars().take(MAX_DESCRIPTION).collect();
+        let counts = if r.status == Status::Fail { [1, 0] } else { [0, 1] };
+        let page = format!("{}#check-{}", plan::version(v), r.id);
+        let (si, ti) = (g.stages.id("run"), g.types.id("check"));
+        g.add((&r.name, si, ti, vi, page, message, counts), words);
+    }
+}
+
+/// The errors and warnings of the site by the path of their file.
+type ProblemsByPath<'a> = HashMap<&'a str, Vec<&'a Diagnostic>>;
+
 /// Every file of the index, as (path relative to the site root, bytes).
 pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let (mut stages, mut types) = (Interner::default(), Interner::default());
-    let mut docs: Vec<Doc> = Vec::new();
-    let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut versions: Vec<Value> = Vec::new();
-    let by_path = site.problems_by_path();
-    for (vi, v) in site.versions.iter().enumerate().rev() {
-        let first = docs.len();
-        for (ai, a) in v.artifacts.iter().enumerate() {
-            let id = docs.len();
-            let description: String = a.description.as_deref().unwrap_or("").chars().take(MAX_DESCRIPTION).collect();
-            let (si, ti) = (stages.id(&a.stage), types.id(&a.artifact_type));
-            let mut words: Vec<String> = tokens(&a.name)
-                .chain(tokens(&a.stage))
-                .chain(tokens(&a.artifact_type))
-                .chain(tokens(&description))
-                .chain(tokens(&v.id))
-                .chain(tokens(a.file.as_deref().unwrap_or("")))
-                .collect();
-            if let Value::Object(m) = &a.metadata {
-                words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(k.to_lowercase()))));
-            }
-            let path = a.file.as_deref().map(|f| format!("{}/{f}", v.id));
-            let found: Vec<&Diagnostic> = path
-                .and_then(|p| by_path.get(p.as_str()))
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|d| d.severity != Severity::Info)
-                .collect();
-            for d in found.iter().take(PROBLEMS_INDEXED) {
-                words.push(d.code.to_string());
-                words.extend(tokens(d.code).chain(tokens(&d.message)));
-            }
-            let errors = found.iter().filter(|d| d.severity == Severity::Error).count();
-            docs.push((&a.name, si, ti, vi, plan::artifact(v, ai), description, [errors, found.len() - errors]));
-            post(&mut postings, words, id);
-        }
-        let flagged = v.verdict.results.iter().filter(|r| matches!(r.status, Status::Warn | Status::Fail));
-        for r in flagged {
-            let id = docs.len();
-            let words: Vec<String> = tokens(&r.name)
-                .chain(tokens(&r.message))
-                .chain(tokens(&r.summary))
-                .chain(tokens(&r.id))
-                .chain(tokens(&v.id))
-                .chain(["check".to_string(), r.status.word().to_string()])
-                .collect();
-            let message: String = r.message.chars().take(MAX_DESCRIPTION).collect();
-            let counts = if r.status == Status::Fail { [1, 0] } else { [0, 1] };
-            let page = format!("{}#check-{}", plan::version(v), r.id);
-            docs.push((&r.name, stages.id("run"), types.id("check"), vi, page, message, counts));
-            post(&mut postings, words, id);
-        }
-        versions.push(json!([v.id, plan::version(v), vi, first, docs.len(), v.verdict.status]));
+    let mut by_path = site.problems_by_path();
+    for found in by_path.values_mut() {
+        found.retain(|d| d.severity != Severity::Info);
     }
+    by_path.retain(|_, found| !found.is_empty());
+    let mut g = Gather::default();
+    let mut versions: Vec<Value> = Vec::new();
+    for (vi, v) in site.versions.iter().enumerate().rev() {
+        let first = g.docs.len();
+        artifact_docs(&mut g, site, vi, &by_path);
+        problem_docs(&mut g, site, vi, &by_path);
+        check_docs(&mut g, site, vi);
+        versions.push(json!([v.id, plan::version(v), vi, first, g.docs.len(), v.verdict.status]));
+    }
+    let Gather { stages, types, docs, postings } = g;
     let mut shards: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
     for (token, ids) in postings {
         let mut prev = 0;

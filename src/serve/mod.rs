@@ -23,6 +23,7 @@ pub(crate) mod watch;
 
 use crate::config::Config;
 use crate::diagnostics::Severity;
+use crate::util::html::counted;
 use anyhow::{Context, Result, bail};
 use incremental::{Change, ConfigSource, Engine, Outcome};
 use notify_debouncer_full::DebounceEventResult;
@@ -299,13 +300,13 @@ impl Engine {
         let snapshot = self.snapshot();
         let counts = crate::diagnostics::Counts::of(&site.problems);
         format!(
-            "built {} versions, {} artifacts, {} files in memory; {} problems ({} errors, {} warnings) in {:.2}s",
-            site.versions.len(),
-            site.versions.iter().map(|v| v.artifacts.len()).sum::<usize>(),
-            snapshot.files.len() + snapshot.raw.len(),
-            counts.problems(),
-            counts.errors,
-            counts.warnings,
+            "built {}, {}, {} in memory; {} ({}, {}) in {:.2}s",
+            counted(site.versions.len(), "version"),
+            counted(site.versions.iter().map(|v| v.artifacts.len()).sum::<usize>(), "artifact"),
+            counted(snapshot.files.len() + snapshot.raw.len(), "file"),
+            counted(counts.problems(), "problem"),
+            counted(counts.errors, "error"),
+            counted(counts.warnings, "warning"),
             seconds
         )
     }

@@ -121,6 +121,12 @@ fn group(int: &str, negative: bool, frac: &str) -> String {
     out
 }
 
+/// A count and its noun, plural unless the count is one: `1 error`,
+/// `1,234 warnings`.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", number(n as f64, 0)) }
+}
+
 /// A byte count for people: `512 B`, `1.5 KiB`, `3.2 MiB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -164,6 +170,11 @@ mod tests {
         assert_eq!(number(-0.001, 2), "0", "no -0");
         assert_eq!(number(-0.0, 2), "0");
         assert_eq!(bytes(1536), "1.5 KiB");
+    }
+
+    #[test]
+    fn counts_take_their_plural_and_separators() {
+        assert_eq!([counted(1, "row"), counted(0, "row"), counted(1200, "line")], ["1 row", "0 rows", "1,200 lines"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! [`crate::util::paths::pointer_id`] gives its pointer, so other pages can link to a
 //! single field. Output is bounded: past `max_nodes` values the rest is cut.
 
-use crate::util::html::escape;
+use crate::util::html::{counted, escape};
 use crate::util::lenient_json::non_finite;
 use crate::util::paths::{pointer_id, pointer_push};
 use crate::util::pruned_json::Cut;
@@ -20,8 +20,11 @@ pub fn render(value: &Value, max_nodes: usize, cut: Option<&Cut>) -> String {
     r.node(None, "", value, 0);
     r.cut += cut.map_or(0, |c| c.values);
     if r.cut > 0 {
-        let _ =
-            write!(r.out, "<p class=\"jt-cut\">{} more values not shown; open the raw file for all of it.</p>", r.cut);
+        let _ = write!(
+            r.out,
+            "<p class=\"jt-cut\">{} more values not shown; open the raw file for all of it.</p>",
+            crate::util::html::number(r.cut as f64, 0)
+        );
     }
     r.out.push_str("</div>");
     r.out
@@ -67,8 +70,8 @@ impl Renderer<'_> {
                 self.key(key);
                 let _ = write!(
                     self.out,
-                    "<span class=\"jb\">{{</span><span class=\"jn\">{} keys</span></summary><ul>",
-                    self.length(pointer, m.len())
+                    "<span class=\"jb\">{{</span><span class=\"jn\">{}</span></summary><ul>",
+                    counted(self.length(pointer, m.len()), "key")
                 );
                 for (k, child) in m {
                     if self.left == 0 {
@@ -86,8 +89,8 @@ impl Renderer<'_> {
                 self.key(key);
                 let _ = write!(
                     self.out,
-                    "<span class=\"jb\">[</span><span class=\"jn\">{} items</span></summary><ol start=\"0\">",
-                    self.length(pointer, a.len())
+                    "<span class=\"jb\">[</span><span class=\"jn\">{}</span></summary><ol start=\"0\">",
+                    counted(self.length(pointer, a.len()), "item")
                 );
                 for (i, child) in a.iter().enumerate() {
                     if self.left == 0 {

@@ -235,13 +235,15 @@ fn aliases_and_symlinks_never_leak_outside_the_root() {
 
 /// The search index finds an artifact by the problems of its file (their
 /// codes and words), and carries their counts to the results; a check that
-/// failed is found too, leading to its row on the run's page.
+/// failed is found too, leading to its row on the run's page, and so are the
+/// problems of a file that is no artifact (a broken manifest).
 #[test]
 fn search_finds_artifacts_by_their_problems_and_failed_checks() {
     let t = Tree::new();
     t.file("v1/etl_metadata/cleaning/stats.json", "{\"score\": NaN}");
     t.file("v1/etl_metadata/cleaning/fine.json", "{\"score\": 1}");
     t.file("v1/etl_metadata/cleaning/cut.json", "{\"score\": ");
+    t.file("v2/artifact_manifest.json", "{\"artifacts\": [");
     t.build();
     let read = |name: &str| fs::read_to_string(t.out().join("search").join(name)).unwrap();
     let shard = read("t-no.js");
@@ -277,4 +279,13 @@ fn search_finds_artifacts_by_their_problems_and_failed_checks() {
     let hits = found(&read("t-pa.js"), "parse");
     assert!(hits.contains(&"JSON files parse"), "{hits:?}");
     assert!(meta.contains("\"check\""), "checks are a type to filter by: {meta}");
+
+    let manifest = doc_of("artifact_manifest.json");
+    assert!(manifest.contains("\"v/v2/index.html#problems\"") && manifest.ends_with(",[1,0]]"), "{manifest}");
+    assert!(manifest.contains("EOF while parsing"), "the first problem is the result's text: {manifest}");
+    assert_eq!(found(&read("t-pr.js"), "problem"), ["artifact_manifest.json"]);
+    assert!(found(&read("t-eo.js"), "eof").contains(&"artifact_manifest.json"));
+    assert!(meta.contains("\"problem\""), "problems are a type to filter by: {meta}");
+    let v2 = fs::read_to_string(t.out().join("v/v2/index.html")).unwrap();
+    assert!(v2.contains("id=\"problems\"") && v2.contains("EOF while parsing"), "the result leads to the problem");
 }

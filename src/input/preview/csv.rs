@@ -314,12 +314,12 @@ impl Tally {
 
 /// `1 row has`, `2 rows have`.
 fn has(n: u64) -> String {
-    format!("{} {}", super::io::plural(n, "row"), if n == 1 { "has" } else { "have" })
+    format!("{} {}", crate::util::html::counted(n as usize, "row"), if n == 1 { "has" } else { "have" })
 }
 
 /// `1 row is`, `2 rows are`.
 fn is(n: u64) -> String {
-    format!("{} {}", super::io::plural(n, "row"), if n == 1 { "is" } else { "are" })
+    format!("{} {}", crate::util::html::counted(n as usize, "row"), if n == 1 { "is" } else { "are" })
 }
 
 fn family(t: Inferred) -> Family {

@@ -162,7 +162,11 @@ fn library(file: &str) -> String {
 /// without a network.
 fn warning(r: &Remote) -> Warning {
     let files = r.files.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-    let more = if r.files.len() > 3 { format!(" and {} more", r.files.len() - 3) } else { String::new() };
+    let more = if r.files.len() > 3 {
+        format!(" and {} more", crate::util::html::number((r.files.len() - 3) as f64, 0))
+    } else {
+        String::new()
+    };
     let effect = match r.kind {
         "script" => "its scripts do not run without a network, so what they draw is blank offline",
         "style" => "it is unstyled without a network",

@@ -27,11 +27,6 @@ pub(crate) fn read_tail(path: &Path, size: u64, n: u64) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// `1 row`, `2 rows`: a count and a noun that takes an `s`.
-pub(crate) fn plural(n: u64, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", crate::util::html::number(n as f64, 0)) }
-}
-
 /// `s` cut to at most `max` characters, with `…` when cut.
 pub(crate) fn cap(s: &str, max: usize) -> (String, bool) {
     match s.char_indices().nth(max) {
@@ -43,11 +38,6 @@ pub(crate) fn cap(s: &str, max: usize) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plurals() {
-        assert_eq!([plural(1, "row"), plural(0, "row"), plural(1200, "line")], ["1 row", "0 rows", "1,200 lines"]);
-    }
 
     #[test]
     fn caps_at_char_boundaries() {

@@ -138,7 +138,7 @@ impl Encoding {
                 "text-encoding",
                 format!(
                     "{} not valid UTF-8 (first at line {}); shown with \u{fffd} in place of the bad bytes",
-                    super::io::plural(self.bad, "line") + if self.bad == 1 { " is" } else { " are" },
+                    crate::util::html::counted(self.bad as usize, "line") + if self.bad == 1 { " is" } else { " are" },
                     self.first
                 ),
             )

@@ -1,4 +1,4 @@
-// artsite search. The index is a set of small scripts (see src/search.rs),
+// artsite search. The index is a set of small scripts (see src/output/search.rs),
 // loaded on demand with <script> tags so search also works from file://.
 (function () {
   "use strict";
@@ -23,6 +23,10 @@
     return S.loading[path];
   }
 
+  // "1 result", "1,234 results": the site's own count format.
+  function counted(n, noun) {
+    return n.toLocaleString("en-US") + " " + noun + (n === 1 ? "" : "s");
+  }
   function words(text) {
     return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return [...w].length >= 2; });
   }
@@ -169,7 +173,7 @@
         out.textContent = "";
         if (r.empty) { status.textContent = "Type a word, or choose a version."; return; }
         var ms = Math.round(performance.now() - t0), found = groups(r.docs);
-        status.textContent = found.length + " result" + (found.length === 1 ? "" : "s") + " in " + r.total + " page" + (r.total === 1 ? "" : "s") + (r.total > r.docs.length ? ", the first " + r.docs.length + " grouped" : "") + " (" + ms + " ms).";
+        status.textContent = counted(found.length, "result") + " in " + counted(r.total, "page") + (r.total > r.docs.length ? ", the first " + r.docs.length.toLocaleString("en-US") + " grouped" : "") + " (" + ms + " ms).";
         found.forEach(function (list) {
           var d = list[0], li = el("li", "hit"), a = el("a");
           a.href = root + d[4];
@@ -183,7 +187,7 @@
           li.appendChild(meta);
           if (d[5]) { var desc = el("div", "desc"); desc.appendChild(marked(d[5], words)); li.appendChild(desc); }
           var runs = el("ul", "hit-runs");
-          runs.setAttribute("aria-label", "In " + list.length + " run" + (list.length === 1 ? "" : "s"));
+          runs.setAttribute("aria-label", "In " + counted(list.length, "run"));
           list.forEach(function (doc) {
             var v = S.data.versions.find(function (x) { return x[2] === doc[3]; }), item = el("li"), link = el("a");
             link.href = root + doc[4];
@@ -193,8 +197,8 @@
             item.appendChild(verdict(v[5]));
             // The errors and warnings found in this run's file, or a check's outcome.
             var found = doc[6] || [0, 0], check = S.data.types[doc[2]] === "check";
-            if (found[0]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge bad", check ? "failed" : found[0] + " error" + (found[0] === 1 ? "" : "s"))); }
-            if (found[1]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge warn", check ? "warned" : found[1] + " warning" + (found[1] === 1 ? "" : "s"))); }
+            if (found[0]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge bad", check ? "failed" : counted(found[0], "error"))); }
+            if (found[1]) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge warn", check ? "warned" : counted(found[1], "warning"))); }
             runs.appendChild(item);
           });
           li.appendChild(runs);
