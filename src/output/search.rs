@@ -115,6 +115,11 @@ impl<'a> Gather<'a> {
     }
 }
 
+/// `text` cut to [`MAX_DESCRIPTION`] characters, ending in `…` when cut.
+fn short(text: &str) -> String {
+    crate::input::preview::io::cap(text, MAX_DESCRIPTION - 1).0
+}
+
 /// `[errors, warnings]` among `found`.
 fn counts(found: &[&Diagnostic]) -> [usize; 2] {
     let errors = found.iter().filter(|d| d.severity == Severity::Error).count();
@@ -135,7 +140,7 @@ fn problem_words(found: &[&Diagnostic]) -> Vec<String> {
 fn artifact_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &ProblemsByPath) {
     let v = &site.versions[vi];
     for (ai, a) in v.artifacts.iter().enumerate() {
-        let description: String = a.description.as_deref().unwrap_or("").chars().take(MAX_DESCRIPTION).collect();
+        let description = short(a.description.as_deref().unwrap_or(""));
         let (si, ti) = (g.stages.id(&a.stage), g.types.id(&a.artifact_type));
         let mut words: Vec<String> = tokens(&a.name)
             .chain(tokens(&a.stage))
@@ -173,7 +178,7 @@ fn problem_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &Pro
             .find(|&d| v.json[d].rel == rel)
             .and_then(|d| plan::etl(v, d))
             .unwrap_or_else(|| format!("{}#problems", plan::version(v)));
-        let message: String = found[0].message.chars().take(MAX_DESCRIPTION).collect();
+        let message = short(&found[0].message);
         let words: Vec<String> =
             tokens(rel).chain(tokens(&v.id)).chain(["problem".to_string()]).chain(problem_words(found)).collect();
         let (si, ti) = (g.stages.id("run"), g.types.id("problem"));
@@ -192,7 +197,7 @@ fn check_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize) {
             .chain(tokens(&v.id))
             .chain(["check".to_string(), r.status.word().to_string()])
             .collect();
-        let message: String = r.message.chars().take(MAX_DESCRIPTION).collect();
+        let message = short(&r.message);
         let counts = if r.status == Status::Fail { [1, 0] } else { [0, 1] };
         let page = format!("{}#check-{}", plan::version(v), r.id);
         let (si, ti) = (g.stages.id("run"), g.types.id("check"));
