@@ -8,6 +8,7 @@ use artsite::input::manifest;
 use artsite::input::resolve::{Resolution, Resolver};
 use artsite::input::scan::FileEntry;
 use artsite::input::schema;
+use artsite::input::source::Location;
 use artsite::util::html;
 use artsite::util::lenient_json::{self, MAX_DEPTH};
 use artsite::util::locate::locate;
@@ -15,7 +16,6 @@ use artsite::util::paths::{pointer_push, segment, slug, url_path};
 use artsite::util::pruned_json::Pruned;
 use artsite::view::jsontree;
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// Pointers tried per document, to keep one run quick.
 const MAX_POINTERS: usize = 200;
@@ -80,7 +80,7 @@ pub fn manifest(data: &[u8]) {
     problems.iter().for_each(one_line);
     let files: Vec<FileEntry> = ["plots/a.png", "a.png", "tables/x y.csv", "etc/passwd", "passwd"]
         .iter()
-        .map(|r| FileEntry { rel: r.to_string(), path: PathBuf::from(r), size: 1, modified: 0 })
+        .map(|r| FileEntry { rel: r.to_string(), at: Location::disk(r), size: 1, modified: 0 })
         .collect();
     let resolver = Resolver::new(&files);
     for r in &m.records {

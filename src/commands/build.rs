@@ -115,6 +115,10 @@ pub fn build(config: &Config) -> Result<Report> {
 
 /// [`build`], with progress reporting.
 pub fn build_with(config: &Config, options: Options) -> Result<Report> {
+    pipeline::with_requests(config, || build_here(config, options))
+}
+
+fn build_here(config: &Config, options: Options) -> Result<Report> {
     let start = Instant::now();
     let mut timings = Timings::default();
     timings.lap("start");
@@ -173,6 +177,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
             timings: Timings::default(),
         }));
     }
+    let bucket = inputs.scan.bucket.clone();
     let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
     let renderer = Renderer::new(inputs.theme)?;
     staging::stop_if_interrupted().map_err(|e| e.context(kept(&config.out)))?;
@@ -183,6 +188,10 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
     let pages = pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step))
         .map_err(|e| e.context(kept(&config.out)))?;
+    if let Some(lost) = bucket.as_ref().and_then(|b| b.lost()) {
+        // Pages of files that could not be read are no site to publish.
+        return Err(anyhow::anyhow!(lost).context(kept(&config.out)));
+    }
     let removed = removed_runs(config, &site);
     if !removed.is_empty() {
         if may_retry {
@@ -224,6 +233,10 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
 
 /// The runs of `site` whose folder is gone from the root.
 fn removed_runs(config: &Config, site: &crate::model::Site) -> Vec<String> {
+    if config.bucket().is_some() {
+        // An object gone since the listing is a problem of its own file.
+        return Vec::new();
+    }
     site.versions.iter().filter(|v| !config.root.join(&v.id).is_dir()).map(|v| v.id.clone()).collect()
 }
 

@@ -76,11 +76,19 @@ impl Outcome {
 /// [`super::pipeline`]), into a link checker instead of a folder. Fails only
 /// when the root cannot be read at all; problems in it are the outcome.
 pub fn check(config: &Config) -> Result<Outcome> {
+    pipeline::with_requests(config, || check_here(config))
+}
+
+fn check_here(config: &Config) -> Result<Outcome> {
     let inputs = pipeline::read(config)?;
+    let bucket = inputs.scan.bucket.clone();
     let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
     let renderer = Renderer::new(inputs.theme)?;
     let links = LinkCheck::new(None);
     let pages = pipeline::produce(config, &renderer, &mut site, &links, false, &mut |_| {})?;
+    if let Some(lost) = bucket.as_ref().and_then(|b| b.lost()) {
+        anyhow::bail!(lost);
+    }
     load::add_problems(&mut site, links.problems());
     Ok(Outcome {
         versions: site.versions.len(),

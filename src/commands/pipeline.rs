@@ -32,12 +32,29 @@ pub struct Inputs {
     pub scan: Scan,
 }
 
+/// Requests to a bucket in flight at once, at most: a build from a bucket
+/// waits on the network more than on the processor, so it works with this
+/// many threads rather than one per core.
+pub const BUCKET_REQUESTS: usize = 16;
+
+/// Runs `work`, with [`BUCKET_REQUESTS`] threads when the root is a bucket.
+pub fn with_requests<T: Send>(config: &Config, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    if config.bucket().is_none() {
+        return work();
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(BUCKET_REQUESTS).build()?;
+    pool.install(work)
+}
+
 /// Reads the theme, the content types and the root of `config`. Fails on a
 /// theme, template or schema that cannot be read, or a root without versions.
 pub fn read(config: &Config) -> Result<Inputs> {
     let theme = Theme::load(&config.site_dir, &config.theme, &config.theme_variables)?;
     let content_types = content_types(config)?;
-    let scan = scan::scan(&config.root)?;
+    let scan = match config.bucket() {
+        Some(url) => scan::scan_bucket(url)?,
+        None => scan::scan(&config.root)?,
+    };
     if scan.versions.is_empty() {
         return Err(no_versions(config));
     }

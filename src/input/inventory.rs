@@ -79,10 +79,10 @@ fn case_clashes(version: &str, files: &[FileEntry], problems: &mut Vec<Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
+    use crate::input::source::Location;
 
     fn files(rels: impl IntoIterator<Item = String>) -> Vec<FileEntry> {
-        rels.into_iter().map(|rel| FileEntry { path: PathBuf::from(&rel), rel, size: 1, modified: 0 }).collect()
+        rels.into_iter().map(|rel| FileEntry { at: Location::disk(&rel), rel, size: 1, modified: 0 }).collect()
     }
 
     #[test]

@@ -15,3 +15,4 @@ pub mod preview;
 pub mod resolve;
 pub mod scan;
 pub mod schema;
+pub mod source;

@@ -107,10 +107,10 @@ pub fn dead_links(rel: &str, links: &[String], files: &[FileEntry]) -> Vec<DeadL
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
+    use crate::input::source::Location;
 
     fn files(rels: &[&str]) -> Vec<FileEntry> {
-        rels.iter().map(|r| FileEntry { rel: r.to_string(), path: PathBuf::from(r), size: 1, modified: 0 }).collect()
+        rels.iter().map(|r| FileEntry { rel: r.to_string(), at: Location::disk(r), size: 1, modified: 0 }).collect()
     }
 
     #[test]

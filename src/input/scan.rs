@@ -6,10 +6,13 @@
 //! folder holding [`OUTPUT_MARKER`] is a site artsite wrote (the output
 //! folder, put inside the root): it is never read as input, and said so once.
 
+use super::source::Location;
+use super::source::bucket::{Bucket, Listed};
 use crate::diagnostics::{Diagnostic, Severity};
 use rayon::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 /// The file that marks a folder as a site artsite wrote.
@@ -60,6 +63,8 @@ pub struct Scan {
     pub aliases: Vec<Alias>,
     /// Problems met at the top level (each version holds its own).
     pub problems: Vec<Diagnostic>,
+    /// The bucket the root is in, when it is one.
+    pub bucket: Option<Arc<Bucket>>,
 }
 
 /// One version folder and its files.
@@ -82,7 +87,7 @@ pub struct FileEntry {
     /// Path relative to the version folder, `/`-separated.
     pub rel: String,
     /// Where to read it (the symlink's target when it was a symlink).
-    pub path: PathBuf,
+    pub at: Location,
     /// Size in bytes.
     pub size: u64,
     /// Last modification time, in nanoseconds since the epoch (0 if unknown).
@@ -109,6 +114,8 @@ pub enum ScanError {
     NotADirectory(PathBuf),
     /// The root could not be listed.
     Unreadable(PathBuf, std::io::Error),
+    /// The bucket could not be reached or listed (the message names it).
+    Bucket(String),
 }
 
 impl std::fmt::Display for ScanError {
@@ -120,6 +127,7 @@ impl std::fmt::Display for ScanError {
                 p.display()
             ),
             ScanError::Unreadable(p, e) => write!(f, "cannot list artifacts root {}: {e}", p.display()),
+            ScanError::Bucket(message) => f.write_str(message),
         }
     }
 }
@@ -185,7 +193,7 @@ pub fn scan_top(root: &Path) -> Result<Top, ScanError> {
 pub fn scan(root: &Path) -> Result<Scan, ScanError> {
     let Top { root, dirs, aliases, problems } = scan_top(root)?;
     let versions = dirs.into_par_iter().map(|(id, dir)| scan_version(&root, id, dir)).collect();
-    Ok(Scan { root, versions, aliases, problems })
+    Ok(Scan { root, versions, aliases, problems, bucket: None })
 }
 
 fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
@@ -210,6 +218,54 @@ fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
         &rel,
         "symlink does not name a version folder of the root; skipped",
     ))
+}
+
+/// Scans the bucket at `url` as [`scan`] scans a folder: one listing of
+/// its top, then one of each run's folder. Keys whose segments start with
+/// `.` are skipped as dot-files are on disk, and so are folders holding
+/// [`OUTPUT_MARKER`]; a bucket has no symlinks, so no aliases. A run folder
+/// that cannot be listed is a problem of that run.
+pub fn scan_bucket(url: &str) -> Result<Scan, ScanError> {
+    let bucket = Bucket::connect(url).map_err(ScanError::Bucket)?;
+    let (folders, _) = bucket.top().map_err(ScanError::Bucket)?;
+    let ids: Vec<String> = folders.into_iter().filter(|f| !f.starts_with('.')).collect();
+    let versions = ids.into_par_iter().map(|id| scan_bucket_version(&bucket, id)).collect();
+    Ok(Scan {
+        root: PathBuf::from(bucket.url()),
+        versions,
+        aliases: Vec::new(),
+        problems: Vec::new(),
+        bucket: Some(bucket),
+    })
+}
+
+fn scan_bucket_version(bucket: &Arc<Bucket>, id: String) -> VersionDir {
+    let dir = PathBuf::from(format!("{}/{id}", bucket.url()));
+    let listed = match bucket.list(&id) {
+        Ok(listed) => listed,
+        Err(message) => {
+            let problem = Diagnostic::new(Severity::Error, "unreadable", &id, message);
+            return VersionDir { id, dir, files: Vec::new(), problems: vec![problem] };
+        }
+    };
+    let in_run = |l: &Listed| l.rel.strip_prefix(&id).and_then(|r| r.strip_prefix('/')).map(str::to_string);
+    let rels: Vec<(String, &Listed)> = listed.iter().filter_map(|l| Some((in_run(l)?, l))).collect();
+    let outputs: Vec<&str> =
+        rels.iter().filter_map(|(rel, _)| rel.strip_suffix(OUTPUT_MARKER)?.strip_suffix('/')).collect();
+    let under = |rel: &str, dir: &str| rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    let mut files = Vec::new();
+    for (i, (rel, l)) in rels.iter().enumerate() {
+        let hidden = rel.split('/').any(|s| s.starts_with('.'));
+        // A folder marker (`plots/`, an empty object named like a folder).
+        let folder = rels.get(i + 1).is_some_and(|(next, _)| under(next, rel));
+        if hidden || folder || outputs.iter().any(|o| under(rel, o)) {
+            continue;
+        }
+        let at = Location::Object(bucket.object(l));
+        files.push(FileEntry { rel: rel.clone(), at, size: l.size, modified: l.modified });
+    }
+    let problems = outputs.iter().map(|o| output_note(&format!("{id}/{o}"))).collect();
+    VersionDir { id, dir, files, problems }
 }
 
 /// Walks one version folder under the canonical `root`: its files, and the
@@ -243,7 +299,7 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
         let kind = entry.file_type();
         if kind.is_file() {
             let (size, modified) = entry.metadata().map(|m| (m.len(), modified(&m))).unwrap_or((0, 0));
-            files.push(FileEntry { rel, path: entry.into_path(), size, modified });
+            files.push(FileEntry { rel, at: Location::Disk(entry.into_path()), size, modified });
         } else if kind.is_symlink() {
             match fs::canonicalize(entry.path()) {
                 Err(e) => problems.push(Diagnostic::new(
@@ -260,7 +316,7 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
                 )),
                 Ok(target) if target.is_file() => {
                     let (size, modified) = fs::metadata(&target).map(|m| (m.len(), modified(&m))).unwrap_or((0, 0));
-                    files.push(FileEntry { rel, path: target, size, modified });
+                    files.push(FileEntry { rel, at: Location::Disk(target), size, modified });
                 }
                 Ok(_) => problems.push(Diagnostic::new(
                     Severity::Info,

@@ -8,8 +8,6 @@ use crate::input::scan::FileEntry;
 use crate::model::{Artifact, EdaReport, JsonDoc, Stage, metrics, names};
 use crate::util::locate::locate;
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
-use std::io::Read;
 
 /// Gives a line and column to each problem that names a JSON pointer but no
 /// position (a manifest record's missing file, say), reading each file named
@@ -21,9 +19,7 @@ pub(crate) fn locate_pointers(version: &str, files: &[FileEntry], problems: &mut
         let text = texts.entry(d.path.clone()).or_insert_with(|| {
             let rel = d.path.strip_prefix(version)?.strip_prefix('/')?;
             let file = files.iter().find(|f| f.rel == rel)?;
-            let mut bytes = Vec::new();
-            fs::File::open(&file.path).and_then(|f| f.take(MAX_JSON_BYTES).read_to_end(&mut bytes)).ok()?;
-            Some(bytes)
+            file.at.read_head(MAX_JSON_BYTES).ok()
         });
         if let Some(text) = text {
             let (line, column) = locate(text, pointer);

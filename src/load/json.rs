@@ -16,8 +16,6 @@ use crate::util::pruned_json::Pruned;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::fs;
-use std::io::Read;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -167,10 +165,7 @@ fn parse_json(file: &FileEntry, path: &str, previews: &PreviewConfig) -> JsonRea
             file.size
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
-    fs::File::open(&file.path)
-        .and_then(|f| f.take(file.size).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read file: {e}"))?;
+    let bytes = file.at.read_all(file.size).map_err(|e| format!("cannot read file: {e}"))?;
     let prepared = lenient_json::prepare(&bytes);
     let tree = if file.size > previews.json_bytes && file.rel != manifest::FILE_NAME {
         prepared.read(Pruned { budget: previews.json_tree_nodes }).map(|(value, cut)| (value, Some(cut)))

@@ -26,7 +26,7 @@ pub(crate) fn add_previews(
             let f = &files[i];
             match reuse.previews.get(&f.rel) {
                 Some((st, metadata, p)) if *st == stamp(f) && *metadata == a.metadata && !changed(&f.rel) => p.clone(),
-                _ => preview::preview(&f.path, &f.rel, f.size, &a.metadata, cfg),
+                _ => preview::preview(&f.at, &f.rel, f.size, &a.metadata, cfg),
             }
         });
     });

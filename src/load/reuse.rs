@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Where, how big and how new a file was when it was read.
-pub(crate) type Stamp = (std::path::PathBuf, u64, u128);
+pub(crate) type Stamp = (String, u64, u128);
 
 pub(crate) fn stamp(f: &FileEntry) -> Stamp {
-    (f.path.clone(), f.size, f.modified)
+    (f.at.identity(), f.size, f.modified)
 }
 
 /// What one read of a version lends the next: the parsed JSON and the

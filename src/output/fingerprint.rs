@@ -71,7 +71,7 @@ pub(crate) fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     for v in &scan.versions {
         h.text(&v.id).number(v.files.len() as u128);
         for f in &v.files {
-            h.text(&f.rel).path(&f.path).number(u128::from(f.size)).number(f.modified);
+            h.text(&f.rel).text(&f.at.identity()).number(u128::from(f.size)).number(f.modified);
         }
         h.number(v.problems.len() as u128);
         for p in &v.problems {

@@ -16,6 +16,7 @@
 //! changed, not the site.
 
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::input::source::Location;
 use crate::output::sink::Sink;
 use crate::util::locate::position;
 use crate::util::paths::percent_decode;
@@ -23,7 +24,6 @@ use anyhow::Result;
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 /// Attributes that hold a URL.
@@ -297,12 +297,14 @@ impl Sink for LinkCheck<'_> {
         Ok(())
     }
 
-    fn raw(&self, path: &str, from: &Path) -> Result<()> {
-        match self.inner {
-            Some(inner) => inner.raw(path, from)?,
-            None => {
-                std::fs::File::open(from)?;
+    fn raw(&self, path: &str, from: &Location) -> Result<()> {
+        match (self.inner, from) {
+            (Some(inner), _) => inner.raw(path, from)?,
+            (None, Location::Disk(p)) => {
+                std::fs::File::open(p)?;
             }
+            // Listed a moment ago: a check asks the bucket nothing more.
+            (None, Location::Object(_)) => {}
         }
         self.record(path);
         Ok(())
@@ -344,8 +346,8 @@ mod tests {
         check.write("b.html", b"").unwrap();
         check.write("b.html", b"<p id=\"there\">").unwrap();
         check.write("B.html", b"").unwrap();
-        check.raw("v/x/files/A.csv", Path::new("/")).unwrap();
-        check.raw("v/x/files/a.csv", Path::new("/")).unwrap();
+        check.raw("v/x/files/A.csv", &Location::disk("/")).unwrap();
+        check.raw("v/x/files/a.csv", &Location::disk("/")).unwrap();
         let mut problems = check.problems();
         problems.sort();
         let seen: Vec<(&str, &str, Option<u32>, Severity)> =

@@ -1,21 +1,22 @@
 //! Publishing the pipeline's own files into the site, under `v/{version}/files/`.
 
 use super::sink::Sink;
+use super::staging::ReadFault;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::input::source::Location;
 use crate::model::Site;
 use crate::plan;
 use anyhow::Result;
 use rayon::prelude::*;
-use std::path::Path;
 
 /// Publishes every raw file of `site` into `sink`. A file that cannot be read
 /// any more (deleted since the scan by a pipeline still writing, say) is a
 /// problem of that file, returned; a file that cannot be written fails.
 pub fn publish(site: &Site, sink: &dyn Sink, progress: bool) -> Result<Vec<Diagnostic>> {
-    let files: Vec<(String, String, &Path)> = site
+    let files: Vec<(String, String, &Location)> = site
         .versions
         .iter()
-        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), format!("{}/{}", v.id, f.rel), &*f.path)))
+        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), format!("{}/{}", v.id, f.rel), &f.at)))
         .collect();
     let bar = crate::util::progress::bar(progress, files.len(), "raw files");
     let problems: Vec<Option<Diagnostic>> = files
@@ -44,10 +45,19 @@ pub fn publish(site: &Site, sink: &dyn Sink, progress: bool) -> Result<Vec<Diagn
 /// than the output's: it was removed since the scan, it may not be read, or
 /// it cannot be opened any more. `None` for a fault of the output (a full
 /// disk, say), which fails the build.
-fn unpublished(e: &anyhow::Error, from: &Path) -> Option<&'static str> {
-    let kinds: Vec<std::io::ErrorKind> =
-        e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).map(std::io::Error::kind).collect();
-    let opened = std::fs::File::open(from).err().map(|e| e.kind());
+fn unpublished(e: &anyhow::Error, from: &Location) -> Option<&'static str> {
+    let kinds: Vec<std::io::ErrorKind> = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>().or_else(|| c.downcast_ref::<ReadFault>().map(|f| &f.0)))
+        .map(std::io::Error::kind)
+        .collect();
+    let Location::Disk(path) = from else {
+        return match kinds.contains(&std::io::ErrorKind::NotFound) {
+            true => Some("it was removed while the site was built"),
+            false => e.chain().any(|c| c.is::<ReadFault>()).then_some("it cannot be read from the bucket"),
+        };
+    };
+    let opened = std::fs::File::open(path).err().map(|e| e.kind());
     match opened {
         _ if kinds.contains(&std::io::ErrorKind::NotFound) => Some("it was removed while the site was built"),
         // The copy found no regular file there, though the scan did: it was
@@ -71,13 +81,17 @@ mod tests {
         std::fs::write(&there, "a\n").unwrap();
         let gone = tmp.path().join("gone.csv");
         let error = |kind| anyhow::Error::new(std::io::Error::from(kind)).context("cannot copy");
-        let why = unpublished(&error(std::io::ErrorKind::NotFound), &gone);
+        let why = unpublished(&error(std::io::ErrorKind::NotFound), &Location::disk(&gone));
         assert_eq!(why, Some("it was removed while the site was built"));
         assert_eq!(
-            unpublished(&error(std::io::ErrorKind::InvalidInput), &there),
+            unpublished(&error(std::io::ErrorKind::InvalidInput), &Location::disk(&there)),
             Some("it was removed while the site was built"),
             "gone when copied, back when asked"
         );
-        assert_eq!(unpublished(&error(std::io::ErrorKind::StorageFull), &there), None, "a full disk fails the build");
+        assert_eq!(
+            unpublished(&error(std::io::ErrorKind::StorageFull), &Location::disk(&there)),
+            None,
+            "a full disk fails the build"
+        );
     }
 }

@@ -2,16 +2,17 @@
 //! where the bytes go (a staging folder on disk, memory for `serve`, or a link
 //! checker that keeps only ids and links).
 
+use super::staging::ReadFault;
 use super::staging::Staging;
+use crate::input::source::Location;
 use anyhow::Result;
-use std::path::Path;
 
 /// Where generated files go.
 pub trait Sink: Sync {
     /// Stores a generated file at `path` (relative to the site root).
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
     /// Publishes the input file `from` at `path`.
-    fn raw(&self, path: &str, from: &Path) -> Result<()>;
+    fn raw(&self, path: &str, from: &Location) -> Result<()>;
 }
 
 /// A staging folder as a sink: pages written, raw files hard-linked (when
@@ -27,7 +28,13 @@ impl Sink for Disk<'_> {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
         self.staging.write(path, bytes)
     }
-    fn raw(&self, path: &str, from: &Path) -> Result<()> {
-        self.staging.copy(path, from, self.link)
+    fn raw(&self, path: &str, from: &Location) -> Result<()> {
+        match from {
+            Location::Disk(p) => self.staging.copy(path, p, self.link),
+            Location::Object(_) => {
+                let mut reader = from.open().map_err(|e| anyhow::Error::new(ReadFault(e)))?;
+                self.staging.stream(path, &mut reader)
+            }
+        }
     }
 }

@@ -26,6 +26,19 @@ pub fn interrupt() {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
+/// Reading the input failed while it was written into the site (the
+/// output is not at fault).
+#[derive(Debug)]
+pub struct ReadFault(pub std::io::Error);
+
+impl std::fmt::Display for ReadFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ReadFault {}
+
 /// The file that marks a folder as artsite's output (the scan skips such folders).
 pub use crate::input::scan::OUTPUT_MARKER as MARKER;
 
@@ -152,6 +165,34 @@ impl Staging {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Writes what `from` reads at `rel`, a buffer at a time. When reading
+    /// fails, nothing stays at `rel` and the error is a [`ReadFault`].
+    pub fn stream(&self, rel: &str, from: &mut dyn std::io::Read) -> Result<()> {
+        let path = self.path_of(rel)?;
+        stop_if_interrupted()?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let mut file = fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut buf = vec![0u8; 256 * 1024];
+        let copied = loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => break Err(anyhow::Error::new(ReadFault(e))),
+            };
+            if let Err(e) = std::io::Write::write_all(&mut file, &buf[..n]) {
+                break Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())));
+            }
+        };
+        if copied.is_err() {
+            drop(file);
+            let _ = fs::remove_file(&path);
+        }
+        copied
     }
 
     /// Puts the file at `from` at `rel` inside the staging folder: a hard link

@@ -11,6 +11,7 @@
 use super::live;
 use super::request::{self, Failed, Head};
 use super::store::Snapshot;
+use crate::input::source::{Location, Reader};
 use crate::plan;
 use crate::util::paths::percent_decode_strict;
 use crate::view::common::report_sandbox;
@@ -125,8 +126,8 @@ pub(crate) fn content_type(path: &str) -> (&'static str, bool) {
 enum Body {
     /// Bytes from memory.
     Bytes(Vec<u8>),
-    /// A file of this many bytes.
-    File(File, u64),
+    /// A file (on disk or in a bucket) of this many bytes.
+    File(Reader, u64),
 }
 
 /// A response: status, headers besides the ones every response has, body.
@@ -279,10 +280,16 @@ fn host_allowed(host: &str, allowed: &[String]) -> bool {
 }
 
 /// A raw file, streamed from its place in the artifacts root.
-fn raw(snapshot: &Snapshot, path: &str, from: &std::path::Path, rq: Request) {
-    let inside = std::fs::canonicalize(from).is_ok_and(|real| real.starts_with(&snapshot.root) && real.is_file());
-    let file = if inside { File::open(from).ok() } else { None };
-    let Some((file, len)) = file.and_then(|f| f.metadata().ok().map(|m| (f, m.len()))) else {
+fn raw(snapshot: &Snapshot, path: &str, from: &Location, rq: Request) {
+    let opened = match from {
+        Location::Disk(p) => {
+            let inside = std::fs::canonicalize(p).is_ok_and(|real| real.starts_with(&snapshot.root) && real.is_file());
+            let file = if inside { File::open(p).ok() } else { None };
+            file.and_then(|f| f.metadata().ok().map(|m| (Reader::File(f), m.len())))
+        }
+        Location::Object(o) => Some((Reader::Object(o.reader()), o.size)),
+    };
+    let Some((file, len)) = opened else {
         send(rq, Reply::text(404, "this file is gone from the artifacts root"));
         return;
     };

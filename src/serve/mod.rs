@@ -182,6 +182,11 @@ fn overlay_errors(engine: &Engine) -> serde_json::Value {
 /// What is watched for a config: the root, and the config's folder (or the
 /// working folder without a config file).
 fn watched(config: &Config, config_file: Option<&Path>) -> Result<watch::Watched> {
+    if let Some(url) = config.bucket() {
+        bail!(
+            "artsite serve watches a folder; the root {url} is a bucket, which it does not poll yet (artsite build and check read it)"
+        );
+    }
     let root = std::fs::canonicalize(&config.root)
         .with_context(|| format!("artifacts root {} cannot be watched", config.root.display()))?;
     let site = match config_file.and_then(Path::parent).filter(|p| !p.as_os_str().is_empty()) {

@@ -7,10 +7,11 @@
 //! snapshot shares every shard a rebuild did not touch and copying one costs
 //! a few dozen pointer copies, not 20,000 entries.
 
+use crate::input::source::Location;
 use crate::output::sink::Sink;
 use anyhow::Result;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Bytes of a generated file, shared between snapshots.
@@ -98,7 +99,7 @@ pub struct Snapshot {
     /// Generated pages and files, by site path.
     pub files: Sharded<Bytes>,
     /// Raw files: site path → the input file, streamed from disk on request.
-    pub raw: Sharded<PathBuf>,
+    pub raw: Sharded<Location>,
     /// Site path → the build in which its bytes last changed.
     pub changed_at: Sharded<u64>,
     /// The artifacts root, canonical: raw files are served only from inside it.
@@ -112,12 +113,12 @@ pub struct Snapshot {
 #[derive(Default)]
 pub struct Memory {
     files: Mutex<HashMap<String, Bytes>>,
-    raw: Mutex<HashMap<String, PathBuf>>,
+    raw: Mutex<HashMap<String, Location>>,
 }
 
 impl Memory {
     /// What was written: (generated files, raw files).
-    pub fn into_parts(self) -> (HashMap<String, Bytes>, HashMap<String, PathBuf>) {
+    pub fn into_parts(self) -> (HashMap<String, Bytes>, HashMap<String, Location>) {
         let files = self.files.into_inner().unwrap_or_else(PoisonError::into_inner);
         let raw = self.raw.into_inner().unwrap_or_else(PoisonError::into_inner);
         (files, raw)
@@ -131,8 +132,8 @@ impl Sink for Memory {
         Ok(())
     }
 
-    fn raw(&self, path: &str, from: &Path) -> Result<()> {
-        self.raw.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_string(), from.to_path_buf());
+    fn raw(&self, path: &str, from: &Location) -> Result<()> {
+        self.raw.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_string(), from.clone());
         Ok(())
     }
 }

@@ -197,9 +197,28 @@ pub fn root_prefix(page_path: &str) -> String {
     "../".repeat(page_path.matches('/').count())
 }
 
+/// The URL schemes of the object stores an artifacts root may be in.
+pub const BUCKET_SCHEMES: [&str; 7] = ["s3", "s3a", "gs", "az", "azure", "abfs", "abfss"];
+
+/// Whether `root` names a bucket (`s3://bucket/prefix/`, `gs://`, `az://`)
+/// rather than a folder.
+pub fn is_bucket_url(root: &str) -> bool {
+    BUCKET_SCHEMES.iter().any(|s| root.strip_prefix(s).is_some_and(|rest| rest.starts_with("://")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_urls_are_told_from_folders() {
+        assert!(is_bucket_url("s3://bucket/artifacts/"));
+        assert!(is_bucket_url("gs://b"));
+        assert!(is_bucket_url("az://container/p"));
+        assert!(!is_bucket_url("artifacts"));
+        assert!(!is_bucket_url("s3:/bucket"));
+        assert!(!is_bucket_url("./s3://x"));
+    }
 
     #[test]
     fn slugs_are_stable_and_distinct() {

@@ -11,6 +11,7 @@ use super::index::SiteIndex;
 use super::nav::crumbs;
 use crate::config::limits::MAX_ROWS;
 use crate::input::etl::Typed;
+use crate::input::source;
 use crate::model::Site;
 use crate::model::{Sourced, StageMetrics, Version};
 use crate::plan;
@@ -19,9 +20,6 @@ use crate::util::paths::{pointer_id, pointer_push};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
 
 /// Files larger than this are compared by size only.
 const MAX_COMPARE_BYTES: u64 = 256 * 1024 * 1024;
@@ -119,29 +117,6 @@ pub(crate) struct CompareView {
 
 /// At most this many ETL files' changed fields are listed.
 pub(crate) const MAX_ETL_FILES: usize = 40;
-
-/// Whether two files have the same bytes, reading both in step.
-fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
-    let (mut fa, mut fb) = (File::open(a)?, File::open(b)?);
-    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
-    loop {
-        let n = fa.read(&mut ba)?;
-        if n == 0 {
-            return Ok(fb.read(&mut bb)? == 0);
-        }
-        let mut got = 0;
-        while got < n {
-            let m = fb.read(&mut bb[got..n])?;
-            if m == 0 {
-                return Ok(false);
-            }
-            got += m;
-        }
-        if ba[..n] != bb[..n] {
-            return Ok(false);
-        }
-    }
-}
 
 fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Value>) {
     match v {
@@ -344,7 +319,7 @@ fn why_changed(prev: &Version, pi: usize, cur: &Version, ci: usize) -> Option<(S
         (Some(fa), Some(fb)) if fa.size != fb.size => {
             Some((format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)), true))
         }
-        (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match same_content(&fa.path, &fb.path) {
+        (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match source::same_content(&fa.at, &fb.at) {
             Ok(true) => None,
             Ok(false) => Some(("same size, different content".to_string(), true)),
             Err(e) => Some((format!("could not compare: {e}"), false)),

@@ -11,6 +11,7 @@ mod util;
 mod architecture;
 mod atomic;
 mod browser;
+mod bucket;
 mod check;
 mod cli;
 mod concurrent;

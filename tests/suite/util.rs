@@ -255,7 +255,7 @@ pub(crate) fn served_files(snapshot: &artsite::serve::store::Snapshot) -> BTreeM
     let mut files: BTreeMap<String, Vec<u8>> =
         snapshot.files.iter().map(|(p, b)| (p.clone(), b.as_ref().clone())).collect();
     for (p, from) in snapshot.raw.iter() {
-        files.insert(p.clone(), fs::read(from).unwrap());
+        files.insert(p.clone(), fs::read(from.on_disk().expect("a file on disk")).unwrap());
     }
     files
 }

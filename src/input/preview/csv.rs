@@ -10,17 +10,16 @@ use super::io::unreadable;
 use super::kinds::{Body, Column, Preview, Table, Warning};
 use super::table::{Inferred, MAX_COLUMNS, TEXT_BUDGET};
 use crate::config::previews::PreviewConfig;
+use crate::input::source::Location;
 use serde_json::Value;
 use std::cell::Cell;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
 use std::rc::Rc;
 
 /// Previews a delimited file of `size` bytes when listed: rows a writer
 /// appends while it is read are not counted, so a growing file ends the read.
-pub(crate) fn preview(path: &Path, size: u64, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
-    match File::open(path) {
+pub(crate) fn preview(path: &Location, size: u64, delimiter: u8, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+    match path.open() {
         Ok(f) => read(f.take(size), delimiter, metadata, cfg),
         Err(e) => Preview::new(Body::Table(Table::default())).warn(unreadable(&e)),
     }

@@ -11,18 +11,17 @@
 
 use super::io::unreadable;
 use super::kinds::{Body, HtmlReport, Preview, Remote, Warning};
+use crate::input::source::Location;
 use crate::util::paths::rooted;
 use html5gum::{DefaultEmitter, IoReader, Token, Tokenizer};
-use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
 
 /// The most of a report read for its references.
 const MAX_READ: u64 = 64 * 1024 * 1024;
 
 /// Previews an HTML report: the hosts it loads from.
-pub(crate) fn preview(path: &Path) -> Preview {
-    let file = match File::open(path) {
+pub(crate) fn preview(path: &Location) -> Preview {
+    let file = match path.open() {
         Ok(f) => f,
         Err(e) => return Preview::new(Body::Html(HtmlReport::default())).warn(unreadable(&e)),
     };

@@ -6,21 +6,20 @@
 //! and `height` (or `viewBox`). Every image is shown through `<img>`, an SVG
 //! too: never inlined, so its scripts cannot run.
 
-use super::io::{read_head, read_tail, unreadable};
+use super::io::unreadable;
 use super::kinds::{Body, Image, Preview, Warning};
 use super::sniff::{self, Kind};
-use std::fs::File;
+use crate::input::source::Location;
 use std::io::{BufReader, Read};
-use std::path::Path;
 
 /// Bytes read from the start of a raster image.
 const HEAD_BYTES: u64 = 64;
 /// Bytes searched for an SVG's root element.
 const SVG_BYTES: u64 = 256 * 1024;
 
-/// Previews an image file named with extension `ext`.
-pub(crate) fn preview(path: &Path, ext: &str) -> Preview {
-    let result = if ext == "svg" { svg(path) } else { raster(path, ext) };
+/// Previews an image file of `size` bytes named with extension `ext`.
+pub(crate) fn preview(path: &Location, size: u64, ext: &str) -> Preview {
+    let result = if ext == "svg" { svg(path, size) } else { raster(path, size, ext) };
     match result {
         Ok((image, warnings)) => Preview { body: Body::Image(image), notes: Vec::new(), warnings },
         Err(w) => Preview::new(Body::File { detected: "unknown" }).warn(w),
@@ -37,9 +36,8 @@ fn truncated(format: &str, missing: &str) -> Warning {
 
 type Read2 = Result<(Image, Vec<Warning>), Warning>;
 
-fn raster(path: &Path, ext: &str) -> Read2 {
-    let head = read_head(path, HEAD_BYTES).map_err(|e| unreadable(&e))?;
-    let size = std::fs::metadata(path).map_err(|e| unreadable(&e))?.len();
+fn raster(path: &Location, size: u64, ext: &str) -> Read2 {
+    let head = path.read_head(HEAD_BYTES).map_err(|e| unreadable(&e))?;
     let kind = sniff::sniff(&head);
     let mut warnings = Vec::new();
     let named = match ext {
@@ -54,7 +52,7 @@ fn raster(path: &Path, ext: &str) -> Read2 {
             format!("named .{ext} but the file is a {}; browsers show it anyway", kind.label()),
         ));
     }
-    let tail = read_tail(path, size, 16).map_err(|e| unreadable(&e))?;
+    let tail = path.read_tail(size, 16).map_err(|e| unreadable(&e))?;
     let (format, dims) = match kind {
         Kind::Png => ("PNG", png(&head, &tail, &mut warnings)),
         Kind::Gif => ("GIF", gif(&head, &tail, &mut warnings)),
@@ -142,11 +140,11 @@ fn webp(head: &[u8], size: u64, warnings: &mut Vec<Warning>) -> Dims {
 }
 
 /// Walks JPEG segments up to the frame header, seeking over the others.
-fn jpeg(path: &Path, tail: &[u8], warnings: &mut Vec<Warning>) -> Dims {
+fn jpeg(path: &Location, tail: &[u8], warnings: &mut Vec<Warning>) -> Dims {
     if !tail.ends_with(&[0xff, 0xd9]) {
         warnings.push(truncated("JPEG", "end-of-image marker"));
     }
-    let file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let file = path.open().map_err(|e| format!("cannot read the file: {e}"))?;
     let mut r = BufReader::with_capacity(4096, file);
     let cut = |_| "the JPEG file ends before its frame header".to_string();
     let mut byte = [0u8; 1];
@@ -181,8 +179,8 @@ fn jpeg(path: &Path, tail: &[u8], warnings: &mut Vec<Warning>) -> Dims {
     Err("the JPEG file has too many segments before its frame header".into())
 }
 
-fn svg(path: &Path) -> Read2 {
-    let head = read_head(path, SVG_BYTES).map_err(|e| unreadable(&e))?;
+fn svg(path: &Location, size: u64) -> Read2 {
+    let head = path.read_head(SVG_BYTES).map_err(|e| unreadable(&e))?;
     let text = String::from_utf8_lossy(&head);
     let Some(start) = text.find("<svg") else {
         return Err(Warning::new("svg-malformed", "no <svg> element in the file's first 256 KiB"));
@@ -190,8 +188,7 @@ fn svg(path: &Path) -> Read2 {
     let tag = &text[start..];
     let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
     let mut warnings = Vec::new();
-    let size = std::fs::metadata(path).map_err(|e| unreadable(&e))?.len();
-    let tail = read_tail(path, size, 1024).map_err(|e| unreadable(&e))?;
+    let tail = path.read_tail(size, 1024).map_err(|e| unreadable(&e))?;
     if !String::from_utf8_lossy(&tail).contains("</svg") && !tag.ends_with('/') {
         warnings.push(truncated("SVG", "closing </svg> tag"));
     }
@@ -242,7 +239,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();
-        preview(&p, crate::input::infer::extension(name).as_str())
+        preview(&Location::disk(&p), bytes.len() as u64, crate::input::infer::extension(name).as_str())
     }
 
     fn dims(p: &Preview) -> (Option<u32>, Option<u32>) {

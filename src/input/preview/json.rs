@@ -5,20 +5,20 @@
 //! over the cap is not parsed at all (unless it is ETL metadata), so a 50 MB
 //! JSON costs one short read here.
 
-use super::io::{read_head, unreadable};
+use super::io::unreadable;
 use super::kinds::{Body, JsonHead, Preview, Warning};
 use crate::config::previews::PreviewConfig;
-use std::path::Path;
+use crate::input::source::Location;
 
 /// Bytes shown of a JSON file over the cap.
 pub(crate) const HEAD_BYTES: u64 = 64 * 1024;
 
 /// Previews a JSON file of `size` bytes.
-pub(crate) fn preview(path: &Path, size: u64, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn preview(path: &Location, size: u64, cfg: &PreviewConfig) -> Preview {
     if size <= cfg.json_bytes {
         return Preview::new(Body::JsonTree);
     }
-    let head = match read_head(path, HEAD_BYTES) {
+    let head = match path.read_head(HEAD_BYTES) {
         Ok(h) => h,
         Err(e) => return Preview::new(Body::File { detected: "JSON" }).warn(unreadable(&e)),
     };
@@ -61,9 +61,9 @@ mod tests {
         let doc = format!("[{}1]", "1, ".repeat(100_000));
         std::fs::write(&path, &doc).unwrap();
         let cfg = PreviewConfig::default();
-        assert!(matches!(preview(&path, doc.len() as u64, &cfg).body, Body::JsonTree));
+        assert!(matches!(preview(&Location::disk(&path), doc.len() as u64, &cfg).body, Body::JsonTree));
         let small = PreviewConfig { json_bytes: 1000, ..cfg };
-        let p = preview(&path, doc.len() as u64, &small);
+        let p = preview(&Location::disk(&path), doc.len() as u64, &small);
         let Body::JsonHead(h) = &p.body else { panic!("{p:?}") };
         assert_eq!(h.shown_bytes, HEAD_BYTES);
         assert!(h.html.starts_with("<span class=\"hl-p\">[</span>"));

@@ -5,18 +5,18 @@
 //! same version; ones that would leave the version, fragment-only links
 //! (ammonia drops ids) and images from the network are dropped.
 
-use super::io::{read_head, unreadable};
+use super::io::unreadable;
 use super::kinds::{Body, Markdown, Preview, Warning};
+use crate::input::source::Location;
 use crate::util::paths::{join_relative, url_path};
 use std::borrow::Cow;
-use std::path::Path;
 
 /// Bytes of a Markdown file rendered; the rest is linked.
 pub const MAX_BYTES: u64 = 256 * 1024;
 
 /// Previews the Markdown file at `path`, which is `rel` in its version.
-pub fn preview(path: &Path, rel: &str, raw_files: &str) -> Preview {
-    let bytes = match read_head(path, MAX_BYTES + 1) {
+pub fn preview(path: &Location, rel: &str, raw_files: &str) -> Preview {
+    let bytes = match path.read_head(MAX_BYTES + 1) {
         Ok(b) => b,
         Err(e) => {
             return Preview::new(Body::Markdown(Markdown { html: String::new(), cut: false })).warn(unreadable(&e));

@@ -24,16 +24,16 @@ pub(crate) mod text;
 pub use kinds::{Body, Preview, Warning};
 
 use crate::config::previews::PreviewConfig;
-use io::{read_head, read_tail, unreadable};
+use crate::input::source::Location;
+use io::unreadable;
 use serde_json::Value;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 
 /// Previews one file. `rel` is its path in the version (for the extension),
 /// `metadata` the manifest's `metadata` of the artifact (compared with what the
 /// file holds). Never fails: what cannot be read becomes a warning.
-pub fn preview(path: &Path, rel: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+pub fn preview(path: &Location, rel: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     if size == 0 {
         return Preview::new(Body::Empty);
     }
@@ -45,13 +45,13 @@ pub fn preview(path: &Path, rel: &str, size: u64, metadata: &Value, cfg: &Previe
     })
 }
 
-fn by_extension(path: &Path, rel: &str, ext: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+fn by_extension(path: &Location, rel: &str, ext: &str, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     match ext {
         "csv" => csv::preview(path, size, b',', metadata, cfg),
         "tsv" | "tab" => csv::preview(path, size, b'\t', metadata, cfg),
         "parquet" | "pq" => parquet_preview(path, size, metadata, cfg),
         "json" => json::preview(path, size, cfg),
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => image::preview(path, ext),
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => image::preview(path, size, ext),
         "log" => text::tail(path, cfg),
         "md" | "markdown" => markdown::preview(path, rel, &cfg.raw_files),
         "pdf" => pdf(path, size),
@@ -64,19 +64,19 @@ fn by_extension(path: &Path, rel: &str, ext: &str, size: u64, metadata: &Value, 
 }
 
 #[cfg(feature = "parquet")]
-fn parquet_preview(path: &Path, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+fn parquet_preview(path: &Location, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     parquet::preview(path, size, metadata, cfg)
 }
 
 #[cfg(not(feature = "parquet"))]
-fn parquet_preview(path: &Path, _size: u64, _metadata: &Value, cfg: &PreviewConfig) -> Preview {
+fn parquet_preview(path: &Location, _size: u64, _metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let mut p = unknown(path, cfg);
     p.notes.push("This build of artsite has no parquet support (cargo feature `parquet`).".into());
     p
 }
 
-fn unknown(path: &Path, cfg: &PreviewConfig) -> Preview {
-    match read_head(path, sniff::HEAD_BYTES) {
+fn unknown(path: &Location, cfg: &PreviewConfig) -> Preview {
+    match path.read_head(sniff::HEAD_BYTES) {
         Ok(head) => match sniff::sniff(&head) {
             sniff::Kind::Text => text::head(path, text::Language::Plain, cfg),
             kind => Preview::new(Body::File { detected: kind.label() }),
@@ -85,8 +85,8 @@ fn unknown(path: &Path, cfg: &PreviewConfig) -> Preview {
     }
 }
 
-fn pdf(path: &Path, size: u64) -> Preview {
-    let head = match read_head(path, 8) {
+fn pdf(path: &Location, size: u64) -> Preview {
+    let head = match path.read_head(8) {
         Ok(h) => h,
         Err(e) => return Preview::new(Body::Pdf { pages: None }).warn(unreadable(&e)),
     };
@@ -97,8 +97,8 @@ fn pdf(path: &Path, size: u64) -> Preview {
             format!("named .pdf but does not start with %PDF- (looks like {kind})"),
         ));
     }
-    let pages = std::fs::File::open(path).ok().and_then(|f| pdf_pages(f.take(PDF_SCAN)));
-    let tail = read_tail(path, size, 1024).unwrap_or_default();
+    let pages = path.open().ok().and_then(|f| pdf_pages(f.take(PDF_SCAN)));
+    let tail = path.read_tail(size, 1024).unwrap_or_default();
     let p = Preview::new(Body::Pdf { pages });
     if tail.windows(5).any(|w| w == b"%%EOF") {
         p
@@ -158,13 +158,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cfg = PreviewConfig::default();
         let ok = write(&dir, "a.pdf", b"%PDF-1.4\n...\n%%EOF\n");
-        let p = preview(&ok, "a.pdf", 19, &Value::Null, &cfg);
+        let p = preview(&Location::disk(&ok), "a.pdf", 19, &Value::Null, &cfg);
         assert!(matches!(p.body, Body::Pdf { pages: None }) && p.warnings.is_empty());
         let cut = write(&dir, "b.pdf", b"%PDF-1.4\n1 0 obj");
-        let p = preview(&cut, "b.pdf", 16, &Value::Null, &cfg);
+        let p = preview(&Location::disk(&cut), "b.pdf", 16, &Value::Null, &cfg);
         assert_eq!(p.warnings[0].code, "pdf-malformed");
         let fake = write(&dir, "c.pdf", b"PK\x03\x04zip");
-        let p = preview(&fake, "c.pdf", 7, &Value::Null, &cfg);
+        let p = preview(&Location::disk(&fake), "c.pdf", 7, &Value::Null, &cfg);
         assert!(matches!(p.body, Body::File { detected: "ZIP archive" }), "{p:?}");
     }
 
@@ -194,8 +194,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cfg = PreviewConfig::default();
         let gz = write(&dir, "data.bin", b"\x1f\x8b\x08\x00rest");
-        assert!(matches!(preview(&gz, "data.bin", 8, &Value::Null, &cfg).body, Body::File { detected: "gzip" }));
+        assert!(matches!(
+            preview(&Location::disk(&gz), "data.bin", 8, &Value::Null, &cfg).body,
+            Body::File { detected: "gzip" }
+        ));
         let txt = write(&dir, "NOTES", b"plain words\n");
-        assert!(matches!(preview(&txt, "NOTES", 12, &Value::Null, &cfg).body, Body::Text(_)));
+        assert!(matches!(preview(&Location::disk(&txt), "NOTES", 12, &Value::Null, &cfg).body, Body::Text(_)));
     }
 }

@@ -7,27 +7,29 @@
 //! file.
 
 use super::compare::{self, Family};
-use super::io::{read_head, read_tail, unreadable};
+use super::io::unreadable;
 use super::kinds::{Body, Column, ParquetPreview, Preview, SchemaField, Warning};
 use super::sniff;
 use super::table::{MAX_COLUMNS, TEXT_BUDGET};
 use crate::config::previews::PreviewConfig;
+use crate::input::source::Location;
+use crate::input::source::Reader;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as Physical};
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
 use parquet::record::Field;
 use parquet::schema::types::Type;
 use serde_json::Value;
-use std::fs::File;
-use std::path::Path;
+use std::io::{Seek, SeekFrom};
 
 fn malformed(message: impl Into<String>) -> Warning {
     Warning::new("parquet-malformed", message)
 }
 
 /// Previews a parquet file of `size` bytes.
-pub(crate) fn preview(path: &Path, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+pub(crate) fn preview(path: &Location, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let file_body = || Preview::new(Body::File { detected: "parquet" });
-    let head = match read_head(path, 4) {
+    let head = match path.read_head(4) {
         Ok(h) => h,
         Err(e) => return file_body().warn(unreadable(&e)),
     };
@@ -36,20 +38,53 @@ pub(crate) fn preview(path: &Path, size: u64, metadata: &Value, cfg: &PreviewCon
         return Preview::new(Body::File { detected: kind })
             .warn(malformed(format!("does not start with PAR1: this is not a parquet file (it looks like {kind})")));
     }
-    if size < 12 || read_tail(path, size, 4).ok().as_deref() != Some(b"PAR1") {
+    if size < 12 || path.read_tail(size, 4).ok().as_deref() != Some(b"PAR1") {
         return file_body().warn(malformed("does not end with PAR1: the file is truncated, so its footer is lost"));
     }
-    let reader = match File::open(path)
-        .map_err(|e| e.to_string())
-        .and_then(|f| SerializedFileReader::new(f).map_err(|e| format!("cannot read the footer: {e}")))
-    {
+    let chunks = Chunks { at: path.clone(), size };
+    let reader = match SerializedFileReader::new(chunks) {
         Ok(r) => r,
-        Err(e) => return file_body().warn(malformed(e)),
+        Err(e) => return file_body().warn(malformed(format!("cannot read the footer: {e}"))),
     };
     read(&reader, metadata, cfg)
 }
 
-fn read(reader: &SerializedFileReader<File>, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+/// A parquet file read through its location: each part the reader asks for
+/// is one read (one range request, in a bucket), so a preview reads the
+/// footer and the pages of its first rows, never the whole file.
+struct Chunks {
+    at: Location,
+    size: u64,
+}
+
+impl Length for Chunks {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ChunkReader for Chunks {
+    type T = Reader;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Reader> {
+        let mut r = self.at.open()?;
+        r.seek(SeekFrom::Start(start))?;
+        Ok(r)
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let bytes = self.at.read_range(start, length as u64)?;
+        if bytes.len() < length {
+            return Err(ParquetError::EOF(format!(
+                "wanted {length} bytes at {start}, the file has {} there",
+                bytes.len()
+            )));
+        }
+        Ok(bytes.into())
+    }
+}
+
+fn read(reader: &SerializedFileReader<Chunks>, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let meta = reader.metadata();
     let fm = meta.file_metadata();
     let mut warnings = Vec::new();
@@ -114,7 +149,7 @@ fn codecs(meta: &parquet::file::metadata::ParquetMetaData) -> Vec<String> {
 /// The first rows, as many as the preview shows and their text allows, of
 /// the columns `projection` keeps (all when `None`).
 fn first_rows(
-    reader: &SerializedFileReader<File>,
+    reader: &SerializedFileReader<Chunks>,
     projection: Option<Type>,
     cfg: &PreviewConfig,
     notes: &mut Vec<String>,
@@ -290,13 +325,14 @@ pub(crate) mod tests {
 
     /// Writes `n` rows of (id int64, name string with a null every 3rd, score double),
     /// in row groups of `group` rows.
-    pub(crate) fn write_sample(path: &Path, n: i64, group: i64) {
+    pub(crate) fn write_sample(path: &std::path::Path, n: i64, group: i64) {
         let schema = parse_message_type(
             "message schema { REQUIRED INT64 id; OPTIONAL BYTE_ARRAY name (UTF8); REQUIRED DOUBLE score; }",
         )
         .unwrap();
         let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-        let mut w = SerializedFileWriter::new(File::create(path).unwrap(), Arc::new(schema), Arc::new(props)).unwrap();
+        let mut w =
+            SerializedFileWriter::new(std::fs::File::create(path).unwrap(), Arc::new(schema), Arc::new(props)).unwrap();
         for start in (0..n).step_by(group as usize) {
             let ids: Vec<i64> = (start..(start + group).min(n)).collect();
             let mut rg = w.next_row_group().unwrap();
@@ -333,7 +369,7 @@ pub(crate) mod tests {
         let size = std::fs::metadata(&path).unwrap().len();
         let m = json!({"shape": [250, 3], "columns": ["id", "name", "score"], "dtypes": {"id": "int64", "name": "object", "score": "float64"}});
         let cfg = PreviewConfig { rows: 5, ..PreviewConfig::default() };
-        let p = preview(&path, size, &m, &cfg);
+        let p = preview(&Location::disk(&path), size, &m, &cfg);
         let b = body(&p);
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert_eq!((b.rows, b.row_groups), (250, 3));
@@ -365,7 +401,7 @@ pub(crate) mod tests {
         write_sample(&path, 10, 10);
         let size = std::fs::metadata(&path).unwrap().len();
         let m = json!({"shape": [12, 3], "dtypes": {"id": "float64", "score": "float64"}});
-        let p = preview(&path, size, &m, &PreviewConfig::default());
+        let p = preview(&Location::disk(&path), size, &m, &PreviewConfig::default());
         let msgs: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].contains("rows is 12, but the file has 10"));
@@ -379,17 +415,17 @@ pub(crate) mod tests {
         write_sample(&path, 10, 10);
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        let p = preview(&path, bytes.len() as u64 / 2, &Value::Null, &PreviewConfig::default());
+        let p = preview(&Location::disk(&path), bytes.len() as u64 / 2, &Value::Null, &PreviewConfig::default());
         assert!(matches!(p.body, Body::File { detected: "parquet" }));
         assert!(p.warnings[0].message.contains("truncated"), "{:?}", p.warnings);
         std::fs::write(&path, "a,b\n1,2\n").unwrap();
-        let p = preview(&path, 8, &Value::Null, &PreviewConfig::default());
+        let p = preview(&Location::disk(&path), 8, &Value::Null, &PreviewConfig::default());
         assert!(p.warnings[0].message.contains("not a parquet file (it looks like text)"), "{:?}", p.warnings);
         let mut broken = bytes.clone();
         let footer_len = broken.len() - 8;
         broken[footer_len..footer_len + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         std::fs::write(&path, &broken).unwrap();
-        let p = preview(&path, broken.len() as u64, &Value::Null, &PreviewConfig::default());
+        let p = preview(&Location::disk(&path), broken.len() as u64, &Value::Null, &PreviewConfig::default());
         assert_eq!(p.warnings[0].code, "parquet-malformed");
         assert!(p.warnings[0].message.contains("cannot read the footer"), "{:?}", p.warnings);
     }
@@ -401,7 +437,7 @@ pub(crate) mod tests {
         let fields: String = (0..120).map(|i| format!("REQUIRED INT64 c{i}; ")).collect();
         let schema = parse_message_type(&format!("message m {{ {fields}}}")).unwrap();
         let props = Arc::new(WriterProperties::builder().build());
-        let mut w = SerializedFileWriter::new(File::create(&path).unwrap(), Arc::new(schema), props).unwrap();
+        let mut w = SerializedFileWriter::new(std::fs::File::create(&path).unwrap(), Arc::new(schema), props).unwrap();
         let mut rg = w.next_row_group().unwrap();
         while let Some(mut col) = rg.next_column().unwrap() {
             col.typed::<Int64Type>().write_batch(&[1, 2, 3], None, None).unwrap();
@@ -410,7 +446,7 @@ pub(crate) mod tests {
         rg.close().unwrap();
         w.close().unwrap();
         let size = std::fs::metadata(&path).unwrap().len();
-        let p = preview(&path, size, &json!({"shape": [3, 120]}), &PreviewConfig::default());
+        let p = preview(&Location::disk(&path), size, &json!({"shape": [3, 120]}), &PreviewConfig::default());
         let b = body(&p);
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert_eq!((b.total_columns, b.schema.len(), b.columns.len()), (120, 100, 100));

@@ -5,11 +5,10 @@
 use super::io::unreadable;
 use super::kinds::{Body, Line, Preview, Text, Warning};
 use crate::config::previews::PreviewConfig;
+use crate::input::source::Location;
 use crate::util::html::escape;
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader};
-use std::path::Path;
 
 /// Bytes kept of one line; the rest of the line is skipped.
 pub(crate) const LINE_BYTES: usize = 512;
@@ -62,8 +61,8 @@ impl Language {
 }
 
 /// The first `cfg.text_lines` lines of a file.
-pub(crate) fn head(path: &Path, lang: Language, cfg: &PreviewConfig) -> Preview {
-    let mut r = match File::open(path) {
+pub(crate) fn head(path: &Location, lang: Language, cfg: &PreviewConfig) -> Preview {
+    let mut r = match path.open() {
         Ok(f) => BufReader::with_capacity(64 * 1024, f),
         Err(e) => return empty(lang, false).warn(unreadable(&e)),
     };
@@ -71,8 +70,8 @@ pub(crate) fn head(path: &Path, lang: Language, cfg: &PreviewConfig) -> Preview 
 }
 
 /// The last `cfg.text_lines` lines of a log and its line count.
-pub(crate) fn tail(path: &Path, cfg: &PreviewConfig) -> Preview {
-    let mut r = match File::open(path) {
+pub(crate) fn tail(path: &Location, cfg: &PreviewConfig) -> Preview {
+    let mut r = match path.open() {
         Ok(f) => BufReader::with_capacity(64 * 1024, f),
         Err(e) => return empty(Language::Log, true).warn(unreadable(&e)),
     };

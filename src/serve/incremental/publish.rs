@@ -5,6 +5,7 @@
 use super::change::Change;
 use super::select::{Identity, Old, Selection};
 use crate::config::Config;
+use crate::input::source::Location;
 use crate::model::Site;
 use crate::output::sink::Sink;
 use crate::output::site_files;
@@ -20,7 +21,7 @@ pub(super) struct Rendered {
     /// Generated files by site path.
     pub(super) files: HashMap<String, Bytes>,
     /// Raw files by site path, from the versions whose raw files were listed again.
-    pub(super) raw: HashMap<String, PathBuf>,
+    pub(super) raw: HashMap<String, Location>,
     /// Versions (new index) whose raw files were listed again.
     pub(super) raw_versions: Vec<usize>,
     /// Whether the site-level files were written again.
@@ -90,7 +91,7 @@ pub(super) fn render(
     for &vi in &raw_versions {
         let v = &site.versions[vi];
         for f in &v.files {
-            raw_memory.raw(&plan::file(v, &f.rel), &f.path)?;
+            raw_memory.raw(&plan::file(v, &f.rel), &f.at)?;
         }
     }
     let (files, _) = memory.into_parts();
@@ -180,7 +181,7 @@ fn merge_raw(
     site: &Site,
     slugs: &HashSet<String>,
     raw_versions: &[usize],
-    raw: HashMap<String, PathBuf>,
+    raw: HashMap<String, Location>,
     changed: &mut BTreeSet<String>,
 ) {
     let raw_shards: HashSet<String> = raw_versions.iter().map(|&vi| format!("v/{}", site.versions[vi].slug)).collect();
@@ -206,8 +207,10 @@ fn merge_raw(
 pub(super) fn linked(site: &Site) -> HashMap<PathBuf, Vec<(String, String)>> {
     let mut linked: HashMap<PathBuf, Vec<(String, String)>> = HashMap::new();
     for v in &site.versions {
-        for f in v.files.iter().filter(|f| !f.path.starts_with(&v.dir)) {
-            linked.entry(f.path.clone()).or_default().push((v.id.clone(), f.rel.clone()));
+        for (f, path) in v.files.iter().filter_map(|f| Some((f, f.at.on_disk()?))) {
+            if !path.starts_with(&v.dir) {
+                linked.entry(path.to_path_buf()).or_default().push((v.id.clone(), f.rel.clone()));
+            }
         }
     }
     linked
