@@ -227,7 +227,7 @@ fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
 /// that cannot be listed is a problem of that run.
 pub fn scan_bucket(url: &str) -> Result<Scan, ScanError> {
     let bucket = Bucket::connect(url).map_err(ScanError::Bucket)?;
-    let (folders, _) = bucket.top().map_err(ScanError::Bucket)?;
+    let folders = bucket.folders().map_err(ScanError::Bucket)?;
     let ids: Vec<String> = folders.into_iter().filter(|f| !f.starts_with('.')).collect();
     let versions = ids.into_par_iter().map(|id| scan_bucket_version(&bucket, id)).collect();
     Ok(Scan {

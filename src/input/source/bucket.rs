@@ -32,8 +32,6 @@ pub struct Bucket {
     /// `scheme://bucket/prefix`, without a trailing `/`.
     url: String,
     runtime: tokio::runtime::Runtime,
-    /// Bytes received in object bodies.
-    received: AtomicU64,
     /// Requests in a row that could not reach the server.
     unreachable: AtomicU64,
     /// The last error that said the server could not be reached.
@@ -105,7 +103,6 @@ impl Bucket {
             top,
             url,
             runtime,
-            received: AtomicU64::new(0),
             unreachable: AtomicU64::new(0),
             last_unreachable: Mutex::new(None),
         }))
@@ -116,21 +113,12 @@ impl Bucket {
         &self.url
     }
 
-    /// Bytes received in object bodies so far.
-    pub fn received(&self) -> u64 {
-        self.received.load(Ordering::Relaxed)
-    }
-
-    /// The folders directly under the prefix (one per run) and the objects
-    /// there, as names below the prefix.
-    pub fn top(&self) -> Result<(Vec<String>, Vec<String>), String> {
+    /// The folders directly under the prefix (one per run), as names below it.
+    pub fn folders(&self) -> Result<Vec<String>, String> {
         let listing = self
             .run(self.store.list_with_delimiter(Some(&self.prefix)))
             .map_err(|e| format!("cannot list {}/: {e}{}", self.url, credentials_hint(&self.url)))?;
-        let below = |k: &Key| self.below(k.as_ref()).map(str::to_string);
-        let folders = listing.common_prefixes.iter().filter_map(below).collect();
-        let objects = listing.objects.iter().filter_map(|o| below(&o.location)).collect();
-        Ok((folders, objects))
+        Ok(listing.common_prefixes.iter().filter_map(|k| self.below(k.as_ref()).map(str::to_string)).collect())
     }
 
     /// Every object under `folder` (a name below the prefix), in the order
@@ -283,7 +271,6 @@ impl Object {
         }
         let bytes =
             self.bucket.run(self.bucket.store.get_range(&self.key, start..start + len)).map_err(|e| self.error(e))?;
-        self.bucket.received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         Ok(bytes.to_vec())
     }
 
