@@ -73,6 +73,9 @@ pub struct Config {
     /// A run every other run is also compared with: a version id or an
     /// alias such as `current`.
     pub baseline: Option<String>,
+    /// How often `artsite serve` lists a bucket root for new runs and
+    /// changed objects, in seconds.
+    pub bucket_poll_seconds: f64,
     /// The folder of the config file: site `templates/`, `static/` and
     /// `themes/` are looked up here. Not a key of the file.
     #[serde(skip)]
@@ -193,6 +196,7 @@ impl Default for Config {
             content_types: Vec::new(),
             checks: checks::Checks::default(),
             baseline: None,
+            bucket_poll_seconds: 10.0,
             eda_allow_same_origin: false,
             site_dir: PathBuf::from("."),
         }
@@ -275,6 +279,12 @@ impl Config {
         }
         if let Some(problem) = self.checks.rules.iter().find_map(checks::Rule::problem) {
             return Err(format!("checks: {problem}"));
+        }
+        if !(self.bucket_poll_seconds >= 0.1 && self.bucket_poll_seconds <= 86_400.0) {
+            return Err(format!(
+                "`bucket_poll_seconds` is {}; expected seconds between 0.1 and 86400",
+                self.bucket_poll_seconds
+            ));
         }
         if self.baseline.as_deref().is_some_and(|b| b.trim().is_empty()) {
             return Err("`baseline` is empty; expected a version id or an alias".into());

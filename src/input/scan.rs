@@ -227,19 +227,28 @@ fn top_level_symlink(root: &Path, link: &Path) -> Result<String, Diagnostic> {
 /// that cannot be listed is a problem of that run.
 pub fn scan_bucket(url: &str) -> Result<Scan, ScanError> {
     let bucket = Bucket::connect(url).map_err(ScanError::Bucket)?;
-    let folders = bucket.folders().map_err(ScanError::Bucket)?;
-    let ids: Vec<String> = folders.into_iter().filter(|f| !f.starts_with('.')).collect();
-    let versions = ids.into_par_iter().map(|id| scan_bucket_version(&bucket, id)).collect();
-    Ok(Scan {
-        root: PathBuf::from(bucket.url()),
-        versions,
-        aliases: Vec::new(),
-        problems: Vec::new(),
-        bucket: Some(bucket),
-    })
+    let Top { root, dirs, aliases, problems } = bucket_top(&bucket)?;
+    let versions = dirs.into_par_iter().map(|(id, _)| scan_bucket_version(&bucket, id)).collect();
+    Ok(Scan { root, versions, aliases, problems, bucket: Some(bucket) })
 }
 
-fn scan_bucket_version(bucket: &Arc<Bucket>, id: String) -> VersionDir {
+/// Lists the top level of a bucket as [`scan_top`] lists a folder's: one
+/// entry per run folder, none of them listed yet.
+pub fn bucket_top(bucket: &Bucket) -> Result<Top, ScanError> {
+    let folders = bucket.folders().map_err(ScanError::Bucket)?;
+    let dirs = folders
+        .into_iter()
+        .filter(|f| !f.starts_with('.'))
+        .map(|id| {
+            let dir = PathBuf::from(format!("{}/{id}", bucket.url()));
+            (id, dir)
+        })
+        .collect();
+    Ok(Top { root: PathBuf::from(bucket.url()), dirs, aliases: Vec::new(), problems: Vec::new() })
+}
+
+/// Lists one run folder of a bucket as [`scan_version`] walks one on disk.
+pub fn scan_bucket_version(bucket: &Arc<Bucket>, id: String) -> VersionDir {
     let dir = PathBuf::from(format!("{}/{id}", bucket.url()));
     let listed = match bucket.list(&id) {
         Ok(listed) => listed,

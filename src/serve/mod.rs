@@ -7,8 +7,9 @@
 //!   answer from the current [`store::Snapshot`] ([`http`]); event streams
 //!   get a thread each ([`live`]);
 //! - one rebuild thread owns the [`incremental::Engine`]: it takes batches of
-//!   debounced file events ([`watch`]), rebuilds, swaps in the new snapshot
-//!   and tells the browsers which paths changed.
+//!   debounced file events ([`watch`]), or for a bucket root the changes its
+//!   listings found ([`poll`]), rebuilds, swaps in the new snapshot and
+//!   tells the browsers which paths changed.
 //!
 //! A failed rebuild (a template error, a config that does not parse, the
 //! root gone) keeps the last good snapshot and shows the error in the
@@ -17,16 +18,18 @@
 pub(crate) mod http;
 pub mod incremental;
 pub(crate) mod live;
+pub(crate) mod poll;
 pub(crate) mod request;
 pub mod store;
 pub(crate) mod watch;
 
+use crate::commands::pipeline;
 use crate::config::Config;
 use crate::diagnostics::Severity;
+use crate::input::source::bucket::Bucket;
 use crate::util::html::counted;
 use anyhow::{Context, Result, bail};
 use incremental::{Change, ConfigSource, Engine, Outcome};
-use notify_debouncer_full::DebounceEventResult;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -148,6 +151,7 @@ pub struct Server {
     acceptor: Option<JoinHandle<()>>,
     workers: Vec<JoinHandle<()>>,
     rebuilder: Option<JoinHandle<()>>,
+    poller: Option<JoinHandle<()>>,
     /// Ports found taken before the one bound.
     pub taken: Vec<u16>,
 }
@@ -179,16 +183,16 @@ fn overlay_errors(engine: &Engine) -> serde_json::Value {
     serde_json::Value::Array(errors)
 }
 
-/// What is watched for a config: the root, and the config's folder (or the
-/// working folder without a config file).
+/// What is watched for a config: the root (unless it is a bucket), and the
+/// config's folder (or the working folder without a config file).
 fn watched(config: &Config, config_file: Option<&Path>) -> Result<watch::Watched> {
-    if let Some(url) = config.bucket() {
-        bail!(
-            "artsite serve watches a folder; the root {url} is a bucket, which it does not poll yet (artsite build and check read it)"
-        );
-    }
-    let root = std::fs::canonicalize(&config.root)
-        .with_context(|| format!("artifacts root {} cannot be watched", config.root.display()))?;
+    let root = match config.bucket() {
+        Some(_) => None,
+        None => Some(
+            std::fs::canonicalize(&config.root)
+                .with_context(|| format!("artifacts root {} cannot be watched", config.root.display()))?,
+        ),
+    };
     let site = match config_file.and_then(Path::parent).filter(|p| !p.as_os_str().is_empty()) {
         Some(dir) => std::fs::canonicalize(dir)?,
         None => std::env::current_dir()?,
@@ -203,7 +207,11 @@ impl Server {
     /// watching its inputs. `config_file` is the file `source` reads, if any.
     pub fn start(source: ConfigSource, config_file: Option<PathBuf>, options: Options) -> Result<Server> {
         let start = Instant::now();
-        let engine = Engine::new(source)?;
+        let config = source()?;
+        // A bucket is listed before the first build, so nothing that changes
+        // while it runs goes unseen.
+        let listed = config.bucket().map(first_listing).transpose()?;
+        let engine = pipeline::with_requests(&config, || Engine::new(source))?;
         let first = engine.rebuild_report(start.elapsed().as_secs_f64());
         if !options.quiet {
             eprintln!("{first}");
@@ -225,13 +233,24 @@ impl Server {
 
         let w = watched(engine.config(), config_file.as_deref())?;
         let (tx, rx) = mpsc::channel();
-        let mut watcher = watch::Watcher::new(options.poll, options.debounce, tx)?;
+        let mut watcher = watch::Watcher::new(options.poll, options.debounce, tx.clone())?;
         let mut watched_paths = Vec::new();
         watch::watch_all(&mut watcher, &w, &mut watched_paths);
+        let interval = Duration::from_secs_f64(engine.config().bucket_poll_seconds);
         if !options.quiet {
             let list: Vec<String> = watched_paths.iter().map(|p| p.display().to_string()).collect();
             eprintln!("watching {}{}", list.join(", "), if options.poll { " (polling)" } else { "" });
+            if let Some((bucket, _)) = &listed {
+                eprintln!("listing {}/ every {}", bucket.url(), seconds(interval));
+            }
         }
+        let poller = match listed {
+            Some((bucket, last)) => {
+                let send = move |change| tx.send(watch::Batch::Polled(change)).is_ok();
+                Some(poll::spawn(bucket, last, interval, stop.clone(), options.quiet, send)?)
+            }
+            None => None,
+        };
         let rebuilder = {
             let (state, stop) = (state.clone(), stop.clone());
             let mut looper = Rebuilder {
@@ -246,7 +265,7 @@ impl Server {
             };
             std::thread::Builder::new().name("artsite-rebuild".into()).spawn(move || looper.run())?
         };
-        Ok(Server { addr, state, stop, acceptor: Some(acceptor), workers, rebuilder: Some(rebuilder), taken })
+        Ok(Server { addr, state, stop, acceptor: Some(acceptor), workers, rebuilder: Some(rebuilder), poller, taken })
     }
 
     /// The address it listens on.
@@ -286,8 +305,8 @@ impl Server {
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
-        if let Some(r) = self.rebuilder.take() {
-            let _ = r.join();
+        for thread in [self.rebuilder.take(), self.poller.take()].into_iter().flatten() {
+            let _ = thread.join();
         }
     }
 }
@@ -324,7 +343,7 @@ struct Rebuilder {
     watched: watch::Watched,
     /// Paths being watched.
     watching: Vec<PathBuf>,
-    rx: Receiver<DebounceEventResult>,
+    rx: Receiver<watch::Batch>,
     state: Arc<http::State>,
     stop: Arc<AtomicBool>,
     options: Options,
@@ -345,8 +364,8 @@ impl Rebuilder {
             while let Ok(batch) = self.rx.try_recv() {
                 self.take(batch, &mut pending);
             }
-            if lost_root && self.watched.root.is_dir() {
-                self.watching.retain(|p| *p != self.watched.root);
+            if let Some(root) = self.watched.root.as_ref().filter(|r| lost_root && r.is_dir()) {
+                self.watching.retain(|p| p != root);
                 pending.full = true;
                 lost_root = false;
             }
@@ -359,20 +378,23 @@ impl Rebuilder {
             }
             // A JSON file that does not parse yet may still be being written:
             // give it one more debounce interval before reporting it.
-            if !watch::unsettled_json(&self.watched.root, &pending).is_empty() {
+            let root = self.watched.root.as_deref();
+            if root.is_some_and(|root| !watch::unsettled_json(root, &pending).is_empty()) {
                 std::thread::sleep(self.options.debounce);
                 while let Ok(batch) = self.rx.try_recv() {
                     self.take(batch, &mut pending);
                 }
             }
             let change = std::mem::take(&mut pending);
-            match self.engine.rebuild(&change) {
+            let config = self.engine.config().clone();
+            let engine = &mut self.engine;
+            match pipeline::with_requests(&config, || engine.rebuild(&change)) {
                 Ok(outcome) => self.publish(&outcome),
                 Err(e) => {
-                    lost_root = !self.watched.root.is_dir();
-                    if lost_root {
-                        self.watcher.unwatch(&self.watched.root);
-                        self.watching.retain(|p| *p != self.watched.root);
+                    if let Some(root) = self.watched.root.as_ref().filter(|r| !r.is_dir()) {
+                        lost_root = true;
+                        self.watcher.unwatch(root);
+                        self.watching.retain(|p| p != root);
                     }
                     self.fail(&e);
                 }
@@ -380,8 +402,12 @@ impl Rebuilder {
         }
     }
 
-    fn take(&mut self, batch: DebounceEventResult, pending: &mut Change) {
-        match batch {
+    fn take(&mut self, batch: watch::Batch, pending: &mut Change) {
+        let events = match batch {
+            watch::Batch::Polled(change) => return pending.merge(change),
+            watch::Batch::Events(events) => events,
+        };
+        match events {
             Ok(events) => {
                 let mut change = watch::change_of(&self.watched, &events);
                 let linked: Vec<(String, String)> = events
@@ -455,6 +481,20 @@ impl Rebuilder {
             self.state.hub.broadcast(live::event("errors", &errors));
         }
     }
+}
+
+/// Connects to the bucket `url` names and lists it whole: the listing the
+/// first build reads, which later listings are compared with.
+fn first_listing(url: &str) -> Result<(Arc<Bucket>, poll::Objects)> {
+    let bucket = Bucket::connect(url).map_err(anyhow::Error::msg)?;
+    let listed = bucket.list_all().map_err(anyhow::Error::msg)?;
+    Ok((bucket, poll::objects(listed)))
+}
+
+/// A poll interval as people write it: `10s`, `1.5s`, `2m`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 60.0 && s % 60.0 == 0.0 { format!("{}m", s / 60.0) } else { format!("{s}s") }
 }
 
 /// Opens `url` in the default browser, if there is one.

@@ -25,8 +25,8 @@ use std::time::Duration;
 /// What is watched, canonical.
 #[derive(Debug, Clone)]
 pub(crate) struct Watched {
-    /// The artifacts root.
-    pub root: PathBuf,
+    /// The artifacts root; none for a bucket, which is polled instead.
+    pub root: Option<PathBuf>,
     /// The config file's folder (or the working folder).
     pub site: PathBuf,
     /// The config file, if any.
@@ -45,10 +45,11 @@ pub(crate) fn ignored_name(name: &str) -> bool {
 
 /// Adds what the event at `path` means to `change`.
 pub(crate) fn classify(w: &Watched, path: &Path, change: &mut Change) {
-    if path.starts_with(&w.out) && w.out != w.site && !w.root.starts_with(&w.out) {
+    let root = w.root.as_deref();
+    if path.starts_with(&w.out) && w.out != w.site && !root.is_some_and(|r| r.starts_with(&w.out)) {
         return;
     }
-    if let Ok(rel) = path.strip_prefix(&w.root) {
+    if let Some(rel) = root.and_then(|r| path.strip_prefix(r).ok()) {
         let parts: Vec<String> = rel
             .components()
             .filter_map(|c| match c {
@@ -103,6 +104,14 @@ pub(crate) fn change_of(w: &Watched, events: &[DebouncedEvent]) -> Change {
     change
 }
 
+/// What the rebuild thread is told: file events, or a bucket's change.
+pub(crate) enum Batch {
+    /// Debounced events of the watched files.
+    Events(DebounceEventResult),
+    /// What a bucket's listing found changed.
+    Polled(Change),
+}
+
 /// A file watcher, native or polling, that sends batches of debounced events.
 pub(crate) enum Watcher {
     /// inotify, FSEvents or ReadDirectoryChanges.
@@ -116,8 +125,11 @@ pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Watcher {
     /// Starts a watcher whose batches go to `tx`.
-    pub(crate) fn new(poll: bool, debounce: Duration, tx: Sender<DebounceEventResult>) -> notify::Result<Watcher> {
+    pub(crate) fn new(poll: bool, debounce: Duration, tx: Sender<Batch>) -> notify::Result<Watcher> {
         let tick = Some(debounce / 4);
+        let tx = move |events: DebounceEventResult| {
+            let _ = tx.send(Batch::Events(events));
+        };
         Ok(if poll {
             let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
             Watcher::Poll(new_debouncer_opt(debounce, tick, tx, NoCache, config)?)
@@ -154,14 +166,17 @@ pub(crate) fn watch_all(watcher: &mut Watcher, w: &Watched, watched: &mut Vec<Pa
             watched.push(path.to_path_buf());
         }
     };
-    add(&w.root, RecursiveMode::Recursive, watched);
-    if w.site.starts_with(&w.root) {
-        return;
+    if let Some(root) = &w.root {
+        add(root, RecursiveMode::Recursive, watched);
+        if w.site.starts_with(root) {
+            return;
+        }
     }
+    let in_root = |dir: &Path| w.root.as_ref().is_some_and(|r| dir.starts_with(r) || r.starts_with(dir));
     add(&w.site, RecursiveMode::NonRecursive, watched);
     for sub in SITE_FOLDERS {
         let dir = w.site.join(sub);
-        if dir.is_dir() && !dir.starts_with(&w.root) && !w.root.starts_with(&dir) {
+        if dir.is_dir() && !in_root(&dir) {
             add(&dir, RecursiveMode::Recursive, watched);
         }
     }
@@ -194,7 +209,7 @@ mod tests {
 
     fn watched() -> Watched {
         Watched {
-            root: "/p/artifacts".into(),
+            root: Some("/p/artifacts".into()),
             site: "/p".into(),
             config: Some("/p/artsite.yaml".into()),
             out: "/p/public".into(),

@@ -478,3 +478,91 @@ fn a_server_stopped_mid_build_fails_the_build_and_keeps_the_site() {
     );
     weed.stop();
 }
+
+/// `artsite serve` on a bucket root, stopped when dropped.
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Served {
+    /// Serves `config` with the test server's credentials; waits (at most
+    /// a minute) for the line that names the address.
+    fn start(endpoint: &str, config: &Path) -> Served {
+        let log = config.with_file_name("serve.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_artsite"))
+            .args(["serve", "--port", "0", "--config", path(config)])
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_REGION", "us-east-1")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+            panic!("serve did not start in a minute:\n{}", std::fs::read_to_string(&log).unwrap_or_default())
+        });
+        let url = line.strip_prefix("serving on http://").and_then(|r| r.split('/').next()).expect("the address");
+        Served { child, addr: url.parse().unwrap(), log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `serve` lists the bucket every `bucket_poll_seconds`: a run uploaded
+/// while a page is open reaches it (a reload of the home page, which then
+/// lists the run), and a rewritten object reloads its run's pages.
+#[test]
+fn serve_polls_the_bucket_and_a_new_run_reaches_an_open_page() {
+    use crate::serve::{Events, get};
+    let weed = Weed::start();
+    let client = Client::new(&weed.endpoint(), "served");
+    small_run(&client, "v1");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("artsite.yaml");
+    std::fs::write(&config, "root: s3://served/runs/\nbucket_poll_seconds: 0.5\n").unwrap();
+    let served = Served::start(&weed.endpoint(), &config);
+    assert!(served.log().contains("listing s3://served/runs/ every 0.5s"), "{}", served.log());
+    assert!(!get(served.addr, "/").text().contains("v2"), "no v2 yet");
+
+    let mut events = Events::open(served.addr, "");
+    small_run(&client, "v2");
+    let reload = events.next("reload", Duration::from_secs(30)).unwrap_or_else(|| panic!("{}", served.log()));
+    let paths: Vec<&str> = reload["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    assert!(paths.contains(&"index.html"), "{paths:?}");
+    let home = crate::util::words(&get(served.addr, "/").text());
+    assert!(home.contains("v2"), "the new run is on the home page: {home}");
+    assert_eq!(get(served.addr, "/v/v2/").status, 200);
+
+    client.put("runs/v1/tables/scores.csv", b"id,score\n1,0.5\n2,0.75\n3,0.99\n".to_vec());
+    // The new run may still be settling: wait (a minute at most) for the rebuild that names v1.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let reload = events.next("reload", left).unwrap_or_else(|| panic!("no reload for v1:\n{}", served.log()));
+        if reload.to_string().contains("v/v1/") {
+            break;
+        }
+    }
+    let raw = get(served.addr, "/v/v1/files/tables/scores.csv").text();
+    assert!(raw.ends_with("3,0.99\n"), "the raw file is the new object: {raw}");
+}

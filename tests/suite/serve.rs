@@ -55,8 +55,8 @@ impl Drop for Site {
 }
 
 /// A response: status, headers (lowercase names), body.
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
@@ -65,7 +65,7 @@ impl Reply {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -114,7 +114,7 @@ fn read_reply(s: &mut TcpStream, head_only: bool) -> Option<Reply> {
     Some(Reply { status, headers, body: buf[end + 4..].to_vec() })
 }
 
-fn get(addr: SocketAddr, path: &str) -> Reply {
+pub(crate) fn get(addr: SocketAddr, path: &str) -> Reply {
     exchange(
         addr,
         format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", addr.port()).as_bytes(),
@@ -122,13 +122,13 @@ fn get(addr: SocketAddr, path: &str) -> Reply {
 }
 
 /// An open event stream.
-struct Events {
+pub(crate) struct Events {
     stream: TcpStream,
     buf: String,
 }
 
 impl Events {
-    fn open(addr: SocketAddr, query: &str) -> Events {
+    pub(crate) fn open(addr: SocketAddr, query: &str) -> Events {
         let mut stream = TcpStream::connect(addr).unwrap();
         write!(stream, "GET /__artsite/events{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
@@ -138,7 +138,7 @@ impl Events {
     }
 
     /// The data of the next event named `name`, within `limit`.
-    fn next(&mut self, name: &str, limit: Duration) -> Option<serde_json::Value> {
+    pub(crate) fn next(&mut self, name: &str, limit: Duration) -> Option<serde_json::Value> {
         let deadline = Instant::now() + limit;
         loop {
             while let Some(end) = self.buf.find("\n\n") {

@@ -124,10 +124,17 @@ impl Bucket {
     /// Every object under `folder` (a name below the prefix), in the order
     /// a walk of the same folder on disk gives.
     pub fn list(&self, folder: &str) -> Result<Vec<Listed>, String> {
-        let at = self.prefix.clone().join(folder);
-        let metas: Vec<object_store::ObjectMeta> = self
-            .run(self.store.list(Some(&at)).try_collect())
-            .map_err(|e| format!("cannot list {}/{folder}/: {e}", self.url))?;
+        self.listing(&self.prefix.clone().join(folder)).map_err(|e| format!("cannot list {}/{folder}/: {e}", self.url))
+    }
+
+    /// Every object under the prefix, in [`Bucket::list`]'s order.
+    pub fn list_all(&self) -> Result<Vec<Listed>, String> {
+        self.listing(&self.prefix).map_err(|e| format!("cannot list {}/: {e}{}", self.url, credentials_hint(&self.url)))
+    }
+
+    fn listing(&self, at: &Key) -> object_store::Result<Vec<Listed>> {
+        let at = Some(at).filter(|k| !k.as_ref().is_empty());
+        let metas: Vec<object_store::ObjectMeta> = self.run(self.store.list(at).try_collect())?;
         let mut out: Vec<Listed> = metas
             .into_iter()
             .filter_map(|m| {

@@ -26,11 +26,13 @@ use crate::commands::pipeline::{self, Inputs};
 use crate::config::Config;
 use crate::input::content::ContentType;
 use crate::input::scan::Scan;
+use crate::input::source::bucket::Bucket;
 use crate::model::Site;
 use crate::render::Renderer;
 use anyhow::Result;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What a rebuild did.
@@ -67,6 +69,8 @@ pub struct Engine {
     shared: HashSet<String>,
     /// A file some version reaches through a symlink → (version, path in it).
     linked: HashMap<PathBuf, Vec<(String, String)>>,
+    /// The bucket the root is in, if it is one, as the last full read connected to it.
+    bucket: Option<Arc<Bucket>>,
 }
 
 /// A full rebuild's fresh start: the config read again, its theme compiled
@@ -120,6 +124,7 @@ impl Engine {
             snapshot: Snapshot::default(),
             shared: HashSet::new(),
             linked: HashMap::new(),
+            bucket: None,
         };
         engine.apply(&Change { full: true, ..Change::default() }, Some(fresh))?;
         Ok(engine)
@@ -145,9 +150,12 @@ impl Engine {
         self.linked.get(path).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// Applies `change`. On error the previous site and snapshot stay as they were.
+    /// Applies `change`. On error the previous site and snapshot stay as
+    /// they were. A bucket that stopped answering is connected to again, in
+    /// a full rebuild.
     pub fn rebuild(&mut self, change: &Change) -> Result<Outcome> {
-        let fresh = if change.full { Some(Fresh::read(&self.source)?) } else { None };
+        let reconnect = self.bucket.as_ref().is_some_and(|b| b.lost().is_some());
+        let fresh = if change.full || reconnect { Some(Fresh::read(&self.source)?) } else { None };
         self.apply(change, fresh)
     }
 
@@ -164,8 +172,12 @@ impl Engine {
             self.states.clear();
         }
         let known: HashSet<String> = self.site.versions.iter().map(|v| v.id.clone()).collect();
+        let bucket = fresh.as_ref().map_or_else(|| self.bucket.clone(), |f| f.scan.bucket.clone());
         let scan = fresh.as_mut().map(|f| &mut f.scan);
-        let read = read::read(&config, change, scan, &known, &self.states, &self.snapshot.root)?;
+        let read = read::read(&config, change, scan, bucket.as_ref(), &known, &self.states, &self.snapshot.root)?;
+        if let Some(lost) = bucket.as_ref().and_then(|b| b.lost()) {
+            anyhow::bail!(lost);
+        }
         let (full, root, read_count) = (read.full, read.root.clone(), read.versions.len());
         steps.lap("read");
 
@@ -196,6 +208,7 @@ impl Engine {
             self.renderer = renderer;
         }
         self.config = config;
+        self.bucket = bucket;
         Ok(Outcome {
             build: self.snapshot.build,
             changed,

@@ -11,12 +11,14 @@ use crate::commands::pipeline;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::input::scan::{self, Alias, Scan, VersionDir};
+use crate::input::source::bucket::Bucket;
 use crate::load::{self, Loaded, Reuse};
 use crate::model::{Site, Version};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What is kept per version between rebuilds.
 pub(super) struct VersionState {
@@ -43,11 +45,13 @@ pub(super) struct Read {
 
 /// Reads the versions `change` touched, or every version of `scan` (a full
 /// rebuild); `known` are the ids the site had, `last_root` the root it
-/// was read from. A root that moved is read whole, reusing nothing.
+/// was read from, `bucket` the store it is in, if it is one. A root that
+/// moved is read whole, reusing nothing.
 pub(super) fn read(
     config: &Config,
     change: &Change,
     scan: Option<&mut Scan>,
+    bucket: Option<&Arc<Bucket>>,
     known: &HashSet<String>,
     states: &HashMap<String, VersionState>,
     last_root: &std::path::Path,
@@ -59,11 +63,14 @@ pub(super) fn read(
             (scan.root.clone(), scan.aliases.clone(), scan.problems.clone(), Dirs::Scanned(versions, present))
         }
         None => {
-            let top = scan::scan_top(&config.root)?;
+            let top = match bucket {
+                Some(bucket) => scan::bucket_top(bucket)?,
+                None => scan::scan_top(&config.root)?,
+            };
             if top.dirs.is_empty() {
                 return Err(pipeline::no_versions(config));
             }
-            (top.root, top.aliases, top.problems, Dirs::Listed(top.dirs))
+            (top.root, top.aliases, top.problems, Dirs::Listed(top.dirs, bucket))
         }
     };
     let full = matches!(dirs, Dirs::Scanned(..)) || root != last_root;
@@ -86,13 +93,14 @@ pub(super) fn read(
     Ok(Read { root, present, aliases, problems, versions, full })
 }
 
-/// The version folders of a root: already walked (a full rebuild) or only listed.
-enum Dirs {
+/// The version folders of a root: already walked (a full rebuild) or only
+/// listed, on disk or in a bucket.
+enum Dirs<'a> {
     Scanned(Vec<VersionDir>, HashSet<String>),
-    Listed(Vec<(String, PathBuf)>),
+    Listed(Vec<(String, PathBuf)>, Option<&'a Arc<Bucket>>),
 }
 
-impl Dirs {
+impl Dirs<'_> {
     /// Every id present, and the versions to read: all of a scan, else the
     /// listed ones that are new or touched by `change` (all when `all`), walked now.
     fn split(
@@ -104,12 +112,15 @@ impl Dirs {
     ) -> (HashSet<String>, Vec<VersionDir>) {
         match self {
             Dirs::Scanned(versions, present) => (present, versions),
-            Dirs::Listed(dirs) => {
+            Dirs::Listed(dirs, bucket) => {
                 let present = dirs.iter().map(|(id, _)| id.clone()).collect();
                 let walk: Vec<VersionDir> = dirs
                     .into_par_iter()
                     .filter(|(id, _)| all || !known.contains(id) || change.versions.contains_key(id))
-                    .map(|(id, dir)| scan::scan_version(root, id, dir))
+                    .map(|(id, dir)| match bucket {
+                        Some(bucket) => scan::scan_bucket_version(bucket, id),
+                        None => scan::scan_version(root, id, dir),
+                    })
                     .collect();
                 (present, walk)
             }
