@@ -183,7 +183,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     staging::stop_if_interrupted().map_err(|e| e.context(kept(&config.out)))?;
     timings.lap("load");
     let staging = Staging::new(&config.out)?;
-    let disk = Disk { staging: &staging, link: config.raw_files == crate::config::RawFiles::Hardlink };
+    let disk = Disk { staging: &staging, link: config.raw_files() == crate::config::RawFiles::Hardlink };
     let links = LinkCheck::new(Some(&disk));
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
     let pages = pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step))

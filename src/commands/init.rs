@@ -35,6 +35,7 @@ theme: default
 # preview_rows: 100
 # preview_json_bytes: 1048576
 # raw_files: copy                # or hardlink (no bytes copied; in-place rewrites change the site)
+# raw_base_url: https://my-bucket.s3.amazonaws.com/artifacts/   # link raw files there instead (raw_files: link)
 "##;
 
 const TEMPLATES_README: &str = r#"Templates here override the theme's templates of the same name.

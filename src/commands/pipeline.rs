@@ -86,6 +86,9 @@ pub fn load(scan: Scan, content_types: Vec<ContentType>, config: &Config) -> Sit
 /// (which JSON files are of which type) and the baseline run.
 pub fn attach(site: &mut Site, content_types: Vec<ContentType>, config: &Config) {
     load::content::attach(site, content_types);
+    for v in &mut site.versions {
+        v.raw_url = config.raw_url(&v.id);
+    }
     let (baseline, problem) = judge::resolve_baseline(site, config.baseline.as_deref());
     site.baseline = baseline;
     load::add_problems(site, problem.into_iter().collect());

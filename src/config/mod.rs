@@ -43,9 +43,15 @@ pub struct Config {
     pub preview_json_bytes: u64,
     /// Lines shown of a text file: the first ones, or the last ones of a log.
     pub preview_text_lines: usize,
-    /// How raw files get into the site: `hardlink` (fast, falls back to a
-    /// copy across file systems) or `copy`.
-    pub raw_files: RawFiles,
+    /// How raw files get into the site: `copy`, `hardlink` (falls back to a
+    /// copy across file systems) or `link` (not published: pages link to
+    /// them at `raw_base_url`). Unset: `link` when `raw_base_url` is set,
+    /// else `copy`; see [`Config::raw_files`].
+    pub raw_files: Option<RawFiles>,
+    /// The public URL of the artifacts root (a bucket's or a CDN's), under
+    /// which each run's files are `{run}/{path}`; pages link raw files
+    /// there when `raw_files` is `link`.
+    pub raw_base_url: Option<String>,
     /// Theme: a built-in one (`default`, `compact`) or a folder `themes/{name}/`.
     pub theme: String,
     /// Values for the theme's variables (see its `theme.yaml`).
@@ -132,6 +138,23 @@ fn css_safe(value: &str) -> bool {
 }
 
 impl Config {
+    /// How raw files get into the site: as set, else `link` when
+    /// `raw_base_url` is set, else `copy`.
+    pub fn raw_files(&self) -> RawFiles {
+        match (self.raw_files, &self.raw_base_url) {
+            (Some(mode), _) => mode,
+            (None, Some(_)) => RawFiles::Link,
+            (None, None) => RawFiles::Copy,
+        }
+    }
+
+    /// The URL of run `id`'s folder at `raw_base_url`, ending in `/`, when
+    /// the site links raw files there.
+    pub fn raw_url(&self, id: &str) -> Option<String> {
+        let base = self.raw_base_url.as_deref().filter(|_| self.raw_files() == RawFiles::Link)?;
+        Some(run_url(base, id))
+    }
+
     /// The bucket URL the root names, when it is in object storage.
     pub fn bucket(&self) -> Option<&str> {
         self.root.to_str().filter(|r| crate::util::paths::is_bucket_url(r))
@@ -156,6 +179,13 @@ impl Config {
     }
 }
 
+/// The URL of run `id`'s folder under `base`, the artifacts root's public
+/// URL, ending in `/`.
+pub(crate) fn run_url(base: &str, id: &str) -> String {
+    let sep = if base.ends_with('/') { "" } else { "/" };
+    format!("{base}{sep}{}/", crate::util::paths::url_path(id))
+}
+
 /// How raw files get into the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -168,6 +198,9 @@ pub enum RawFiles {
     /// the published file is the pipeline's own, so an in-place rewrite
     /// changes the site without a build.
     Hardlink,
+    /// Publish no raw file: pages link each one at `raw_base_url`, where the
+    /// artifacts root is served already (a bucket with public reads, a CDN).
+    Link,
 }
 
 impl Default for Config {
@@ -184,7 +217,8 @@ impl Default for Config {
             preview_cell_chars: 200,
             preview_json_bytes: 1024 * 1024,
             preview_text_lines: 200,
-            raw_files: RawFiles::Copy,
+            raw_files: None,
+            raw_base_url: None,
             theme: "default".into(),
             theme_variables: Map::new(),
             logo: None,
@@ -274,6 +308,16 @@ impl Config {
         {
             return Err(format!("`base_url` \"{url}\" is not an http(s) URL"));
         }
+        if let Some(url) = &self.raw_base_url
+            && (!(url.starts_with("http://") || url.starts_with("https://")) || url.contains(['?', '#']))
+        {
+            return Err(format!(
+                "`raw_base_url` \"{url}\" is not an http(s) URL of a folder (expected the artifacts root's public URL, such as https://my-bucket.s3.amazonaws.com/artifacts/)"
+            ));
+        }
+        if self.raw_files == Some(RawFiles::Link) && self.raw_base_url.is_none() {
+            return Err("`raw_files: link` needs `raw_base_url`: the public URL the artifacts root is served from, under which pages link each run's files".into());
+        }
         if self.preview_cell_chars == 0 {
             return Err("`preview_cell_chars` is 0; expected at least 1".into());
         }
@@ -323,6 +367,24 @@ mod tests {
         assert_eq!(Config::from_yaml("").unwrap(), Config::default());
         let c = Config::from_yaml("title: Keystroke pipeline\nbase_url: https://x.example/\n").unwrap();
         assert_eq!(c.title, "Keystroke pipeline");
+    }
+
+    #[test]
+    fn raw_files_link_under_raw_base_url_by_default_and_link_needs_one() {
+        assert_eq!(Config::default().raw_files(), RawFiles::Copy);
+        let linked = Config::from_yaml("raw_base_url: https://cdn.example.org/runs\n").unwrap();
+        assert_eq!(linked.raw_files(), RawFiles::Link, "a base URL alone links");
+        assert_eq!(linked.raw_url("2024-01-02 run#1").unwrap(), "https://cdn.example.org/runs/2024-01-02%20run%231/");
+        let copied = Config::from_yaml("raw_base_url: https://cdn.example.org/runs/\nraw_files: copy\n").unwrap();
+        assert_eq!((copied.raw_files(), copied.raw_url("v1")), (RawFiles::Copy, None), "an explicit copy wins");
+        let e = Config::from_yaml("raw_files: link\n").unwrap_err();
+        assert!(e.contains("`raw_files: link` needs `raw_base_url`"), "{e}");
+        for bad in ["s3://bucket/runs/", "https://cdn.example.org/runs/?sig=1"] {
+            let e = Config::from_yaml(&format!("raw_base_url: {bad}\n")).unwrap_err();
+            assert!(e.contains("`raw_base_url`") && e.contains("not an http(s) URL of a folder"), "{e}");
+        }
+        let e = Config::from_yaml("bucket_poll_seconds: 0\n").unwrap_err();
+        assert!(e.contains("`bucket_poll_seconds` is 0"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct PreviewConfig {
     /// The way from an artifact's page to its version's raw files, for the
     /// links of rendered Markdown (the URL scheme is the plan's to say).
     pub raw_files: String,
+    /// `raw_base_url`, when pages link raw files there (`raw_files: link`):
+    /// Markdown then links each run's files under it.
+    pub raw_base_url: Option<String>,
 }
 
 impl PreviewConfig {
@@ -31,6 +34,18 @@ impl PreviewConfig {
             json_tree_nodes: config.json_tree_max_nodes,
             text_lines: config.preview_text_lines,
             raw_files: raw_files.to_string(),
+            raw_base_url: config.raw_base_url.clone().filter(|_| config.raw_files() == super::RawFiles::Link),
+        }
+    }
+
+    /// The caps for the files of run `id`: Markdown links its raw files at
+    /// their URL when the site links them.
+    pub fn for_run(&self, id: &str) -> std::borrow::Cow<'_, PreviewConfig> {
+        match &self.raw_base_url {
+            Some(base) => {
+                std::borrow::Cow::Owned(PreviewConfig { raw_files: super::run_url(base, id), ..self.clone() })
+            }
+            None => std::borrow::Cow::Borrowed(self),
         }
     }
 }

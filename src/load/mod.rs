@@ -160,6 +160,7 @@ fn load_version(
         problems: Counts::default(),
         verdict: Verdict::default(),
         dir,
+        raw_url: None,
     };
     (Loaded { version, problems }, next)
 }

@@ -21,6 +21,7 @@ pub(crate) fn add_previews(
     reuse: &Reuse,
     changed: &(dyn Fn(&str) -> bool + Sync),
 ) {
+    let cfg = &*cfg.for_run(version);
     artifacts.par_iter_mut().for_each(|a| {
         a.preview = a.file_index.map(|i| {
             let f = &files[i];

@@ -124,6 +124,9 @@ pub struct Version {
     pub verdict: verdict::Verdict,
     /// The folder on disk.
     pub dir: PathBuf,
+    /// The public URL of its folder, ending in `/`, when pages link raw
+    /// files there instead of publishing them (`raw_files: link`).
+    pub raw_url: Option<String>,
 }
 
 impl Version {

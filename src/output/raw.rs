@@ -9,13 +9,15 @@ use crate::plan;
 use anyhow::Result;
 use rayon::prelude::*;
 
-/// Publishes every raw file of `site` into `sink`. A file that cannot be read
+/// Publishes every raw file of `site` into `sink`, but those of runs whose
+/// pages link their files where they are (`raw_files: link`). A file that cannot be read
 /// any more (deleted since the scan by a pipeline still writing, say) is a
 /// problem of that file, returned; a file that cannot be written fails.
 pub fn publish(site: &Site, sink: &dyn Sink, progress: bool) -> Result<Vec<Diagnostic>> {
     let files: Vec<(String, String, &Location)> = site
         .versions
         .iter()
+        .filter(|v| v.raw_url.is_none())
         .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), format!("{}/{}", v.id, f.rel), &f.at)))
         .collect();
     let bar = crate::util::progress::bar(progress, files.len(), "raw files");

@@ -75,7 +75,10 @@ pub(crate) fn site_index(site: &Site) -> Vec<u8> {
                     artifact_type: &a.artifact_type,
                     status: a.status,
                     page: plan::artifact(v, ai),
-                    file: a.file.as_deref().map(|f| plan::file(v, f)),
+                    file: a.file.as_deref().map(|f| match v.raw_url {
+                        Some(_) => plan::raw(v, f),
+                        None => plan::file(v, f),
+                    }),
                 })
                 .collect(),
         })

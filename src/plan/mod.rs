@@ -230,6 +230,15 @@ pub fn file(v: &Version, rel: &str) -> String {
     format!("v/{}/files/{rel}", v.slug)
 }
 
+/// The link to raw file `rel` of `v`: its path in the site, URL-encoded,
+/// or its absolute URL where the site links raw files (`raw_files: link`).
+pub fn raw(v: &Version, rel: &str) -> String {
+    match &v.raw_url {
+        Some(base) => format!("{base}{}", crate::util::paths::url_path(rel)),
+        None => crate::util::paths::url_path(&file(v, rel)),
+    }
+}
+
 /// Every page of the site, in a stable order.
 pub fn plan(site: &Site) -> Vec<Page> {
     let mut pages = site_pages(site);

@@ -15,9 +15,21 @@ pub(crate) fn engine(theme: &Theme) -> Result<tera::Tera> {
     tera.register_filter("slug", |s: &str, _: tera::Kwargs, _: &tera::State| crate::util::paths::slug(s));
     tera.register_filter("count", |n: u64, _: tera::Kwargs, _: &tera::State| html::number(n as f64, 0));
     tera.register_filter("bytes", |n: u64, _: tera::Kwargs, _: &tera::State| html::bytes(n));
+    tera.register_filter("link", |href: &str, _: tera::Kwargs, state: &tera::State| link(href, state));
     tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| anyhow::anyhow!("compiling the theme's templates: {}", error_chain(&e)))?;
     Ok(tera)
+}
+
+/// A link from the page being rendered: a site path (`v/x/files/a.csv`)
+/// led to from the page's `root`, an absolute URL (a raw file at
+/// `raw_base_url`) as it is.
+fn link(href: &str, state: &tera::State) -> String {
+    if crate::util::paths::is_web_url(href) {
+        return href.to_string();
+    }
+    let root: String = state.get("root").ok().flatten().unwrap_or_default();
+    format!("{root}{href}")
 }
 
 /// Renders one template, with the template's name in the error.

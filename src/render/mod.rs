@@ -152,7 +152,7 @@ pub fn artifact_preview<'a>(
     }
     let (Some(fi), Some(rel)) = (a.file_index, a.file.as_deref()) else { return (None, Vec::new()) };
     let f = &v.files[fi];
-    let made = preview::preview(&f.at, &f.rel, f.size, &a.metadata, previews);
+    let made = preview::preview(&f.at, &f.rel, f.size, &a.metadata, &previews.for_run(&v.id));
     let warnings = load::preview_problems(&v.id, &v.files, rel, &made);
     (Some(Cow::Owned(made)), warnings)
 }

@@ -197,6 +197,13 @@ pub fn root_prefix(page_path: &str) -> String {
     "../".repeat(page_path.matches('/').count())
 }
 
+/// Whether `href` is an absolute web URL (`http://`, `https://`) rather
+/// than a path.
+pub fn is_web_url(href: &str) -> bool {
+    let lower = |n: usize| href.get(..n).map(str::to_ascii_lowercase);
+    lower(7).as_deref() == Some("http://") || lower(8).as_deref() == Some("https://")
+}
+
 /// The URL schemes of the object stores an artifacts root may be in.
 pub const BUCKET_SCHEMES: [&str; 7] = ["s3", "s3a", "gs", "az", "azure", "abfs", "abfss"];
 
@@ -209,6 +216,14 @@ pub fn is_bucket_url(root: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_urls_are_told_from_site_paths() {
+        assert!(is_web_url("https://cdn.example.org/runs/v1/a.csv"));
+        assert!(is_web_url("HTTP://h/x"));
+        assert!(!is_web_url("v/https/files/a.csv"));
+        assert!(!is_web_url("http:/x"));
+    }
 
     #[test]
     fn bucket_urls_are_told_from_folders() {

@@ -13,7 +13,6 @@ use crate::diagnostics::Diagnostic;
 use crate::input::preview::{Body, Preview};
 use crate::model::{Artifact, Site, Version};
 use crate::plan;
-use crate::util::paths::url_path;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -74,7 +73,7 @@ fn preview_view<'a>(
     }
     Some(PreviewView {
         preview,
-        src: url_path(&plan::file(v, file)),
+        src: plan::raw(v, file),
         alt: a.description.clone().unwrap_or_else(|| a.name.clone()),
         tree,
         json_error,

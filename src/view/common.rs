@@ -13,7 +13,7 @@ use crate::plan;
 use crate::theme::Theme;
 use crate::util::html;
 use crate::util::lenient_json::non_finite;
-use crate::util::paths::{pointer_id, url_path};
+use crate::util::paths::pointer_id;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -267,7 +267,7 @@ pub fn artifact_row(v: &Version, ai: usize) -> ArtifactRow {
         status: a.status,
         size: a.file_index.map(|i| html::bytes(v.files[i].size)),
         description: a.description.clone(),
-        file_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))),
+        file_href: a.file.as_deref().map(|f| plan::raw(v, f)),
         file_download: a.file.as_deref().is_some_and(plan::runs_script),
     }
 }
@@ -285,7 +285,7 @@ pub struct FileLink {
 pub fn file_link(v: &Version, rel: &str) -> FileLink {
     FileLink {
         label: rel.rsplit('/').next().unwrap_or(rel).to_string(),
-        href: url_path(&plan::file(v, rel)),
+        href: plan::raw(v, rel),
         download: plan::runs_script(rel),
     }
 }

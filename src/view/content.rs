@@ -7,7 +7,7 @@ use super::nav::crumbs;
 use crate::config::Config;
 use crate::model::Site;
 use crate::plan;
-use crate::util::paths::{pointer_id, url_path};
+use crate::util::paths::pointer_id;
 use serde::Serialize;
 
 /// A field of a content-type file, labelled by its schema.
@@ -62,7 +62,7 @@ fn content_view(site: &Site, config: &Config, vi: usize, ci: usize) -> ContentVi
         fields,
         tree,
         error,
-        file_href: url_path(&plan::file(v, &d.rel)),
+        file_href: plan::raw(v, &d.rel),
         artifact_href: v
             .artifacts
             .iter()

@@ -6,7 +6,6 @@ use super::nav::crumbs;
 use super::report::{ReportView, report_view};
 use crate::input::preview::Preview;
 use crate::plan;
-use crate::util::paths::url_path;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -31,7 +30,7 @@ pub(crate) fn page(s: &Scope, vi: usize, ei: usize, preview: Option<&Preview>, c
     let files = |list: &[String]| -> Vec<FileLink> { list.iter().map(|f| file_link(v, f)).collect() };
     let view = EdaView {
         name: e.name.clone(),
-        report_href: a.file.as_deref().map(|f| url_path(&plan::file(v, f))).unwrap_or_default(),
+        report_href: a.file.as_deref().map(|f| plan::raw(v, f)).unwrap_or_default(),
         artifact_href: plan::artifact(v, e.artifact),
         description: a.description.clone(),
         figures: files(&e.figures),

@@ -9,7 +9,6 @@ use crate::config::Config;
 use crate::model::Site;
 use crate::plan;
 use crate::util::html;
-use crate::util::paths::url_path;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -70,7 +69,7 @@ fn etl_view(site: &Site, config: &Config, vi: usize, di: usize) -> EtlView {
             .iter()
             .position(|a| a.file.as_deref() == Some(d.rel.as_str()))
             .map(|ai| plan::artifact(v, ai)),
-        file_href: url_path(&plan::file(v, &d.rel)),
+        file_href: plan::raw(v, &d.rel),
         size,
     }
 }

@@ -8,7 +8,6 @@ use crate::input::preview::{Body, Preview};
 use crate::load::report_dead_links;
 use crate::model::Version;
 use crate::plan;
-use crate::util::paths::url_path;
 use serde::Serialize;
 
 /// The report view of one HTML file.
@@ -37,13 +36,17 @@ struct DeadLinkView {
 /// its preview is an HTML report's.
 pub(crate) fn report_view<'a>(v: &Version, rel: &str, preview: &'a Preview, from: &str) -> Option<ReportView<'a>> {
     let Body::Html(report) = &preview.body else { return None };
-    let src = url_path(&plan::file(v, rel));
+    let src = plan::raw(v, rel);
     let dead = report_dead_links(&v.files, rel, preview)
         .into_iter()
         .map(|d| DeadLinkView { meant: d.meant.as_deref().map(|m| meant_link(v, m)), href: d.href, target: d.target })
         .collect();
     Some(ReportView {
-        full_page: plan::viewer(&plan::file(v, rel), from),
+        // A report at its own URL opens there, on the store's origin, not framed by this one.
+        full_page: match v.raw_url {
+            Some(_) => plan::raw(v, rel),
+            None => plan::viewer(&plan::file(v, rel), from),
+        },
         src,
         remote: &report.remote,
         blank_offline: report.blank_offline,
@@ -55,7 +58,7 @@ pub(crate) fn report_view<'a>(v: &Version, rel: &str, preview: &'a Preview, from
 fn meant_link(v: &Version, rel: &str) -> Link {
     let href = match v.artifacts.iter().position(|a| a.file.as_deref() == Some(rel)) {
         Some(ai) => plan::artifact(v, ai),
-        None => url_path(&plan::file(v, rel)),
+        None => plan::raw(v, rel),
     };
     Link { label: rel.to_string(), href }
 }

@@ -234,11 +234,11 @@ fn a_failed_first_build_says_no_output_was_written() {
 #[test]
 fn an_in_place_rewrite_after_a_build_leaves_the_published_copy_unchanged() {
     use std::io::Write;
-    for (raw_files, snapshot) in [(Config::default().raw_files, true), (RawFiles::Hardlink, false)] {
+    for (raw_files, snapshot) in [(Config::default().raw_files(), true), (RawFiles::Hardlink, false)] {
         let t = Tree::new();
         small_version(&t, "v1");
         t.file("v1/tables/scores.csv", "id,score\n1,0.5\n");
-        artsite::commands::build::build(&Config { raw_files, ..t.config() }).unwrap();
+        artsite::commands::build::build(&Config { raw_files: Some(raw_files), ..t.config() }).unwrap();
         let published = t.out().join("v/v1/files/tables/scores.csv");
         assert_eq!(fs::read_to_string(&published).unwrap(), "id,score\n1,0.5\n");
         let mut f =

@@ -56,10 +56,14 @@ impl Weed {
     fn start() -> Weed {
         let bin = weed_binary();
         let dir = tempfile::tempdir().unwrap();
+        // Anyone may read an object (not list): a bucket with public reads.
         let identities = serde_json::json!({"identities": [{
             "name": "artsite",
             "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
             "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+        }, {
+            "name": "anonymous",
+            "actions": ["Read"],
         }]});
         std::fs::write(dir.path().join("s3.json"), identities.to_string()).unwrap();
         std::fs::create_dir(dir.path().join("data")).unwrap();
@@ -565,4 +569,47 @@ fn serve_polls_the_bucket_and_a_new_run_reaches_an_open_page() {
     }
     let raw = get(served.addr, "/v/v1/files/tables/scores.csv").text();
     assert!(raw.ends_with("3,0.99\n"), "the raw file is the new object: {raw}");
+}
+
+/// `raw_base_url` pointing at a bucket with public reads: pages link raw
+/// files to their objects and the site holds none; each link, fetched
+/// without credentials, gives the file's bytes; and the pages equal a
+/// build of the same tree on disk with the same base URL.
+#[test]
+fn raw_files_linked_to_their_objects_are_fetched_from_the_bucket() {
+    use crate::serve::get;
+    let weed = Weed::start();
+    let client = Client::new(&weed.endpoint(), "public");
+    let tmp = tempfile::tempdir().unwrap();
+    let disk = tmp.path().join("tree");
+    without_symlinks(&examples_root(), &disk);
+    client.upload(&disk, "team/runs");
+    let base = format!("{}/public/team/runs/", weed.endpoint());
+    let config = tmp.path().join("artsite.yaml");
+    std::fs::write(&config, format!("root: s3://public/team/runs/\nraw_base_url: {base}\n")).unwrap();
+    let (from_bucket, from_disk) = (tmp.path().join("s3"), tmp.path().join("disk"));
+    built(&artsite_s3(
+        &weed.endpoint(),
+        SECRET_KEY,
+        &["build", "--config", path(&config), "--out", path(&from_bucket)],
+    ));
+    let on_disk = ["build", "--config", path(&config), "--root", path(&disk), "--out", path(&from_disk)];
+    built(&artsite_s3(&weed.endpoint(), SECRET_KEY, &on_disk));
+    assert_eq!(differences(&site(&from_bucket), &site(&from_disk)), Vec::<String>::new());
+
+    let files = site(&from_bucket);
+    assert!(!files.keys().any(|k| k.contains("/files/")), "no raw file is published");
+    let mut links = std::collections::BTreeSet::new();
+    for html in files.iter().filter(|(k, _)| k.ends_with(".html")).map(|(_, b)| String::from_utf8_lossy(b)) {
+        for part in html.split(base.as_str()).skip(1) {
+            links.insert(part.split('"').next().unwrap().to_string());
+        }
+    }
+    assert!(links.len() > 100, "{} raw files linked", links.len());
+    let addr: SocketAddr = weed.endpoint().trim_start_matches("http://").parse().unwrap();
+    for rel in &links {
+        let reply = get(addr, &format!("/public/team/runs/{rel}"));
+        let wanted = std::fs::read(disk.join(artsite::util::paths::percent_decode(rel))).unwrap();
+        assert_eq!((reply.status, reply.body()), (200, &wanted[..]), "{rel}");
+    }
 }

@@ -282,3 +282,45 @@ fn sorted(artifacts: &[Value]) -> Vec<&Value> {
     list.sort_by_key(|a| key(a));
     list
 }
+
+/// With `raw_base_url`, pages link each raw file at its URL there and the
+/// site publishes none: every such link names a file of its run, every
+/// other link still resolves, and `index.json` names the same URLs.
+#[test]
+fn raw_files_are_linked_at_raw_base_url_and_not_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let base = "https://cdn.example.org/runs/";
+    let config = Config {
+        root: examples_root(),
+        out: out.clone(),
+        raw_base_url: Some(base.trim_end_matches('/').into()),
+        ..Config::default()
+    };
+    artsite::commands::build::build(&config).unwrap();
+    for v in version_dirs() {
+        assert!(out.join("v").join(&v).is_dir(), "{v}");
+        assert!(!out.join("v").join(&v).join("files").exists(), "{v}: no raw file is published");
+    }
+    let mut linked = std::collections::BTreeSet::new();
+    for (rel, page) in pages(&out) {
+        let data = page.elements.iter().filter_map(|(_, attrs)| attrs.get("data"));
+        for href in page.links.iter().map(|(_, _, href)| href).chain(data) {
+            if let Some(file) = href.strip_prefix(base) {
+                let on_disk = examples_root().join(artsite::util::paths::percent_decode(file));
+                assert!(on_disk.is_file(), "{rel}: {href} names no file of its run");
+                linked.insert(file.to_string());
+            }
+        }
+    }
+    assert!(linked.len() > 100, "{} raw files linked", linked.len());
+    let broken: Vec<String> = broken_links(&out).into_iter().filter(|b| !b.contains(base)).collect();
+    assert_eq!(broken, Vec::<String>::new());
+    let index: Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
+    for v in index["versions"].as_array().unwrap() {
+        for file in v["artifacts"].as_array().unwrap().iter().filter_map(|a| a["file"].as_str()) {
+            let rest = file.strip_prefix(base).unwrap_or_else(|| panic!("{file} is not under {base}"));
+            assert!(linked.contains(rest), "{file} is linked from a page too");
+        }
+    }
+}

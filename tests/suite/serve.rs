@@ -65,6 +65,9 @@ impl Reply {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.body
+    }
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }

@@ -88,8 +88,7 @@ pub(super) fn render(
     let raw_versions: Vec<usize> =
         if sel.all { every() } else { (0..site.versions.len()).filter(|&i| read_again(i) || moved(i)).collect() };
     let raw_memory = Memory::default();
-    for &vi in &raw_versions {
-        let v = &site.versions[vi];
+    for v in raw_versions.iter().map(|&vi| &site.versions[vi]).filter(|v| v.raw_url.is_none()) {
         for f in &v.files {
             raw_memory.raw(&plan::file(v, &f.rel), &f.at)?;
         }
@@ -133,7 +132,7 @@ pub(super) fn merge(
     }
     merge_raw(&mut next, site, &slugs, &raw_versions, raw, &mut changed);
     // Raw files whose content changed in place.
-    for v in site.versions.iter().filter(|v| change.versions.contains_key(&v.id)) {
+    for v in site.versions.iter().filter(|v| v.raw_url.is_none() && change.versions.contains_key(&v.id)) {
         for f in v.files.iter().filter(|f| change.touches(&v.id, &f.rel)) {
             let path = plan::file(v, &f.rel);
             next.changed_at.insert(path.clone(), next.build);
