@@ -263,7 +263,13 @@ pub fn scan_bucket_version(bucket: &Arc<Bucket>, id: String) -> VersionDir {
         rels.iter().filter_map(|(rel, _)| rel.strip_suffix(OUTPUT_MARKER)?.strip_suffix('/')).collect();
     let under = |rel: &str, dir: &str| rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
     let mut files = Vec::new();
+    let mut problems: Vec<Diagnostic> = outputs.iter().map(|o| output_note(&format!("{id}/{o}"))).collect();
     for (i, (rel, l)) in rels.iter().enumerate() {
+        if let Some(why) = unsafe_key(rel) {
+            let message = format!("object key cannot be a file's path in the site ({why}); skipped");
+            problems.push(Diagnostic::new(Severity::Warning, "unsafe-key", format!("{id}/{rel}"), message));
+            continue;
+        }
         let hidden = rel.split('/').any(|s| s.starts_with('.'));
         // A folder marker (`plots/`, an empty object named like a folder).
         let folder = rels.get(i + 1).is_some_and(|(next, _)| under(next, rel));
@@ -273,8 +279,26 @@ pub fn scan_bucket_version(bucket: &Arc<Bucket>, id: String) -> VersionDir {
         let at = Location::Object(bucket.object(l));
         files.push(FileEntry { rel: rel.clone(), at, size: l.size, modified: l.modified });
     }
-    let problems = outputs.iter().map(|o| output_note(&format!("{id}/{o}"))).collect();
     VersionDir { id, dir, files, problems }
+}
+
+/// Why an object's key below its run cannot name a file of the site, whose
+/// path it becomes: an empty, `.` or `..` segment (the store's client
+/// refuses these already), a `\` or control character, which some file
+/// systems read as a separator or cannot hold, or U+FFFD, which a listing
+/// sends for a character its XML cannot carry (the object is then not
+/// found by the key listed).
+fn unsafe_key(rel: &str) -> Option<&'static str> {
+    if rel.split('/').any(|s| matches!(s, "" | "." | "..")) {
+        return Some("an empty, `.` or `..` segment");
+    }
+    if rel.contains('\\') {
+        return Some("a `\\`, a folder separator on Windows");
+    }
+    if rel.contains('\u{fffd}') {
+        return Some("a character the listing could not carry, sent as U+FFFD");
+    }
+    rel.chars().any(char::is_control).then_some("a control character")
 }
 
 /// Walks one version folder under the canonical `root`: its files, and the
@@ -346,4 +370,19 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
     }
     problems.extend(outputs.iter().map(|shown| output_note(shown)));
     VersionDir { id, dir, files, problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsafe_key;
+
+    #[test]
+    fn keys_that_cannot_be_paths_are_told() {
+        for ok in ["plots/a.png", "tables/x y.csv", "logs/09:00:00.log", "a..b/c"] {
+            assert_eq!(unsafe_key(ok), None, "{ok}");
+        }
+        for bad in ["../x", "a/./b", "a//b", "a/", "a\\..\\b.txt", "bad\u{1}name.txt", "bad\u{fffd}name.txt"] {
+            assert!(unsafe_key(bad).is_some(), "{bad}");
+        }
+    }
 }

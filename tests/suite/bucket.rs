@@ -50,6 +50,7 @@ struct Weed {
     child: Option<Child>,
     dir: tempfile::TempDir,
     s3: u16,
+    filer: u16,
 }
 
 impl Weed {
@@ -83,7 +84,7 @@ impl Weed {
             .stderr(log)
             .spawn()
             .unwrap();
-        let weed = Weed { child: Some(child), dir, s3 };
+        let weed = Weed { child: Some(child), dir, s3, filer };
         weed.wait_until_it_stores();
         weed
     }
@@ -612,4 +613,58 @@ fn raw_files_linked_to_their_objects_are_fetched_from_the_bucket() {
         let wanted = std::fs::read(disk.join(artsite::util::paths::percent_decode(rel))).unwrap();
         assert_eq!((reply.status, reply.body()), (200, &wanted[..]), "{rel}");
     }
+}
+
+/// Stores `bytes` at `key` of `bucket` through the filer's own HTTP API,
+/// which takes keys the S3 clients refuse to send.
+fn put_through_filer(weed: &Weed, bucket: &str, key: &str, bytes: &[u8]) {
+    let encoded: Vec<String> = key.split('/').map(artsite::util::paths::url_path).collect();
+    let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, weed.filer)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "PUT /buckets/{bucket}/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        encoded.join("/"),
+        bytes.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(bytes).unwrap();
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 2"), "the filer refused {key}: {reply}");
+}
+
+/// Keys no file may be named after never become paths of the site: one
+/// with `\` segments (a way up on Windows) and one with a control character
+/// (which the listing's XML cannot carry) are skipped with a warning naming
+/// them; every run builds, and no file is named after either.
+#[test]
+fn odd_keys_are_located_problems_and_never_paths() {
+    let weed = Weed::start();
+    let client = Client::new(&weed.endpoint(), "odd");
+    small_run(&client, "v1");
+    small_run(&client, "v2");
+    put_through_filer(&weed, "odd", "runs/v2/notes/..\\..\\..\\escape.txt", b"out\n");
+    small_run(&client, "v3");
+    put_through_filer(&weed, "odd", "runs/v3/notes/bad\u{1}name.txt", b"odd\n");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = artsite_s3(&weed.endpoint(), SECRET_KEY, &["build", "--root", "s3://odd/runs/", "--out", path(&out)]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let skipped = err.lines().find(|l| l.starts_with("v2/notes/..\\..\\..\\escape.txt: warning:")).expect(&err);
+    assert!(skipped.contains("cannot be a file's path") && skipped.contains("skipped"), "{skipped}");
+    let odd = err.lines().find(|l| l.starts_with("v3/notes/bad")).unwrap_or_else(|| panic!("{err}"));
+    assert!(odd.contains("warning: object key cannot be a file's path") && odd.contains("U+FFFD"), "{odd}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("v3/notes/bad")).count(), 1, "one problem, no read: {err}");
+    for run in ["v1", "v2", "v3"] {
+        let note = std::fs::read_to_string(out.join(format!("v/{run}/files/notes/readme.txt"))).unwrap();
+        assert_eq!(note, "a note\n", "{run} builds");
+    }
+    let outside: Vec<String> = walkdir::WalkDir::new(tmp.path())
+        .into_iter()
+        .flatten()
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .filter(|p| p.contains("escape") || p.contains("bad"))
+        .collect();
+    assert_eq!(outside, Vec::<String>::new(), "no file is named after an odd key");
 }
