@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""artsite's build benchmark: cold build, no-change rebuild, output copy, and
-Hugo on the equivalent pages, all measured in one run.
+"""artsite's build benchmark: cold build, no-change rebuild, a new run built
+with and without the build cache, output copy, and Hugo on the equivalent
+pages, all measured in one run.
 
     python3 bench/run.py [--sizes 1000,10000,100000] [--work DIR] [--runs N]
                          [--to-peer ../shared/bench/to_peer.py] [--no-hugo]
@@ -8,7 +9,8 @@ Hugo on the equivalent pages, all measured in one run.
 For each size it generates a corpus with bench/gen_corpus.py (100 versions for
 100,000 artifacts, 50 for 10,000, 10 for 1,000), then prints: cold build wall
 time into a new output folder, pages per second, peak memory, output size,
-rebuild time with nothing changed, `cp -r` of artsite's output (the floor for
+rebuild time with nothing changed, the build after one new run with the
+build cache and with --no-cache (each run adds another), `cp -r` of artsite's output (the floor for
 any generator), and, when `hugo` is installed and the converter is found,
 Hugo's build of the equivalent pages with the ratio. Also times a cold build of
 the bundled example. Build artsite first: `cargo build --release`.
@@ -30,9 +32,15 @@ ARTSITE = os.path.join(REPO, "target", "release", "artsite")
 LAYOUT = {1000: (10, 100), 10000: (50, 200), 100000: (100, 1000)}
 
 
+# A child's peak RSS as wait4 reports it starts at this process's own RSS
+# (Linux keeps the high-water mark of the memory it forked from), so the
+# peak is read from /usr/bin/time, a small process, where it is installed.
+TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def measured(cmd, runs, fresh=None, cwd=None):
     """Median wall time, max peak RSS (MiB) and last stdout over `runs` runs;
-    `fresh()` runs before each. Peak RSS is the child's own, from wait4."""
+    `fresh()` runs before each. Peak RSS is the command's own."""
     walls, peaks, out = [], [], b""
     for _ in range(runs):
         if fresh:
@@ -40,16 +48,18 @@ def measured(cmd, runs, fresh=None, cwd=None):
         # Start each run with no dirty pages left by the one before: writing
         # them back would otherwise land in this run's time.
         os.sync()
-        t0 = time.monotonic()
-        with tempfile.TemporaryFile() as err:
-            p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=err)
+        with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
+            wrapped = [TIME, "-f", "%M", "-o", peak.name, *cmd] if TIME else cmd
+            t0 = time.monotonic()
+            p = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.PIPE, stderr=err)
             out = p.stdout.read()
             _, status, usage = os.wait4(p.pid, 0)
             walls.append(time.monotonic() - t0)
             if os.waitstatus_to_exitcode(status) != 0:
                 err.seek(0)
                 raise SystemExit(f"failed ({status}): {' '.join(cmd)}\n{err.read().decode(errors='replace')[-2000:]}")
-        peaks.append(usage.ru_maxrss / 1024)
+            kib = int(peak.read().split()[-1]) if TIME else usage.ru_maxrss
+        peaks.append(kib / 1024)
     return statistics.median(walls), max(peaks), out.decode()
 
 
@@ -66,6 +76,24 @@ def du(path):
 
 def rm(path):
     shutil.rmtree(path, ignore_errors=True)
+
+
+def cache_of(out):
+    """The build cache artsite keeps beside `out` by default."""
+    return os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.artsite-cache")
+
+
+def new_run(root, n):
+    """Adds run number `n` after every other: a hard-linked copy of the newest."""
+    runs = sorted(d for d in os.listdir(root) if not os.path.islink(os.path.join(root, d)) and d[0].isdigit())
+    subprocess.run(["cp", "-al", os.path.join(root, runs[-1]), os.path.join(root, f"2999-01-01_00-00-{n:02d}_bench")],
+                   check=True)
+
+
+def without_new_runs(root):
+    for d in os.listdir(root):
+        if d.endswith("_bench"):
+            rm(os.path.join(root, d))
 
 
 def main():
@@ -98,13 +126,22 @@ def main():
             open(os.path.join(corpus, ".complete"), "w").close()
         root = os.path.join(corpus, "artifacts")
         out = os.path.join(a.work, f"out-{size}")
-        cold, peak, line = measured([ARTSITE, "build", "--root", root, "--out", out], a.runs, fresh=lambda: rm(out))
+        without_new_runs(root)
+        cold, peak, line = measured([ARTSITE, "build", "--root", root, "--out", out], a.runs,
+                                    fresh=lambda: (rm(out), rm(cache_of(out))))
         pages = int(line.split(" pages")[0].rsplit(" ", 1)[1].replace(",", ""))
         rebuild, _, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs)
+        added = iter(range(2 * a.runs))
+        cached, cached_peak, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs,
+                                          fresh=lambda: new_run(root, next(added)))
+        uncached, _, _ = measured([ARTSITE, "build", "--quiet", "--no-cache", "--root", root, "--out", out], a.runs,
+                                  fresh=lambda: new_run(root, next(added)))
+        without_new_runs(root)
         copy_to = os.path.join(a.work, f"cp-{size}")
         cp, _, _ = measured(["cp", "-r", out, copy_to], a.runs, fresh=lambda: rm(copy_to))
         rm(copy_to)
-        row = {"size": size, "pages": pages, "cold": cold, "peak": peak, "bytes": du(out), "rebuild": rebuild, "cp": cp}
+        row = {"size": size, "pages": pages, "cold": cold, "peak": peak, "bytes": du(out), "rebuild": rebuild, "cp": cp,
+               "cached": cached, "cached_peak": cached_peak, "uncached": uncached}
         if hugo and to_peer:
             site = os.path.join(a.work, f"hugo-site-{size}")
             if not os.path.exists(os.path.join(site, ".complete")):
@@ -128,6 +165,12 @@ def main():
         print(f"{r['size']:>10,} {r['pages']:>8,} {r['cold']:>8.2f} {r['pages'] / r['cold']:>9,.0f} {r['peak']:>9.0f} "
               f"{r['bytes'] / 1e6:>10.1f} {r['rebuild']:>10.3f} {100 * r['rebuild'] / r['cold']:>9.1f}% "
               f"{r['cp']:>8.2f} {r['cold'] / r['cp']:>8.2f} {hugo_s:>8} {ratio:>13}")
+    print()
+    print(f"{'artifacts':>10} {'new run, cache s':>17} {'peak MiB':>9} {'no cache s':>11} {'cache/no cache':>15} "
+          f"{'cache/cold':>11}")
+    for r in rows:
+        print(f"{r['size']:>10,} {r['cached']:>17.2f} {r['cached_peak']:>9.0f} {r['uncached']:>11.2f} "
+              f"{r['cached'] / r['uncached']:>15.2f} {r['cached'] / r['cold']:>11.2f}")
     if not hugo:
         print("(hugo not installed: apt-get install hugo to add the peer column)")
     elif not to_peer:

@@ -107,6 +107,13 @@ struct BuildArgs {
     /// Print the time spent in each build step
     #[arg(long)]
     timings: bool,
+    /// Build cache folder: what the last build wrote, so unchanged files are linked, not written
+    /// [default: .{out}.artsite-cache beside the output]
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Use no build cache: write every file
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
     /// Theme to build with (overrides the config)
     #[arg(long)]
     theme: Option<String>,
@@ -244,7 +251,13 @@ fn stop_on_signal() {
 fn build(args: BuildArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
-    let options = artsite::commands::build::Options { progress, strict: args.strict, no_wait: args.no_wait };
+    let options = artsite::commands::build::Options {
+        progress,
+        strict: args.strict,
+        no_wait: args.no_wait,
+        cache: args.cache.clone(),
+        no_cache: args.no_cache,
+    };
     stop_on_signal();
     let report = artsite::commands::build::build_with(&config, options)?;
     if !args.quiet || report.refused {

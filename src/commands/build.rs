@@ -6,6 +6,7 @@ use super::pipeline;
 use crate::config::Config;
 use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::load;
+use crate::output::cache;
 use crate::output::fingerprint;
 use crate::output::links::LinkCheck;
 use crate::output::lock::{self, Wait};
@@ -25,6 +26,9 @@ pub struct Report {
     pub artifacts: usize,
     /// Pages written.
     pub pages: usize,
+    /// Files the previous output held already, linked from it instead of
+    /// written again (see [`crate::output::cache`]).
+    pub linked: usize,
     /// Every problem found in the input (empty when the site was up to date).
     pub problems: Vec<Diagnostic>,
     /// Errors and warnings found in the input.
@@ -63,8 +67,9 @@ impl Report {
     }
 }
 
-/// How a build reports on itself while it runs, and how strict it is.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a build reports on itself while it runs, how strict it is, and
+/// where its cache is.
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Show a progress bar on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
@@ -74,6 +79,11 @@ pub struct Options {
     /// Fail at once, instead of waiting, when another build is writing the
     /// same output.
     pub no_wait: bool,
+    /// The build cache: `None` for the default, beside the output (see
+    /// [`cache::default_dir`]).
+    pub cache: Option<std::path::PathBuf>,
+    /// Use no build cache: write every file.
+    pub no_cache: bool,
 }
 
 /// Wall time per build step, in order.
@@ -169,6 +179,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
             versions: stamp.versions,
             artifacts: stamp.artifacts,
             pages: stamp.pages,
+            linked: 0,
             problems: Vec::new(),
             counts: Counts { errors: stamp.errors, warnings: stamp.warnings, infos: 0 },
             up_to_date: true,
@@ -183,7 +194,12 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     staging::stop_if_interrupted().map_err(|e| e.context(kept(&config.out)))?;
     timings.lap("load");
     let staging = Staging::new(&config.out)?;
-    let disk = Disk { staging: &staging, link: config.raw_files() == crate::config::RawFiles::Hardlink };
+    let cache_dir =
+        (!options.no_cache).then(|| options.cache.clone().unwrap_or_else(|| cache::default_dir(&config.out)));
+    let previous = cache_dir.as_deref().and_then(|dir| cache::load(dir, staging::read_stamp(&config.out).as_ref()));
+    let reuse = cache::Reuse::new(&config.out, previous);
+    let link = config.raw_files() == crate::config::RawFiles::Hardlink;
+    let disk = Disk { staging: &staging, link, reuse: cache_dir.is_some().then_some(&reuse) };
     let links = LinkCheck::new(Some(&disk));
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
     let pages = pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step))
@@ -214,14 +230,27 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         errors: counts.errors,
         warnings: counts.warnings,
     };
+    let linked = reuse.linked();
     if !refused {
         staging.commit(&stamp)?;
         timings.lap("swap output");
+        if let Some(dir) = &cache_dir
+            && let Err(e) = cache::save(dir, &reuse.record(&stamp))
+        {
+            // The site is built; the next build just writes every file.
+            site.problems.push(Diagnostic::new(
+                Severity::Info,
+                "cache-unsaved",
+                dir.display().to_string(),
+                format!("{e:#}"),
+            ));
+        }
     }
     Ok(Attempt::Done(Report {
         versions: stamp.versions,
         artifacts: stamp.artifacts,
         pages: stamp.pages,
+        linked,
         problems: site.problems,
         counts,
         up_to_date: false,

@@ -8,6 +8,7 @@
 //! summaries, and the link check over what was written ([`links`]). Nothing
 //! here renders templates.
 
+pub mod cache;
 pub(crate) mod fingerprint;
 pub mod links;
 pub mod lock;

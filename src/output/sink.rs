@@ -2,6 +2,7 @@
 //! where the bytes go (a staging folder on disk, memory for `serve`, or a link
 //! checker that keeps only ids and links).
 
+use super::cache::Reuse;
 use super::staging::ReadFault;
 use super::staging::Staging;
 use crate::input::source::Location;
@@ -16,25 +17,35 @@ pub trait Sink: Sync {
 }
 
 /// A staging folder as a sink: pages written, raw files hard-linked (when
-/// `link`) or copied.
+/// `link`) or copied; with `reuse`, files the previous output holds already
+/// are linked from it instead.
 pub(crate) struct Disk<'a> {
     /// The folder that becomes the site when the build succeeds.
     pub staging: &'a Staging,
     /// Hard-link raw files instead of copying them.
     pub link: bool,
+    /// The previous output and the build cache's record of it.
+    pub reuse: Option<&'a Reuse>,
 }
 
 impl Sink for Disk<'_> {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        self.staging.write(path, bytes)
+        match self.reuse {
+            Some(reuse) => reuse.write(self.staging, path, bytes),
+            None => self.staging.write(path, bytes),
+        }
     }
     fn raw(&self, path: &str, from: &Location) -> Result<()> {
-        match from {
+        let publish = || match from {
             Location::Disk(p) => self.staging.copy(path, p, self.link),
             Location::Object(_) => {
                 let mut reader = from.open().map_err(|e| anyhow::Error::new(ReadFault(e)))?;
                 self.staging.stream(path, &mut reader)
             }
+        };
+        match self.reuse {
+            Some(reuse) => reuse.raw(self.staging, path, from, publish),
+            None => publish(),
         }
     }
 }

@@ -212,6 +212,17 @@ impl Staging {
         Ok(())
     }
 
+    /// Hard-links the file `from` (of the previous output) at `rel`; false
+    /// when the file system will not link it.
+    pub fn link(&self, rel: &str, from: &Path) -> Result<bool> {
+        let path = self.path_of(rel)?;
+        stop_if_interrupted()?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        Ok(fs::hard_link(from, &path).is_ok())
+    }
+
     fn path_of(&self, rel: &str) -> Result<PathBuf> {
         let mut path = self.dir.clone();
         for part in rel.split('/') {

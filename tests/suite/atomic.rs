@@ -60,7 +60,8 @@ fn siblings(t: &Tree) -> Vec<String> {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public.artsite-"))
+        // The build cache stays beside the output by design (see cache.rs).
+        .filter(|n| n.starts_with(".public.artsite-") && n != ".public.artsite-cache")
         .collect();
     names.sort();
     names

@@ -474,7 +474,7 @@ fn a_server_stopped_mid_build_fails_the_build_and_keeps_the_site() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "site" && n != ".site.artsite-lock")
+        .filter(|n| n != "site" && n != ".site.artsite-lock" && n != ".site.artsite-cache")
         .collect();
     assert_eq!(
         leftovers,

@@ -190,6 +190,7 @@ fn build_strict_fails_and_leaves_the_output_as_it_was() {
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().contains("artsite-"))
         .filter(|e| e.path() != artsite::output::lock::path(&t.out()))
+        .filter(|e| e.path() != artsite::output::cache::default_dir(&t.out()))
         .collect();
     assert!(leftovers.is_empty(), "no staging folder is left behind");
 

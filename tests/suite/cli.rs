@@ -116,13 +116,14 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     let o = artsite(t.tmp.path(), &["build"]);
     assert!(o.status.success());
     assert!(t.out().join("v/v2/index.html").is_file());
-    let leftovers: Vec<_> = fs::read_dir(t.tmp.path())
+    let mut leftovers: Vec<_> = fs::read_dir(t.tmp.path())
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("artsite-"))
         .collect();
-    assert_eq!(leftovers, [".public.artsite-lock"], "only the lock file stays");
+    leftovers.sort();
+    assert_eq!(leftovers, [".public.artsite-cache", ".public.artsite-lock"], "only the lock file and the cache stay");
 }
 
 /// Charts are drawn without a system font library.

@@ -1,6 +1,7 @@
 //! Rebuilds: skipped when nothing changed, complete when anything did.
 
 use crate::util::*;
+use artsite::commands::build::build;
 use std::fs;
 use std::time::{Duration, SystemTime};
 
@@ -48,7 +49,7 @@ fn any_change_to_inputs_or_config_rebuilds() {
 
     // A different config.
     let config = artsite::config::Config { title: "Renamed".into(), ..t.config() };
-    let r = artsite::commands::build::build(&config).unwrap();
+    let r = build(&config).unwrap();
     assert!(!r.up_to_date);
     assert!(fs::read_to_string(t.out().join("index.html")).unwrap().contains("Renamed"));
 
@@ -57,5 +58,148 @@ fn any_change_to_inputs_or_config_rebuilds() {
     let text = fs::read_to_string(&marker).unwrap();
     let fp = serde_json::from_str::<serde_json::Value>(&text).unwrap()["fingerprint"].as_str().unwrap().to_string();
     fs::write(&marker, text.replace(&fp, "0000000000000000")).unwrap();
-    assert!(!artsite::commands::build::build(&config).unwrap().up_to_date);
+    assert!(!build(&config).unwrap().up_to_date);
+}
+
+/// The inode of the built file `rel` of `out`: the same one after a build
+/// means the file was linked from the previous output, not written.
+fn inode(out: &std::path::Path, rel: &str) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&fs::metadata(out.join(rel)).unwrap())
+}
+
+fn site_of(out: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = snapshot(out);
+    files.remove(artsite::output::staging::MARKER);
+    files
+}
+
+const FIRST: &str = "2024-03-01_09-00-00_ci-runner";
+const MIDDLE: &str = "2024-03-02_09-00-00_ci-runner";
+const LAST: &str = "2024-03-04_09-00-00_ci-runner";
+
+/// A change to make to the tree.
+type Step<'a> = Box<dyn Fn() + 'a>;
+
+/// With the build cache, every kind of change builds exactly a clean
+/// build's site, writing only the files whose bytes differ: the others are
+/// the previous output's files, linked (their inodes stay).
+#[test]
+fn builds_with_the_cache_equal_clean_builds_after_every_kind_of_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("artifacts");
+    copy_tree(&examples_root(), &root);
+    let out = tmp.path().join("public");
+    let config = artsite::config::Config { root: root.clone(), out: out.clone(), ..Default::default() };
+    let first = build(&config).unwrap();
+    assert_eq!(first.linked, 0, "nothing to reuse yet");
+    let raw = inode(&out, &format!("v/{FIRST}/files/artifact_manifest.json"));
+
+    let new_run = "2024-03-05_09-00-00_ci-runner";
+    let steps: Vec<(&str, Step)> = vec![
+        ("a new run", Box::new(|| copy_tree(&root.join(LAST), &root.join(new_run)))),
+        (
+            "a changed ETL file",
+            Box::new(|| {
+                let p = root.join(MIDDLE).join("etl_metadata/cleaned_data/cleaning_summary.json");
+                let text = fs::read_to_string(&p).unwrap().replacen("\"records_out\"", "\"records_out_was\"", 1);
+                fs::write(p, text).unwrap();
+            }),
+        ),
+        ("a deleted run", Box::new(|| fs::remove_dir_all(root.join(new_run)).unwrap())),
+        (
+            "a renamed alias",
+            Box::new(|| {
+                fs::remove_file(root.join("current")).unwrap();
+                std::os::unix::fs::symlink(FIRST, root.join("latest")).unwrap();
+            }),
+        ),
+    ];
+    for (what, change) in steps {
+        change();
+        let report = build(&config).unwrap();
+        assert!(!report.up_to_date, "{what}");
+        assert_eq!(differences(&site_of(&out), &clean_build(&config)), Vec::<String>::new(), "{what}");
+        assert!(report.linked > 0, "{what}: unchanged files are linked");
+    }
+    assert_eq!(
+        inode(&out, &format!("v/{FIRST}/files/artifact_manifest.json")),
+        raw,
+        "a raw file is never copied again"
+    );
+    let home = inode(&out, "index.html");
+    let retitled = artsite::config::Config { title: "Retitled".into(), ..config.clone() };
+    let report = build(&retitled).unwrap();
+    assert_eq!(differences(&site_of(&out), &clean_build(&retitled)), Vec::<String>::new(), "a config change");
+    assert_ne!(inode(&out, "index.html"), home, "a changed page is written anew");
+    assert!(report.linked > 0, "raw files and pages without the title are kept");
+}
+
+/// A new run changes the pages of the runs within the version switcher's
+/// reach and the site-level pages; the pages of older runs are the same
+/// files as before, linked, not written.
+#[test]
+fn a_new_run_leaves_the_pages_of_older_runs_alone() {
+    let t = Tree::new();
+    let ids: Vec<String> = (1..=14).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
+    for id in &ids {
+        small_version(&t, id);
+    }
+    t.build();
+    let old_pages: Vec<String> = snapshot(&t.out())
+        .into_keys()
+        .filter(|p| p.starts_with(&format!("v/{}/", ids[0])) && p.ends_with(".html"))
+        .collect();
+    assert!(old_pages.len() > 3, "{old_pages:?}");
+    let before: Vec<u64> = old_pages.iter().map(|p| inode(&t.out(), p)).collect();
+    small_version(&t, "2024-01-15_09-00-00_ci");
+    let report = t.build();
+    let after: Vec<u64> = old_pages.iter().map(|p| inode(&t.out(), p)).collect();
+    assert_eq!(after, before, "the first run's pages are the same files");
+    assert!(report.linked * 2 > report.pages, "{} of {} files linked", report.linked, report.pages);
+    assert!(t.out().join("v/2024-01-15_09-00-00_ci/index.html").is_file());
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+}
+
+/// An output file edited since the last build is written again, and a
+/// record of another build (or another artsite) is not used at all.
+#[test]
+fn edited_outputs_and_foreign_records_are_not_trusted() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    small_version(&t, "v2");
+    t.build();
+    let page = t.out().join("v/v1/index.html");
+    let clean = fs::read(&page).unwrap();
+    let mut edited = clean.clone();
+    edited.extend_from_slice(b"<!-- edited by hand -->");
+    fs::write(&page, &edited).unwrap();
+    t.file("v2/notes/new.txt", "a change elsewhere\n");
+    let report = t.build();
+    assert!(report.linked > 0);
+    assert_eq!(fs::read(&page).unwrap(), clean, "the edited page is built again");
+
+    let record = artsite::output::cache::default_dir(&t.out()).join("output.json");
+    let text = fs::read_to_string(&record).unwrap();
+    fs::write(&record, text.replacen("artsite ", "artsite 0.0.0-other+", 1)).unwrap();
+    t.file("v2/notes/new.txt", "another change\n");
+    assert_eq!(t.build().linked, 0, "a record of another artsite");
+    fs::write(&record, "{ not json").unwrap();
+    t.file("v2/notes/new.txt", "a third change\n");
+    let report = t.build();
+    assert_eq!(report.linked, 0, "a record that does not parse");
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+}
+
+/// `--no-cache` writes every file and keeps no cache.
+#[test]
+fn no_cache_writes_everything() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    let args = ["build", "--root", "artifacts", "--out", "public", "--no-cache"];
+    assert!(artsite(t.tmp.path(), &args).status.success());
+    let page = inode(&t.out(), "v/v1/index.html");
+    t.file("v1/notes/new.txt", "a change\n");
+    assert!(artsite(t.tmp.path(), &args).status.success());
+    assert_ne!(inode(&t.out(), "v/v1/index.html"), page, "written anew");
+    assert!(!artsite::output::cache::default_dir(&t.out()).exists());
 }

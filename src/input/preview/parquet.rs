@@ -20,17 +20,25 @@ use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReade
 use parquet::record::Field;
 use parquet::schema::types::Type;
 use serde_json::Value;
-use std::io::{Seek, SeekFrom};
 
 fn malformed(message: impl Into<String>) -> Warning {
     Warning::new("parquet-malformed", message)
 }
 
-/// Previews a parquet file of `size` bytes.
+/// Previews a parquet file of `size` bytes: a small one read whole, a large
+/// one by its footer and the pages of its first rows.
 pub(crate) fn preview(path: &Location, size: u64, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let file_body = || Preview::new(Body::File { detected: "parquet" });
-    let head = match path.read_head(4) {
-        Ok(h) => h,
+    let ends = if size <= WHOLE_BYTES {
+        path.read_all(size).map(|all| {
+            let (head, tail) = (all[..all.len().min(4)].to_vec(), all[all.len().saturating_sub(4)..].to_vec());
+            (head, Some(tail), Some(bytes::Bytes::from(all)))
+        })
+    } else {
+        path.read_head(4).map(|head| (head, path.read_tail(size, 4).ok(), None))
+    };
+    let (head, tail, whole) = match ends {
+        Ok(ends) => ends,
         Err(e) => return file_body().warn(unreadable(&e)),
     };
     if head != b"PAR1" {
@@ -38,16 +46,32 @@ pub(crate) fn preview(path: &Location, size: u64, metadata: &Value, cfg: &Previe
         return Preview::new(Body::File { detected: kind })
             .warn(malformed(format!("does not start with PAR1: this is not a parquet file (it looks like {kind})")));
     }
-    if size < 12 || path.read_tail(size, 4).ok().as_deref() != Some(b"PAR1") {
+    if size < 12 || tail.as_deref() != Some(b"PAR1") {
         return file_body().warn(malformed("does not end with PAR1: the file is truncated, so its footer is lost"));
     }
-    let chunks = Chunks { at: path.clone(), size };
-    let reader = match SerializedFileReader::new(chunks) {
-        Ok(r) => r,
-        Err(e) => return file_body().warn(malformed(format!("cannot read the footer: {e}"))),
-    };
-    read(&reader, metadata, cfg)
+    match whole {
+        Some(bytes) => from_footer(bytes, metadata, cfg),
+        None => from_footer(Chunks { at: path.clone(), size }, metadata, cfg),
+    }
 }
+
+/// The preview of a parquet file that starts and ends with `PAR1`.
+fn from_footer<R: ChunkReader + 'static>(file: R, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+    match SerializedFileReader::new(file) {
+        Ok(reader) => read(&reader, metadata, cfg),
+        Err(e) => {
+            Preview::new(Body::File { detected: "parquet" }).warn(malformed(format!("cannot read the footer: {e}")))
+        }
+    }
+}
+
+/// Bytes first fetched where a page header is read: most headers are a few
+/// dozen bytes; one with long statistics is read on in growing ranges.
+const PAGE_HEADER_RANGE: u64 = 4 * 1024;
+
+/// Files up to this size are read whole, in one read: their footer and
+/// pages would otherwise cost a request each.
+const WHOLE_BYTES: u64 = 1024 * 1024;
 
 /// A parquet file read through its location: each part the reader asks for
 /// is one read (one range request, in a bucket), so a preview reads the
@@ -67,9 +91,9 @@ impl ChunkReader for Chunks {
     type T = Reader;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Reader> {
-        let mut r = self.at.open()?;
-        r.seek(SeekFrom::Start(start))?;
-        Ok(r)
+        // The reader reads a page's header here, then asks for the page by
+        // its length: the first range need hold only the header.
+        Ok(self.at.open_at(start, PAGE_HEADER_RANGE)?)
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
@@ -84,7 +108,7 @@ impl ChunkReader for Chunks {
     }
 }
 
-fn read(reader: &SerializedFileReader<Chunks>, metadata: &Value, cfg: &PreviewConfig) -> Preview {
+fn read<R: ChunkReader + 'static>(reader: &SerializedFileReader<R>, metadata: &Value, cfg: &PreviewConfig) -> Preview {
     let meta = reader.metadata();
     let fm = meta.file_metadata();
     let mut warnings = Vec::new();
@@ -148,16 +172,18 @@ fn codecs(meta: &parquet::file::metadata::ParquetMetaData) -> Vec<String> {
 
 /// The first rows, as many as the preview shows and their text allows, of
 /// the columns `projection` keeps (all when `None`).
-fn first_rows(
-    reader: &SerializedFileReader<Chunks>,
+fn first_rows<R: ChunkReader + 'static>(
+    reader: &SerializedFileReader<R>,
     projection: Option<Type>,
     cfg: &PreviewConfig,
     notes: &mut Vec<String>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Vec<Option<String>>> {
     let mut sample: Vec<Vec<Option<String>>> = Vec::new();
+    // Values are read in batches of the rows shown, not the reader's 1,024:
+    // a batch past the first pages would fetch pages no row shown is in.
     let iter = match reader.get_row_iter(projection) {
-        Ok(iter) => iter,
+        Ok(iter) => iter.with_batch_size(cfg.rows.max(1)),
         Err(e) => {
             warnings.push(malformed(format!("the rows cannot be read: {e}")));
             return sample;

@@ -283,7 +283,14 @@ impl Object {
 
     /// A reader from the start, fetching ranges as it is read.
     pub fn reader(&self) -> RangeReader {
-        RangeReader { object: self.clone(), pos: 0, buf: Vec::new(), buf_start: 0, next: FIRST_RANGE }
+        self.reader_from_range(FIRST_RANGE)
+    }
+
+    /// A reader whose first range is `first` bytes (then growing as
+    /// [`Object::reader`]'s): for a short record at some offset.
+    pub fn reader_from_range(&self, first: u64) -> RangeReader {
+        let first = first.max(1);
+        RangeReader { object: self.clone(), pos: 0, buf: Vec::new(), buf_start: 0, next: first, first }
     }
 
     fn error(&self, e: object_store::Error) -> io::Error {
@@ -311,6 +318,8 @@ pub struct RangeReader {
     buf: Vec<u8>,
     buf_start: u64,
     next: u64,
+    /// The first range, fetched again after a jump.
+    first: u64,
 }
 
 impl Read for RangeReader {
@@ -349,7 +358,7 @@ impl Seek for RangeReader {
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start of the object"))?;
         if target != self.pos {
             // A jump is a new access pattern: start small again.
-            self.next = FIRST_RANGE;
+            self.next = self.first;
         }
         self.pos = target;
         Ok(target)

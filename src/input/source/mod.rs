@@ -64,6 +64,17 @@ impl Location {
         }
     }
 
+    /// Opens the file to read a short record at `start` (a parquet page's
+    /// header, say): in a bucket, the first range fetched is `first` bytes.
+    pub fn open_at(&self, start: u64, first: u64) -> io::Result<Reader> {
+        let mut r = match self {
+            Location::Disk(p) => Reader::File(File::open(p)?),
+            Location::Object(o) => Reader::Object(o.reader_from_range(first)),
+        };
+        r.seek(SeekFrom::Start(start))?;
+        Ok(r)
+    }
+
     /// At most `limit` bytes from the start.
     pub fn read_head(&self, limit: u64) -> io::Result<Vec<u8>> {
         match self {
