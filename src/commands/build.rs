@@ -12,9 +12,11 @@ use crate::output::links::LinkCheck;
 use crate::output::lock::{self, Wait};
 use crate::output::sink::{Disk, Sink};
 use crate::output::staging::{self, Staging};
+use crate::plan::select::Old;
 use crate::render::Renderer;
 use crate::util::html::counted;
 use anyhow::Result;
+use std::collections::HashSet;
 use std::time::Instant;
 
 /// What a build did.
@@ -26,6 +28,9 @@ pub struct Report {
     pub artifacts: usize,
     /// Pages written.
     pub pages: usize,
+    /// Pages rendered: the others were kept from the previous output, as
+    /// the build cache showed their inputs unchanged.
+    pub rendered: usize,
     /// Files the previous output held already, linked from it instead of
     /// written again (see [`crate::output::cache`]).
     pub linked: usize,
@@ -47,8 +52,14 @@ impl Report {
     /// The one-line summary printed after a build.
     pub fn line(&self) -> String {
         let c = &self.counts;
+        let kept = self.pages - self.rendered.min(self.pages);
+        let kept = if self.up_to_date || kept == 0 {
+            String::new()
+        } else {
+            format!(" ({} rendered, {kept} kept)", self.rendered)
+        };
         format!(
-            "{} {}, {}, {}; {} ({}, {}) in {:.2}s",
+            "{} {}, {}, {}{kept}; {} ({}, {}) in {:.2}s",
             if self.refused {
                 "not published (--strict):"
             } else if self.up_to_date {
@@ -166,7 +177,8 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     staging::check_replaceable(&config.out)?;
     let inputs = pipeline::read(config)?;
     staging::stop_if_interrupted()?;
-    let fingerprint = fingerprint::of(config, &inputs.theme, &inputs.scan);
+    let prints = fingerprint::prints(config, &inputs.theme, &inputs.scan);
+    let fingerprint = prints.whole();
     timings.lap("scan");
     // A strict build of an input with problems must fail, so it runs again.
     let stamp = staging::read_stamp(&config.out)
@@ -179,6 +191,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
             versions: stamp.versions,
             artifacts: stamp.artifacts,
             pages: stamp.pages,
+            rendered: 0,
             linked: 0,
             problems: Vec::new(),
             counts: Counts { errors: stamp.errors, warnings: stamp.warnings, infos: 0 },
@@ -196,19 +209,37 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     let staging = Staging::new(&config.out)?;
     let cache_dir =
         (!options.no_cache).then(|| options.cache.clone().unwrap_or_else(|| cache::default_dir(&config.out)));
-    let previous = cache_dir.as_deref().and_then(|dir| cache::load(dir, staging::read_stamp(&config.out).as_ref()));
-    let reuse = cache::Reuse::new(&config.out, previous);
+    let mut previous = cache_dir.as_deref().and_then(|dir| cache::load(dir, staging::read_stamp(&config.out).as_ref()));
+    // A strict build checks the links of every page, so it renders them all.
+    let before = previous.as_mut().and_then(|r| r.site.take()).filter(|r| r.global == prints.global && !options.strict);
+    let reuse = cache::Reuse::new(&config.out, previous.map(|r| r.files).unwrap_or_default());
     let link = config.raw_files() == crate::config::RawFiles::Hardlink;
     let disk = Disk { staging: &staging, link, reuse: cache_dir.is_some().then_some(&reuse) };
     let links = LinkCheck::new(Some(&disk));
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
-    let pages = pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step))
-        .map_err(|e| e.context(kept(&config.out)))?;
+    let keep = |rel: &str| reuse.keep(&staging, rel);
+    let since = before.as_ref().map(|r| pipeline::Since {
+        old: &r.old,
+        replaced: changed_runs(&prints, r),
+        warnings: &r.warnings,
+        keep: &keep,
+    });
+    let produced =
+        pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step), since)
+            .map_err(|e| e.context(kept(&config.out)))?;
+    let pages = produced.pages;
     if let Some(lost) = bucket.as_ref().and_then(|b| b.lost()) {
         // Pages of files that could not be read are no site to publish.
         return Err(anyhow::anyhow!(lost).context(kept(&config.out)));
     }
     let removed = removed_runs(config, &site);
+    // What the next build compares with: the site as its pages show it.
+    let record = (cache_dir.is_some() && removed.is_empty()).then(|| cache::SiteRecord {
+        global: prints.global.clone(),
+        runs: prints.runs.iter().cloned().collect(),
+        old: Old::of(&site, |_| true),
+        warnings: produced.rendered.warnings,
+    });
     if !removed.is_empty() {
         if may_retry {
             return Ok(Attempt::RunsRemoved(removed));
@@ -234,8 +265,10 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     if !refused {
         staging.commit(&stamp)?;
         timings.lap("swap output");
+        let mut written = reuse.record(&stamp);
+        written.site = record;
         if let Some(dir) = &cache_dir
-            && let Err(e) = cache::save(dir, &reuse.record(&stamp))
+            && let Err(e) = cache::save(dir, &written)
         {
             // The site is built; the next build just writes every file.
             site.problems.push(Diagnostic::new(
@@ -250,6 +283,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         versions: stamp.versions,
         artifacts: stamp.artifacts,
         pages: stamp.pages,
+        rendered: produced.rendered.rendered,
         linked,
         problems: site.problems,
         counts,
@@ -258,6 +292,16 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         seconds: 0.0,
         timings: Timings::default(),
     }))
+}
+
+/// The versions of both the previous build and this one whose files changed.
+fn changed_runs(prints: &fingerprint::Prints, before: &cache::SiteRecord) -> HashSet<String> {
+    prints
+        .runs
+        .iter()
+        .filter(|(id, print)| before.runs.get(id).is_some_and(|p| p != print))
+        .map(|(id, _)| id.clone())
+        .collect()
 }
 
 /// The runs of `site` whose folder is gone from the root.

@@ -85,7 +85,7 @@ fn check_here(config: &Config) -> Result<Outcome> {
     let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
     let renderer = Renderer::new(inputs.theme)?;
     let links = LinkCheck::new(None);
-    let pages = pipeline::produce(config, &renderer, &mut site, &links, false, &mut |_| {})?;
+    let pages = pipeline::produce(config, &renderer, &mut site, &links, false, &mut |_| {}, None)?.pages;
     if let Some(lost) = bucket.as_ref().and_then(|b| b.lost()) {
         anyhow::bail!(lost);
     }

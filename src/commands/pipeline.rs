@@ -6,7 +6,9 @@
 //! 2. [`load()`]: every version read into the model, content types and the
 //!    baseline attached;
 //! 3. [`produce`]: plan the pages, publish the raw files, [`judge()`] every
-//!    run, render the pages and write the site files.
+//!    run, render the pages (those whose inputs changed, when the build
+//!    cache says what the previous build made them from) and write the site
+//!    files.
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -16,11 +18,13 @@ use crate::judge;
 use crate::load;
 use crate::model::Site;
 use crate::output::{raw, sink::Sink, site_files};
+use crate::plan::select::{self, Old};
 use crate::plan::{self, Page};
-use crate::render::{self, Renderer};
+use crate::render::{self, Renderer, Unchanged};
 use crate::theme::Theme;
 use anyhow::Result;
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// A site's inputs, read: everything but the versions' contents.
 pub struct Inputs {
@@ -111,9 +115,30 @@ pub fn judge(site: &mut Site, config: &Config) {
     judge::judge_site(site, &config.checks);
 }
 
+/// What a build may keep of the previous one (see [`crate::output::cache`]).
+pub struct Since<'a> {
+    /// What the previous build's site knew.
+    pub old: &'a Old,
+    /// The versions of both builds whose files changed.
+    pub replaced: HashSet<String>,
+    /// Each artifact page's problems in the previous build, by path.
+    pub warnings: &'a HashMap<String, Vec<Diagnostic>>,
+    /// Keeps the previous output's file at a path, as it is; false when it cannot.
+    pub keep: &'a (dyn Fn(&str) -> Result<bool> + Sync),
+}
+
+/// What [`produce`] made.
+pub struct Produced {
+    /// Every page of the site.
+    pub pages: Vec<Page>,
+    /// What rendering did: the pages rendered, and the previews' problems.
+    pub rendered: render::Rendered,
+}
+
 /// The steps after loading, into `sink`: plan every page, publish the raw
-/// files, judge every run, render the pages and write the site files. Each
-/// finished step is passed to `lap` (for timings). Returns the pages.
+/// files, judge every run, render the pages (all of them, or with `since`
+/// those whose inputs changed, keeping the others) and write the site
+/// files. Each finished step is passed to `lap` (for timings).
 pub fn produce(
     config: &Config,
     renderer: &Renderer,
@@ -121,7 +146,8 @@ pub fn produce(
     sink: &dyn Sink,
     progress: bool,
     lap: &mut dyn FnMut(&'static str),
-) -> Result<Vec<Page>> {
+    since: Option<Since>,
+) -> Result<Produced> {
     let pages = plan::plan(site);
     lap("plan");
     let unpublished = raw::publish(site, sink, progress)?;
@@ -129,9 +155,16 @@ pub fn produce(
     lap("copy raw files");
     judge(site, config);
     lap("judge runs");
-    render::render_site(renderer, config, site, &pages, sink, progress)?;
+    let selection = since.as_ref().map(|s| select::select(s.old, site, &s.replaced, false, renderer.names_run_globals));
+    let unchanged = since.as_ref().zip(selection.as_ref()).map(|(s, selection)| Unchanged {
+        selection,
+        old_problems: s.old.problems,
+        warnings: s.warnings,
+        keep: s.keep,
+    });
+    let rendered = render::render_changed(renderer, config, site, &pages, sink, progress, unchanged.as_ref())?;
     lap("render pages");
     site_files::write_all(config, &renderer.theme, site, &pages, sink)?;
     lap("site files");
-    Ok(pages)
+    Ok(Produced { pages, rendered })
 }

@@ -99,7 +99,7 @@ fn modified(meta: &fs::Metadata) -> u128 {
 }
 
 /// A top-level symlink to a version folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alias {
     /// The symlink's name, e.g. `current`.
     pub name: String,

@@ -64,7 +64,7 @@ impl Site {
 }
 
 /// Where a version's place in time came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeSource {
     /// The timestamp the version id starts with.

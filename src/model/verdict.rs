@@ -5,7 +5,7 @@ use super::sourced::Sourced;
 use serde::Serialize;
 
 /// The outcome of one check, or of a whole run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Nothing to judge: the value is not there.

@@ -11,9 +11,16 @@
 //! every file. A file of the previous output is reused only while its size
 //! and modification time are what the record says, so an output file edited
 //! since is written again.
+//!
+//! The record also keeps what the site's pages were made from (a
+//! [`SiteRecord`]): the next build compares it with its own inputs (see
+//! [`crate::plan::select`]), renders only the pages whose inputs changed and
+//! links the others from the previous output unrendered.
 
 use super::staging::{Staging, Stamp};
+use crate::diagnostics::Diagnostic;
 use crate::input::source::Location;
+use crate::plan::select::Old;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -54,6 +61,25 @@ pub struct Record {
     pub fingerprint: String,
     /// Every file, by its path in the site.
     pub files: HashMap<String, Entry>,
+    /// What the pages were made from, when the build kept it.
+    #[serde(default)]
+    pub site: Option<SiteRecord>,
+}
+
+/// What a build's pages were made from, for the next build to tell which
+/// of them its changes touch.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SiteRecord {
+    /// The fingerprint of what every page depends on (artsite, the theme,
+    /// the config, the root's top; see [`super::fingerprint::Prints`]).
+    pub global: String,
+    /// Each version's fingerprint, by id.
+    pub runs: HashMap<String, String>,
+    /// What the site knew.
+    pub old: Old,
+    /// The problems each artifact page's preview found, by page path, for
+    /// the pages that found any.
+    pub warnings: HashMap<String, Vec<Diagnostic>>,
 }
 
 /// The record in `dir`, when it describes the output `stamp` marks.
@@ -72,7 +98,8 @@ pub fn save(dir: &Path, record: &Record) -> Result<()> {
     fs::rename(&temp, dir.join(RECORD)).with_context(|| format!("cannot write the cache in {}", dir.display()))
 }
 
-/// The previous output and its record, and what this build wrote so far.
+/// The previous output and the files of its record, and what this build
+/// wrote so far.
 pub struct Reuse {
     out: PathBuf,
     previous: HashMap<String, Entry>,
@@ -80,10 +107,18 @@ pub struct Reuse {
 }
 
 impl Reuse {
-    /// Reuse of the output `out`, which `previous` (if any) describes.
-    pub fn new(out: &Path, previous: Option<Record>) -> Reuse {
-        let previous = previous.map(|r| r.files).unwrap_or_default();
+    /// Reuse of the output `out`, whose files are `previous` (those of its record).
+    pub fn new(out: &Path, previous: HashMap<String, Entry>) -> Reuse {
         Reuse { out: out.to_path_buf(), previous, wrote: Mutex::default() }
+    }
+
+    /// Links the previous output's `rel` into `staging` as it is, when it is
+    /// untouched since the record was made. False when it is not there to keep.
+    pub fn keep(&self, staging: &Staging, rel: &str) -> Result<bool> {
+        match self.previous.get(rel) {
+            Some(old) => self.link(staging, rel, old.len, old.hash),
+            None => Ok(false),
+        }
     }
 
     /// Writes the page `bytes` at `rel` into `staging`: a hard link to the
@@ -144,7 +179,7 @@ impl Reuse {
     /// The record of this build, marked with its `stamp`.
     pub fn record(self, stamp: &Stamp) -> Record {
         let files = self.wrote.into_inner().unwrap_or_else(PoisonError::into_inner);
-        Record { generator: stamp.generator.clone(), fingerprint: stamp.fingerprint.clone(), files }
+        Record { generator: stamp.generator.clone(), fingerprint: stamp.fingerprint.clone(), files, site: None }
     }
 
     /// Files linked from the previous output rather than written, so far.

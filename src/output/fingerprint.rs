@@ -4,43 +4,43 @@
 //! It covers artsite's version, the theme, the config (with content-type
 //! schemas), and every file of every version by path, size and modification
 //! time (as make and cargo do). An output whose marker holds the same
-//! fingerprint is up to date. The marker is written to disk, so the bytes
-//! hashed and the hash (XXH3, 64 bits) are both fixed here: neither depends
-//! on the Rust release, as `std`'s `Hash` and `DefaultHasher` may.
+//! fingerprint is up to date. It is made of a part every page depends on and
+//! one per version, so the build cache can tell which versions changed.
 
 use crate::config::Config;
-use crate::input::scan::Scan;
+use crate::input::scan::{Scan, VersionDir};
 use crate::theme::Theme;
-use xxhash_rust::xxh3::Xxh3;
+use crate::util::digest::Fields;
 
-/// Hashes fields one by one, each with its length in front, so two lists of
-/// fields hash alike only when they are alike.
-struct Fields(Xxh3);
+/// The fingerprint of a build, in parts: what every page depends on, and
+/// each version's files.
+pub(crate) struct Prints {
+    /// artsite, the theme, the config and its schemas, the root, its
+    /// aliases and the problems at its top.
+    pub(crate) global: String,
+    /// Each version's id and the fingerprint of its files, in scan order.
+    pub(crate) runs: Vec<(String, String)>,
+}
 
-impl Fields {
-    fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.0.update(&(b.len() as u64).to_le_bytes());
-        self.0.update(b);
-        self
-    }
-
-    fn text(&mut self, s: &str) -> &mut Self {
-        self.bytes(s.as_bytes())
-    }
-
-    fn number(&mut self, n: u128) -> &mut Self {
-        self.0.update(&n.to_le_bytes());
-        self
-    }
-
-    fn path(&mut self, p: &std::path::Path) -> &mut Self {
-        self.bytes(p.as_os_str().as_encoded_bytes())
+impl Prints {
+    /// The fingerprint of the whole build, as hex.
+    pub(crate) fn whole(&self) -> String {
+        let mut h = Fields::new();
+        h.text(&self.global).number(self.runs.len() as u128);
+        for (id, print) in &self.runs {
+            h.text(id).text(print);
+        }
+        format!("{:016x}", h.digest())
     }
 }
 
-/// The fingerprint of a build of `scan` with `config` and `theme`, as hex.
-pub(crate) fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
-    let mut h = Fields(Xxh3::new());
+/// The fingerprint of a build of `scan` with `config` and `theme`, in parts.
+pub(crate) fn prints(config: &Config, theme: &Theme, scan: &Scan) -> Prints {
+    Prints { global: global(config, theme, scan), runs: scan.versions.iter().map(|v| (v.id.clone(), run(v))).collect() }
+}
+
+fn global(config: &Config, theme: &Theme, scan: &Scan) -> String {
+    let mut h = Fields::new();
     h.text(env!("CARGO_PKG_VERSION"));
     // An artsite of the same version built from other source renders anew.
     h.text(env!("ARTSITE_SOURCE_HASH"));
@@ -52,10 +52,9 @@ pub(crate) fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     for (name, bytes) in &theme.statics {
         h.text(name).bytes(bytes);
     }
-    h.text(&serde_json::to_string(&theme.variables).expect("variables serialise"));
+    h.json(&theme.variables);
     // Where the site goes does not change what it holds.
-    let content = Config { out: Default::default(), ..config.clone() };
-    h.text(&serde_json::to_string(&content).expect("config serialises"));
+    h.json(&Config { out: Default::default(), ..config.clone() });
     for declared in &config.content_types {
         match std::fs::read(config.site_dir.join(&declared.schema)) {
             Ok(bytes) => h.number(1).bytes(&bytes),
@@ -67,40 +66,22 @@ pub(crate) fn of(config: &Config, theme: &Theme, scan: &Scan) -> String {
     for a in &scan.aliases {
         h.text(&a.name).text(&a.target);
     }
-    h.number(scan.versions.len() as u128);
-    for v in &scan.versions {
-        h.text(&v.id).number(v.files.len() as u128);
-        for f in &v.files {
-            h.text(&f.rel).text(&f.at.identity()).number(u128::from(f.size)).number(f.modified);
-        }
-        h.number(v.problems.len() as u128);
-        for p in &v.problems {
-            h.text(&serde_json::to_string(p).expect("diagnostics serialise"));
-        }
-    }
     h.number(scan.problems.len() as u128);
     for p in &scan.problems {
-        h.text(&serde_json::to_string(p).expect("diagnostics serialise"));
+        h.json(p);
     }
-    format!("{:016x}", h.0.digest())
+    format!("{:016x}", h.digest())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_framed_and_the_hash_is_fixed() {
-        let digest = |parts: &[&str]| {
-            let mut h = Fields(Xxh3::new());
-            for p in parts {
-                h.text(p);
-            }
-            h.0.digest()
-        };
-        assert_ne!(digest(&["ab", "c"]), digest(&["a", "bc"]), "framing keeps fields apart");
-        // XXH3-64 of the framed field "artsite" (its length as 8 little-endian
-        // bytes, then its bytes), as Python's `xxhash.xxh3_64` computes it too.
-        assert_eq!(format!("{:016x}", digest(&["artsite"])), "146a29c74a6ef975");
+fn run(v: &VersionDir) -> String {
+    let mut h = Fields::new();
+    h.text(&v.id).number(v.files.len() as u128);
+    for f in &v.files {
+        h.text(&f.rel).text(&f.at.identity()).number(u128::from(f.size)).number(f.modified);
     }
+    h.number(v.problems.len() as u128);
+    for p in &v.problems {
+        h.json(p);
+    }
+    format!("{:016x}", h.digest())
 }

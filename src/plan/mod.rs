@@ -4,6 +4,8 @@
 //! Reads the judged model and the config; pure, no I/O and no rendering.
 //! Views, output and templates take their URLs from here.
 
+pub mod select;
+
 use crate::model::{Site, Version};
 
 /// What a page shows.

@@ -5,6 +5,7 @@
 //! [`engine`] holds the template engine itself.
 
 pub(crate) mod engine;
+mod globals;
 
 use crate::config::Config;
 use crate::config::previews::PreviewConfig;
@@ -13,12 +14,14 @@ use crate::input::preview::{self, Preview};
 use crate::load;
 use crate::model::Site;
 use crate::output::sink::Sink;
+use crate::plan::select::{self, Selection, problems_digest};
 use crate::plan::{Page, PageKind};
 use crate::theme::Theme;
 use crate::view::{self, Scope, SiteIndex};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 use std::borrow::{Borrow, Cow};
+use std::collections::{HashMap, HashSet};
 
 /// What rendering needs besides the site: the theme and its templates,
 /// loaded and compiled once for every page.
@@ -27,13 +30,17 @@ pub struct Renderer {
     pub theme: Theme,
     /// Its templates, compiled.
     pub tera: tera::Tera,
+    /// Whether the pages of a version show the number of versions or the
+    /// newest one, which every new run changes.
+    pub names_run_globals: bool,
 }
 
 impl Renderer {
     /// Compiles the templates of `theme`.
     pub fn new(theme: Theme) -> Result<Renderer> {
         let tera = engine::engine(&theme)?;
-        Ok(Renderer { theme, tera })
+        let names_run_globals = globals::names_run_globals(&theme);
+        Ok(Renderer { theme, tera, names_run_globals })
     }
 }
 
@@ -59,10 +66,32 @@ pub fn template_of(kind: PageKind) -> &'static str {
     }
 }
 
-/// Renders every page of `site` into `sink`. Artifact pages come first, each
-/// previewing its file as it renders and dropping the preview with the page,
-/// so previews never all sit in memory; their warnings join the site's
-/// problems before the other pages, which count problems, are rendered.
+/// Pages a build may leave as the previous build wrote them: those the
+/// selection does not pick, each kept by `keep` (which says false when it
+/// could not keep it, and the page is rendered after all), with the
+/// problems its preview found then.
+pub struct Unchanged<'a> {
+    /// The pages whose inputs changed (see [`crate::plan::select`]).
+    pub selection: &'a Selection,
+    /// The digest of the previous site's problems.
+    pub old_problems: u64,
+    /// Each artifact page's problems in the previous build, by path.
+    pub warnings: &'a HashMap<String, Vec<Diagnostic>>,
+    /// Keeps the previous output's file at a path.
+    pub keep: &'a (dyn Fn(&str) -> Result<bool> + Sync),
+}
+
+/// What rendering the site did.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Pages rendered (the others were kept).
+    pub rendered: usize,
+    /// The problems each artifact page's preview found, by path, for the
+    /// pages that found any.
+    pub warnings: HashMap<String, Vec<Diagnostic>>,
+}
+
+/// Renders every page of `site` into `sink` (see [`render_changed`]).
 pub fn render_site(
     renderer: &Renderer,
     config: &Config,
@@ -70,19 +99,82 @@ pub fn render_site(
     pages: &[Page],
     sink: &dyn Sink,
     progress: bool,
-) -> Result<()> {
+) -> Result<Rendered> {
+    render_changed(renderer, config, site, pages, sink, progress, None)
+}
+
+/// Renders the pages of `site` into `sink`, but those `unchanged` keeps.
+/// Artifact pages come first, each previewing its file as it renders and
+/// dropping the preview with the page, so previews never all sit in memory;
+/// their warnings (a kept page's from the previous build) join the site's
+/// problems before the other pages, which count problems, are rendered.
+pub fn render_changed(
+    renderer: &Renderer,
+    config: &Config,
+    site: &mut Site,
+    pages: &[Page],
+    sink: &dyn Sink,
+    progress: bool,
+    unchanged: Option<&Unchanged>,
+) -> Result<Rendered> {
+    let mut chosen: Option<HashSet<String>> = unchanged
+        .filter(|u| !u.selection.all)
+        .map(|u| select::pages(site, u.selection, true).into_iter().map(|p| p.path).collect());
     let (artifacts, rest): (Vec<&Page>, Vec<&Page>) =
         pages.iter().partition(|p| matches!(p.kind, PageKind::Artifact(..)));
-    let warnings = render_pages(renderer, config, site, &artifacts, sink, progress)?;
-    load::add_problems(site, warnings);
-    render_pages(renderer, config, site, &rest, sink, progress)?;
-    Ok(())
+    let (first, done) =
+        render_or_keep(renderer, config, site, artifacts, sink, progress, unchanged.zip(chosen.as_ref()))?;
+    let warnings: HashMap<String, Vec<Diagnostic>> =
+        done.iter().filter(|(_, w)| !w.is_empty()).map(|(p, w)| (p.path.clone(), w.clone())).collect();
+    load::add_problems(site, done.into_iter().flat_map(|(_, w)| w).collect());
+    if let (Some(set), Some(u)) = (&mut chosen, unchanged)
+        && !u.selection.shared
+        && problems_digest(&site.problems) == u.old_problems
+    {
+        set.remove(crate::plan::PROBLEMS_PAGE);
+    }
+    let (second, _) = render_or_keep(renderer, config, site, rest, sink, progress, unchanged.zip(chosen.as_ref()))?;
+    Ok(Rendered { rendered: first + second, warnings })
+}
+
+/// Pages done, each with the problems its preview found.
+type Done<'p> = Vec<(&'p Page, Vec<Diagnostic>)>;
+
+/// Renders `pages`, but those not `chosen` that `unchanged` keeps. Returns
+/// how many were rendered, and each page with its preview's problems.
+fn render_or_keep<'p>(
+    renderer: &Renderer,
+    config: &Config,
+    site: &Site,
+    pages: Vec<&'p Page>,
+    sink: &dyn Sink,
+    progress: bool,
+    unchanged: Option<(&Unchanged, &HashSet<String>)>,
+) -> Result<(usize, Done<'p>)> {
+    let Some((u, chosen)) = unchanged else {
+        let warnings = render_pages(renderer, config, site, &pages, sink, progress)?;
+        return Ok((pages.len(), pages.into_iter().zip(warnings).collect()));
+    };
+    let (mut render, others): (Vec<&Page>, Vec<&Page>) = pages.into_iter().partition(|p| chosen.contains(&p.path));
+    let kept: Vec<Result<bool>> = others.par_iter().map(|p| (u.keep)(&p.path)).collect();
+    let mut done = Vec::with_capacity(others.len());
+    for (page, kept) in others.into_iter().zip(kept) {
+        if kept? {
+            done.push((page, u.warnings.get(&page.path).cloned().unwrap_or_default()));
+        } else {
+            render.push(page);
+        }
+    }
+    let warnings = render_pages(renderer, config, site, &render, sink, progress)?;
+    let rendered = render.len();
+    done.extend(render.into_iter().zip(warnings));
+    Ok((rendered, done))
 }
 
 /// Renders `pages` of `site` into `sink`, in parallel. Errors name the page.
 /// An artifact page whose preview was not made at load makes it (see
-/// [`crate::model::Artifact::preview`]); the warnings of the previews made
-/// here are returned, as problems of their files.
+/// [`crate::model::Artifact::preview`]); returns the warnings of the previews
+/// made here (as problems of their files), page by page.
 pub fn render_pages<P: Borrow<Page> + Sync>(
     renderer: &Renderer,
     config: &Config,
@@ -90,7 +182,7 @@ pub fn render_pages<P: Borrow<Page> + Sync>(
     pages: &[P],
     sink: &dyn Sink,
     progress: bool,
-) -> Result<Vec<Diagnostic>> {
+) -> Result<Vec<Vec<Diagnostic>>> {
     let index = SiteIndex::new(site);
     let info = view::common::site_info(site, config, &renderer.theme);
     let scope = Scope { site, index: &index, info: &info, config };
@@ -113,11 +205,11 @@ pub fn render_pages<P: Borrow<Page> + Sync>(
         })
         .collect();
     bar.finish_and_clear();
-    let (done, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    if let Some(Err(first)) = failed.first() {
+    let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(first) = failed.first() {
         bail!("{} pages failed to render. First: {first}", failed.len());
     }
-    Ok(done.into_iter().flat_map(Result::unwrap_or_default).collect())
+    Ok(results.into_iter().map(Result::unwrap_or_default).collect())
 }
 
 /// The preview a page of `kind` shows, with the problems its page adds:

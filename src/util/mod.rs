@@ -1,6 +1,7 @@
 //! Small pieces every layer may use: paths and slugs, HTML escaping and
 //! number formatting, timestamps, lenient and pruned JSON, JSON-pointer locations.
 
+pub(crate) mod digest;
 pub mod html;
 pub mod lenient_json;
 pub mod locate;

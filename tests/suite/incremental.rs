@@ -80,46 +80,93 @@ const LAST: &str = "2024-03-04_09-00-00_ci-runner";
 /// A change to make to the tree.
 type Step<'a> = Box<dyn Fn() + 'a>;
 
+/// How many pages a change renders again, at most: a share of all of them,
+/// or every one.
+enum Renders {
+    AtMost(f64),
+    All,
+}
+
 /// With the build cache, every kind of change builds exactly a clean
-/// build's site, writing only the files whose bytes differ: the others are
-/// the previous output's files, linked (their inodes stay).
+/// build's site, rendering only the pages whose inputs changed and writing
+/// only the files whose bytes differ: the others are the previous output's
+/// files, linked (their inodes stay).
 #[test]
 fn builds_with_the_cache_equal_clean_builds_after_every_kind_of_change() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("artifacts");
     copy_tree(&examples_root(), &root);
     let out = tmp.path().join("public");
-    let config = artsite::config::Config { root: root.clone(), out: out.clone(), ..Default::default() };
+    let site_dir = tmp.path().join("site");
+    let config = artsite::config::Config {
+        root: root.clone(),
+        out: out.clone(),
+        site_dir: site_dir.clone(),
+        ..Default::default()
+    };
     let first = build(&config).unwrap();
     assert_eq!(first.linked, 0, "nothing to reuse yet");
+    assert_eq!(first.rendered, first.pages, "everything rendered the first time");
     let raw = inode(&out, &format!("v/{FIRST}/files/artifact_manifest.json"));
 
     let new_run = "2024-03-05_09-00-00_ci-runner";
-    let steps: Vec<(&str, Step)> = vec![
-        ("a new run", Box::new(|| copy_tree(&root.join(LAST), &root.join(new_run)))),
+    let steps: Vec<(&str, Renders, Step)> = vec![
+        // The example's runs are all within the version switcher's reach of any other.
+        ("a new run", Renders::All, Box::new(|| copy_tree(&root.join(LAST), &root.join(new_run)))),
         (
             "a changed ETL file",
+            Renders::AtMost(0.5),
             Box::new(|| {
                 let p = root.join(MIDDLE).join("etl_metadata/cleaned_data/cleaning_summary.json");
                 let text = fs::read_to_string(&p).unwrap().replacen("\"records_out\"", "\"records_out_was\"", 1);
                 fs::write(p, text).unwrap();
             }),
         ),
-        ("a deleted run", Box::new(|| fs::remove_dir_all(root.join(new_run)).unwrap())),
+        (
+            "a table rewritten in an old run",
+            Renders::AtMost(0.5),
+            Box::new(|| {
+                let p = root.join(FIRST).join("tables/cleaned_data_summary.csv");
+                let text = fs::read_to_string(&p).unwrap();
+                let mut lines: Vec<&str> = text.lines().collect();
+                lines.truncate(lines.len() - 1);
+                fs::write(p, lines.join("\n") + "\n").unwrap();
+            }),
+        ),
+        ("a deleted run", Renders::All, Box::new(|| fs::remove_dir_all(root.join(new_run)).unwrap())),
         (
             "a renamed alias",
+            Renders::All,
             Box::new(|| {
                 fs::remove_file(root.join("current")).unwrap();
                 std::os::unix::fs::symlink(FIRST, root.join("latest")).unwrap();
             }),
         ),
+        (
+            "a theme change",
+            Renders::All,
+            Box::new(|| {
+                fs::create_dir_all(site_dir.join("templates")).unwrap();
+                let page = "{% extends \"theme/version.html\" %}\n{% block content %}<p>Team view</p>{{ super() }}{% endblock content %}\n";
+                fs::write(site_dir.join("templates/version.html"), page).unwrap();
+            }),
+        ),
     ];
-    for (what, change) in steps {
+    for (what, renders, change) in steps {
         change();
         let report = build(&config).unwrap();
         assert!(!report.up_to_date, "{what}");
         assert_eq!(differences(&site_of(&out), &clean_build(&config)), Vec::<String>::new(), "{what}");
         assert!(report.linked > 0, "{what}: unchanged files are linked");
+        match renders {
+            Renders::AtMost(share) => assert!(
+                (report.rendered as f64) <= share * report.pages as f64 && report.rendered > 0,
+                "{what}: {} of {} pages rendered",
+                report.rendered,
+                report.pages
+            ),
+            Renders::All => assert_eq!(report.rendered, report.pages, "{what}"),
+        }
     }
     assert_eq!(
         inode(&out, &format!("v/{FIRST}/files/artifact_manifest.json")),
@@ -130,6 +177,7 @@ fn builds_with_the_cache_equal_clean_builds_after_every_kind_of_change() {
     let retitled = artsite::config::Config { title: "Retitled".into(), ..config.clone() };
     let report = build(&retitled).unwrap();
     assert_eq!(differences(&site_of(&out), &clean_build(&retitled)), Vec::<String>::new(), "a config change");
+    assert_eq!(report.rendered, report.pages, "a config change renders everything");
     assert_ne!(inode(&out, "index.html"), home, "a changed page is written anew");
     assert!(report.linked > 0, "raw files and pages without the title are kept");
 }
@@ -155,6 +203,13 @@ fn a_new_run_leaves_the_pages_of_older_runs_alone() {
     let report = t.build();
     let after: Vec<u64> = old_pages.iter().map(|p| inode(&t.out(), p)).collect();
     assert_eq!(after, before, "the first run's pages are the same files");
+    let runs_touched = 1 + artsite::plan::SWITCHER_SPAN;
+    assert!(
+        report.rendered * 15 <= report.pages * (runs_touched + 2),
+        "the new run's and its neighbours' pages, and the site's: {} of {} rendered",
+        report.rendered,
+        report.pages
+    );
     assert!(report.linked * 2 > report.pages, "{} of {} files linked", report.linked, report.pages);
     assert!(t.out().join("v/2024-01-15_09-00-00_ci/index.html").is_file());
     assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
@@ -202,4 +257,76 @@ fn no_cache_writes_everything() {
     assert!(artsite(t.tmp.path(), &args).status.success());
     assert_ne!(inode(&t.out(), "v/v1/index.html"), page, "written anew");
     assert!(!artsite::output::cache::default_dir(&t.out()).exists());
+}
+
+/// An artifact page kept from the previous output is not previewed again,
+/// and the problems its preview found then are the site's problems still.
+#[test]
+fn kept_pages_keep_the_problems_their_previews_found() {
+    let t = Tree::new();
+    let ids: Vec<String> = (1..=12).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
+    for id in &ids {
+        small_version(&t, id);
+    }
+    t.file(&format!("{}/tables/ragged.csv", ids[0]), "a,b\n1,2,3\n4,5\n");
+    let first = t.build();
+    let ragged = |r: &artsite::commands::build::Report| {
+        r.problems.iter().filter(|d| d.path.ends_with("tables/ragged.csv") && d.code == "csv-ragged").count()
+    };
+    assert_eq!(ragged(&first), 1, "{:?}", first.problems);
+    small_version(&t, "2024-01-13_09-00-00_ci");
+    let report = t.build();
+    assert!(report.rendered * 2 < report.pages, "{} of {} rendered", report.rendered, report.pages);
+    assert_eq!(ragged(&report), 1, "the kept page's problem is still found");
+    assert_eq!(report.counts.warnings, first.counts.warnings);
+    assert!(read(&t, "problems.json").contains("ragged.csv"));
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+}
+
+/// A theme that shows the newest run on the pages of every run has every
+/// page rendered again for a new run; the bundled themes do not.
+#[test]
+fn a_theme_showing_the_newest_run_everywhere_renders_every_page_for_a_new_run() {
+    let t = Tree::new();
+    let ids: Vec<String> = (1..=9).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
+    for id in &ids {
+        small_version(&t, id);
+    }
+    let site_dir = t.tmp.path().join("site");
+    fs::create_dir_all(site_dir.join("templates")).unwrap();
+    let page = "{% extends \"theme/artifact.html\" %}\n{% block content %}<p class=\"newest\">{{ site.latest }}</p>{{ super() }}{% endblock content %}\n";
+    fs::write(site_dir.join("templates/artifact.html"), page).unwrap();
+    let config = artsite::config::Config { site_dir, ..t.config() };
+    build(&config).unwrap();
+    let newest = "2024-01-10_09-00-00_ci";
+    small_version(&t, newest);
+    let report = build(&config).unwrap();
+    assert_eq!(report.rendered, report.pages, "every page shows the newest run");
+    let oldest = fs::read_dir(t.out().join(format!("v/{}/a", ids[0]))).unwrap().next().unwrap().unwrap().path();
+    let html = fs::read_to_string(oldest).unwrap();
+    assert!(html.contains(&format!("<p class=\"newest\">v/{newest}/index.html</p>")), "{html}");
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&config)), Vec::<String>::new());
+}
+
+/// The run that opens a second page of runs renders the site pages and its
+/// neighbours, not every run; the one whose removal closes it again leaves
+/// no page of runs behind.
+#[test]
+fn a_new_page_of_runs_is_rendered_and_a_gone_one_removed() {
+    let t = Tree::new();
+    let id = |n: usize| format!("2024-01-01_{:02}-{:02}-00_ci", n / 60, n % 60);
+    for n in 0..artsite::plan::RUNS_PER_PAGE {
+        small_version(&t, &id(n));
+    }
+    t.build();
+    let extra = id(artsite::plan::RUNS_PER_PAGE);
+    small_version(&t, &extra);
+    let report = t.build();
+    assert!(report.rendered * 4 < report.pages, "{} of {} rendered", report.rendered, report.pages);
+    assert!(t.out().join("runs/2/index.html").is_file());
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+    fs::remove_dir_all(t.root().join(&extra)).unwrap();
+    t.build();
+    assert!(!t.out().join("runs/2").exists());
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
 }

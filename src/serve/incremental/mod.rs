@@ -17,7 +17,6 @@
 mod change;
 mod publish;
 mod read;
-mod select;
 
 pub use change::Change;
 
@@ -28,6 +27,7 @@ use crate::input::content::ContentType;
 use crate::input::scan::Scan;
 use crate::input::source::bucket::Bucket;
 use crate::model::Site;
+use crate::plan::select;
 use crate::render::Renderer;
 use anyhow::Result;
 use std::collections::{HashMap, HashSet};
@@ -188,10 +188,11 @@ impl Engine {
         pipeline::judge(&mut site, &config);
         steps.lap("assemble");
 
-        let sel = select::select(&old, &site, &replaced, full);
-        steps.lap("select");
         let renderer = fresh.as_ref().and_then(|f| f.renderer.as_ref()).unwrap_or(&self.renderer);
-        let pages = publish::pages(&site, &sel, &old);
+        let sel = select::select(&old, &site, &replaced, full, renderer.names_run_globals);
+        steps.lap("select");
+        let problems_changed = select::problems_digest(&site.problems) != old.problems;
+        let pages = select::pages(&site, &sel, problems_changed);
         steps.lap("plan");
         let rendered = publish::render(renderer, &config, &site, &sel, &old, &replaced, &pages)?;
         steps.lap("render");

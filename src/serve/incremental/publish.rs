@@ -3,13 +3,13 @@
 //! noting which paths' bytes changed.
 
 use super::change::Change;
-use super::select::{Identity, Old, Selection};
 use crate::config::Config;
 use crate::input::source::Location;
 use crate::model::Site;
 use crate::output::sink::Sink;
 use crate::output::site_files;
-use crate::plan::{self, Page, PageKind};
+use crate::plan::select::{Identity, Old, Selection, problems_digest};
+use crate::plan::{self, Page};
 use crate::render::{self, Renderer};
 use crate::serve::store::{Bytes, Memory, Snapshot};
 use anyhow::Result;
@@ -30,29 +30,6 @@ pub(super) struct Rendered {
     pub(super) pages: usize,
 }
 
-/// The pages of `sel`, in a stable order.
-pub(super) fn pages(site: &Site, sel: &Selection, old: &Old) -> Vec<Page> {
-    if sel.all {
-        return plan::plan(site);
-    }
-    let mut pages = plan::site_pages(site);
-    if !sel.shared && site.problems == old.problems {
-        pages.retain(|p| p.kind != PageKind::Problems);
-    }
-    for &vi in &sel.whole {
-        pages.extend(plan::version_pages(site, vi));
-    }
-    let mut single: Vec<Page> = sel
-        .pages
-        .iter()
-        .filter(|k| k.version().is_none_or(|vi| !sel.whole.contains(&vi)))
-        .filter_map(|&k| plan::page(site, k))
-        .collect();
-    single.sort_by(|a, b| a.path.cmp(&b.path));
-    pages.extend(single);
-    pages
-}
-
 /// Renders `pages`, then the site-level files when out of date, the
 /// `summary.json` of every version rendered or read, and lists the raw files
 /// of every version read or moved.
@@ -68,8 +45,8 @@ pub(super) fn render(
     let memory = Memory::default();
     // Previews were made while reading, and their warnings counted then.
     let made = render::render_pages(renderer, config, site, pages, &memory, false)?;
-    debug_assert!(made.is_empty(), "serve reads every preview before rendering");
-    let shared = sel.all || sel.shared || site.problems != old.problems;
+    debug_assert!(made.iter().all(Vec::is_empty), "serve reads every preview before rendering");
+    let shared = sel.all || sel.shared || problems_digest(&site.problems) != old.problems;
     if shared {
         let all_pages = if config.base_url.is_some() { plan::plan(site) } else { Vec::new() };
         site_files::write_shared(config, &renderer.theme, site, &all_pages, &memory)?;

@@ -6,7 +6,6 @@
 //! versions move over, read ones replace theirs.
 
 use super::change::Change;
-use super::select::{Old, identity};
 use crate::commands::pipeline;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -14,6 +13,7 @@ use crate::input::scan::{self, Alias, Scan, VersionDir};
 use crate::input::source::bucket::Bucket;
 use crate::load::{self, Loaded, Reuse};
 use crate::model::{Site, Version};
+use crate::plan::select::Old;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -139,23 +139,9 @@ pub(super) fn assemble(
 ) -> (Site, Old, HashSet<String>) {
     let Read { present, aliases, problems: top_problems, versions: read, .. } = read;
     let replaced: HashSet<String> = read.iter().map(|(l, _)| l.version.id.clone()).collect();
-    let mut old = Old {
-        ids: old_site.versions.iter().map(|v| v.id.clone()).collect(),
-        identity: old_site.versions.iter().map(identity).collect(),
-        versions: HashMap::new(),
-        problems: old_site.problems,
-        verdicts: old_site.versions.iter().map(|v| (v.id.clone(), v.verdict.clone())).collect(),
-        aliases: old_site.aliases,
-        baseline: old_site.baseline.map(|b| old_site.versions[b].id.clone()),
-    };
-    let mut versions: Vec<Version> = Vec::with_capacity(present.len());
-    for v in old_site.versions {
-        if present.contains(&v.id) && !replaced.contains(&v.id) {
-            versions.push(v);
-        } else {
-            old.versions.insert(v.id.clone(), v);
-        }
-    }
+    let kept = |v: &Version| present.contains(&v.id) && !replaced.contains(&v.id);
+    let old = Old::of(&old_site, |v| !kept(v));
+    let mut versions: Vec<Version> = old_site.versions.into_iter().filter(|v| kept(v)).collect();
     states.retain(|id, _| present.contains(id));
     for (loaded, state) in read {
         states.insert(loaded.version.id.clone(), state);

@@ -1,4 +1,8 @@
-//! Step 2 of a rebuild: the pages whose inputs changed.
+//! Which pages a change touches. The previous site is kept as [`Old`]:
+//! what pages of one version know of the others, and a digest of each
+//! version's artifacts and JSON files. `serve` keeps it in memory between
+//! rebuilds, `build` in its cache between builds; both compare it with the
+//! new site the same way.
 //!
 //! A version whose *structure* (what other pages link to: artifacts, stages,
 //! ETL files, reports) is unchanged re-renders only its summary-level pages
@@ -6,72 +10,171 @@
 //! its pages, plus the pages in other versions that link to what appeared or
 //! vanished. A version that came, went or moved re-renders the versions whose
 //! switcher lists it. Pages that show a changed verdict, or changes on a
-//! version read again, follow.
+//! version read again, follow. A theme that shows the number of versions or
+//! the newest one on every page (see [`crate::theme::Theme::names_run_globals`])
+//! re-renders everything when those change.
 
 use crate::diagnostics::Diagnostic;
-use crate::model::verdict::Verdict;
-use crate::model::{Site, Status, TimeSource, Version};
-use crate::plan::{PageKind, SWITCHER_SPAN};
+use crate::input::scan::Alias;
+use crate::model::verdict::{self, Verdict};
+use crate::model::{Artifact, Site, TimeSource, Version};
+use crate::plan::{self, Page, PageKind, SWITCHER_SPAN};
+use crate::util::digest::Fields;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 
 /// Pages to render, by kind.
-#[derive(Default)]
-pub(super) struct Selection {
+#[derive(Default, Debug)]
+pub struct Selection {
     /// Render everything.
-    pub(super) all: bool,
+    pub all: bool,
     /// Versions (new index) rendered whole.
-    pub(super) whole: BTreeSet<usize>,
+    pub whole: BTreeSet<usize>,
     /// Single pages.
-    pub(super) pages: HashSet<PageKind>,
+    pub pages: HashSet<PageKind>,
     /// Site-level files (`index.json`, search index…) are out of date.
-    pub(super) shared: bool,
+    pub shared: bool,
 }
 
 impl Selection {
-    fn everything() -> Selection {
+    /// Everything, as a first build renders it.
+    pub fn everything() -> Selection {
         Selection { all: true, ..Selection::default() }
     }
 }
 
-/// What the site before the rebuild knew, for the comparison.
-pub(super) struct Old {
+/// What the site before the change knew, for the comparison.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Old {
     /// Version ids, in order.
-    pub(super) ids: Vec<String>,
+    pub ids: Vec<String>,
     /// Each version's identity, in the same order.
-    pub(super) identity: Vec<Identity>,
-    /// The old copies of the versions read again or gone.
-    pub(super) versions: HashMap<String, Version>,
-    /// Every problem.
-    pub(super) problems: Vec<Diagnostic>,
+    pub identity: Vec<Identity>,
+    /// Digests of the versions that may have been read again or gone.
+    pub versions: HashMap<String, VersionDigest>,
+    /// The digest of every problem (see [`problems_digest`]).
+    pub problems: u64,
     /// Every version's verdict, by id.
-    pub(super) verdicts: HashMap<String, Verdict>,
+    pub verdicts: HashMap<String, VerdictDigest>,
     /// Aliases, and the baseline's id.
-    pub(super) aliases: Vec<crate::input::scan::Alias>,
-    pub(super) baseline: Option<String>,
+    pub aliases: Vec<Alias>,
+    /// The baseline's id.
+    pub baseline: Option<String>,
+}
+
+impl Old {
+    /// What `site` knows, with the digests of the versions `digested` picks.
+    pub fn of(site: &Site, digested: impl Fn(&Version) -> bool) -> Old {
+        Old {
+            ids: site.versions.iter().map(|v| v.id.clone()).collect(),
+            identity: site.versions.iter().map(identity).collect(),
+            versions: site
+                .versions
+                .iter()
+                .filter(|v| digested(v))
+                .map(|v| (v.id.clone(), VersionDigest::of(v)))
+                .collect(),
+            problems: problems_digest(&site.problems),
+            verdicts: site.versions.iter().map(|v| (v.id.clone(), VerdictDigest::of(&v.verdict))).collect(),
+            aliases: site.aliases.clone(),
+            baseline: site.baseline.map(|b| site.versions[b].id.clone()),
+        }
+    }
+}
+
+/// The digest of a site's problems, to tell whether any changed.
+pub fn problems_digest(problems: &[Diagnostic]) -> u64 {
+    let mut h = Fields::new();
+    h.number(problems.len() as u128);
+    for p in problems {
+        h.json(p);
+    }
+    h.digest()
 }
 
 /// What pages of other versions know of a version: where it is and when it ran.
-#[derive(PartialEq, Clone, Debug)]
-pub(super) struct Identity {
+#[derive(PartialEq, Clone, Debug, Serialize, Deserialize)]
+pub struct Identity {
     /// Its path segment.
-    pub(super) slug: String,
+    pub slug: String,
     time: Option<i64>,
     time_source: TimeSource,
 }
 
 /// The identity of `v`.
-pub(super) fn identity(v: &Version) -> Identity {
+pub fn identity(v: &Version) -> Identity {
     Identity { slug: v.slug.clone(), time: v.time, time_source: v.time_source }
 }
 
-/// The pages of `site` to render after the versions named `replaced` were
-/// read again; everything when `full`, or when what every page shows moved.
-pub(super) fn select(old: &Old, site: &Site, replaced: &HashSet<String>, full: bool) -> Selection {
-    // A page of runs that came or went is a site page only a full render removes.
-    let run_pages_changed = crate::plan::run_pages(old.ids.len()) != crate::plan::run_pages(site.versions.len());
+/// A verdict's status, and a digest of all of it.
+#[derive(PartialEq, Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct VerdictDigest {
+    status: verdict::Status,
+    all: u64,
+}
+
+impl VerdictDigest {
+    fn of(v: &Verdict) -> VerdictDigest {
+        VerdictDigest { status: v.status, all: Fields::new().json(v).digest() }
+    }
+}
+
+/// What a version's pages are made of, as far as other pages and a later
+/// comparison need: its structure, and a digest of each artifact and JSON file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionDigest {
+    /// A digest of everything of [`Structure`].
+    structure: u64,
+    /// Each artifact's stage, name and slug.
+    artifacts: Vec<(String, String, String)>,
+    /// Each stage's name and slug.
+    stages: Vec<(String, String)>,
+    /// Each JSON file's path and page.
+    json: Vec<(String, Option<String>)>,
+    /// Each EDA report's name and slug.
+    eda: Vec<(String, String)>,
+    /// A digest of each artifact, its file and JSON document.
+    artifact_digests: Vec<u64>,
+    /// A digest of each JSON document.
+    doc_digests: Vec<u64>,
+}
+
+impl VersionDigest {
+    /// The digest of `v`.
+    pub fn of(v: &Version) -> VersionDigest {
+        let files: HashMap<&str, &crate::input::scan::FileEntry> =
+            v.files.iter().map(|f| (f.rel.as_str(), f)).collect();
+        let doc_digests: Vec<u64> = (0..v.json.len()).map(|di| doc_digest(v, di, &files)).collect();
+        VersionDigest {
+            structure: structure_digest(v),
+            artifacts: v.artifacts.iter().map(|a| (a.stage.clone(), a.name.clone(), a.slug.clone())).collect(),
+            stages: v.stages.iter().map(|s| (s.name.clone(), s.slug.clone())).collect(),
+            json: v.json.iter().map(|d| (d.rel.clone(), d.page.clone())).collect(),
+            eda: v.eda.iter().map(|e| (e.name.clone(), e.slug.clone())).collect(),
+            artifact_digests: v.artifacts.iter().map(|a| artifact_digest(v, a, &doc_digests)).collect(),
+            doc_digests,
+        }
+    }
+}
+
+/// The pages of `site` to render for the change from `old`, after the
+/// versions named `replaced` were read again; everything when `full`, or
+/// when what every page shows moved. `names_globals`: the theme shows the
+/// number of versions or the newest one on every page.
+pub fn select(old: &Old, site: &Site, replaced: &HashSet<String>, full: bool, names_globals: bool) -> Selection {
+    // A page of older runs that went is a site page only a full render removes
+    // (one that came is rendered with every site page).
+    let run_pages_went = plan::run_pages(site.versions.len()) < plan::run_pages(old.ids.len());
     let baseline = site.baseline.map(|b| site.versions[b].id.clone());
-    if full || old.aliases != site.aliases || run_pages_changed || baseline != old.baseline {
+    let newest = |ids: &[Identity]| ids.last().map(|i| i.slug.clone());
+    let globals_moved =
+        old.ids.len() != site.versions.len() || newest(&old.identity) != site.versions.last().map(|v| v.slug.clone());
+    if full
+        || (names_globals && globals_moved)
+        || old.aliases != site.aliases
+        || run_pages_went
+        || baseline != old.baseline
+    {
         return Selection::everything();
     }
     let mut s = Selector::new(old, site);
@@ -82,13 +185,34 @@ pub(super) fn select(old: &Old, site: &Site, replaced: &HashSet<String>, full: b
     for q in 0..site.versions.len() {
         s.version(q, replaced);
     }
-    if site.problems != old.problems {
-        s.sel.shared = true;
-    }
     s.history();
     s.near();
     s.judged_again(replaced);
     s.sel
+}
+
+/// The pages of `sel`, in a stable order; the problems page only when the
+/// site files are out of date or `problems_changed`.
+pub fn pages(site: &Site, sel: &Selection, problems_changed: bool) -> Vec<Page> {
+    if sel.all {
+        return plan::plan(site);
+    }
+    let mut pages = plan::site_pages(site);
+    if !sel.shared && !problems_changed {
+        pages.retain(|p| p.kind != PageKind::Problems);
+    }
+    for &vi in &sel.whole {
+        pages.extend(plan::version_pages(site, vi));
+    }
+    let mut single: Vec<Page> = sel
+        .pages
+        .iter()
+        .filter(|k| k.version().is_none_or(|vi| !sel.whole.contains(&vi)))
+        .filter_map(|&k| plan::page(site, k))
+        .collect();
+    single.sort_by(|a, b| a.path.cmp(&b.path));
+    pages.extend(single);
+    pages
 }
 
 /// (stage, name) pairs, as a map for lookups without allocating.
@@ -102,6 +226,11 @@ impl Keys {
     fn add_all(&mut self, v: &Version) {
         for a in &v.artifacts {
             self.add(&a.stage, &a.name);
+        }
+    }
+    fn add_digest(&mut self, d: &VersionDigest) {
+        for (stage, name, _) in &d.artifacts {
+            self.add(stage, name);
         }
     }
     fn remove(&mut self, found: &[(String, String)]) {
@@ -181,8 +310,8 @@ impl<'a> Selector<'a> {
             self.sel.shared = true;
             self.whole_around_old(p);
             let mut keys = Keys::default();
-            if let Some(v) = self.old.versions.get(id) {
-                keys.add_all(v);
+            if let Some(d) = self.old.versions.get(id) {
+                keys.add_digest(d);
             }
             let gap = self.old.ids[..p].iter().filter(|id| self.new_pos.contains_key(id.as_str())).count();
             self.history.push((gap, None, keys));
@@ -209,7 +338,7 @@ impl<'a> Selector<'a> {
             let mut keys = Keys::default();
             keys.add_all(v);
             if let Some(o) = old {
-                keys.add_all(o);
+                keys.add_digest(o);
             }
             self.history.push((q + 1, Some(q), keys));
             return;
@@ -220,35 +349,36 @@ impl<'a> Selector<'a> {
             self.sel.pages.extend([PageKind::Compare(q + 1), PageKind::Version(q + 1)]);
             self.sel.pages.extend((0..self.site.versions[q + 1].stages.len()).map(|si| PageKind::Stage(q + 1, si)));
         }
-        let (so, sn) = (structure(old), structure(v));
-        if so == sn {
-            self.same_structure(q, old);
+        let new = VersionDigest::of(v);
+        if old.structure == new.structure {
+            self.same_structure(q, old, &new);
         } else {
-            self.new_structure(q, &so, &sn);
+            self.new_structure(q, old, &new);
         }
     }
 
     /// A version read again whose structure changed: all its pages, and the
     /// pages elsewhere that list what came or went.
-    fn new_structure(&mut self, q: usize, so: &Structure, sn: &Structure) {
+    fn new_structure(&mut self, q: usize, so: &VersionDigest, sn: &VersionDigest) {
         self.sel.shared = true;
         self.sel.whole.insert(q);
-        let a_old: HashSet<(&str, &str, &str)> = so.artifacts.iter().map(|k| (k.stage, k.name, k.slug)).collect();
-        let a_new: HashSet<(&str, &str, &str)> = sn.artifacts.iter().map(|k| (k.stage, k.name, k.slug)).collect();
+        let a_old: HashSet<&(String, String, String)> = so.artifacts.iter().collect();
+        let a_new: HashSet<&(String, String, String)> = sn.artifacts.iter().collect();
         let mut keys = Keys::default();
         for (stage, name, _) in a_old.symmetric_difference(&a_new) {
             keys.add(stage, name);
         }
         self.history.push((q + 1, Some(q), keys));
-        let stages = changed_names(&so.stages, &sn.stages, |s| Some(s.0), |s| s.1);
-        let json = changed_names(&so.json, &sn.json, |d| d.1.map(|_| d.0), |d| d.1.unwrap_or(""));
-        let eda = changed_names(&so.eda, &sn.eda, |e| Some(e.0), |e| e.1);
+        let stages = changed_names(&so.stages, &sn.stages, |s| Some(s.0.as_str()), |s| s.1.as_str());
+        let json =
+            changed_names(&so.json, &sn.json, |d| d.1.as_ref().map(|_| d.0.as_str()), |d| d.1.as_deref().unwrap_or(""));
+        let eda = changed_names(&so.eda, &sn.eda, |e| Some(e.0.as_str()), |e| e.1.as_str());
         self.near.push(Near { at: q, stages, json, eda });
     }
 
     /// A version read again with the same structure: its own summary pages,
     /// and the pages of what differs.
-    fn same_structure(&mut self, q: usize, old: &Version) {
+    fn same_structure(&mut self, q: usize, old: &VersionDigest, new: &VersionDigest) {
         let v = &self.site.versions[q];
         self.sel.pages.extend([
             PageKind::Version(q),
@@ -259,18 +389,13 @@ impl<'a> Selector<'a> {
         ]);
         self.sel.pages.extend((0..v.stages.len()).map(|si| PageKind::Stage(q, si)));
         self.sel.pages.extend((0..v.eda.len()).map(|ei| PageKind::Eda(q, ei)));
-        for (ai, (a, b)) in old.artifacts.iter().zip(&v.artifacts).enumerate() {
-            let doc_same = match (a.json, b.json) {
-                (Some(x), Some(y)) => x == y && same_doc(old, v, x),
-                (None, None) => true,
-                _ => false,
-            };
-            if a != b || size_of(old, a.file_index) != size_of(v, b.file_index) || !doc_same {
+        for (ai, (a, b)) in old.artifact_digests.iter().zip(&new.artifact_digests).enumerate() {
+            if a != b {
                 self.sel.pages.insert(PageKind::Artifact(q, ai));
             }
         }
-        for di in 0..v.json.len() {
-            if v.json[di].page.is_some() && !same_doc(old, v, di) {
+        for (di, (a, b)) in old.doc_digests.iter().zip(&new.doc_digests).enumerate() {
+            if v.json[di].page.is_some() && a != b {
                 self.sel.pages.insert(PageKind::Etl(q, di));
             }
         }
@@ -343,10 +468,11 @@ impl<'a> Selector<'a> {
         let n = self.site.versions.len();
         for (q, v) in self.site.versions.iter().enumerate() {
             let Some(before) = self.old.verdicts.get(&v.id) else { continue };
-            if *before != v.verdict {
+            let now = VerdictDigest::of(&v.verdict);
+            if *before != now {
                 self.sel.pages.insert(PageKind::Version(q));
             }
-            if before.status != v.verdict.status {
+            if before.status != now.status {
                 self.sel.shared = true;
                 self.sel.whole.extend(window(q, n));
             }
@@ -359,85 +485,74 @@ impl<'a> Selector<'a> {
     }
 }
 
-/// The parts of a version that pages outside its own link to or list.
-#[derive(PartialEq)]
-struct Structure<'a> {
-    artifacts: Vec<ArtifactKey<'a>>,
-    stages: Vec<(&'a str, &'a str)>,
-    json: Vec<(&'a str, Option<&'a str>)>,
-    eda: Vec<(&'a str, &'a str, usize)>,
-}
-
-/// What the search index, `index.json`, the switcher and history links read of an artifact.
-#[derive(PartialEq)]
-struct ArtifactKey<'a> {
-    slug: &'a str,
-    stage: &'a str,
-    name: &'a str,
-    id: Option<&'a str>,
-    artifact_type: &'a str,
-    status: Status,
-    file: Option<&'a str>,
-    description: Option<&'a str>,
-    metadata_keys: Vec<&'a str>,
-}
-
-fn structure(v: &Version) -> Structure<'_> {
-    Structure {
-        artifacts: v
-            .artifacts
-            .iter()
-            .map(|a| ArtifactKey {
-                slug: &a.slug,
-                stage: &a.stage,
-                name: &a.name,
-                id: a.id.as_deref(),
-                artifact_type: &a.artifact_type,
-                status: a.status,
-                file: a.file.as_deref(),
-                description: a.description.as_deref(),
-                metadata_keys: a
-                    .metadata
-                    .as_object()
-                    .map(|m| m.keys().map(String::as_str).collect())
-                    .unwrap_or_default(),
-            })
-            .collect(),
-        stages: v.stages.iter().map(|s| (s.name.as_str(), s.slug.as_str())).collect(),
-        json: v.json.iter().map(|d| (d.rel.as_str(), d.page.as_deref())).collect(),
-        eda: v.eda.iter().map(|e| (e.name.as_str(), e.slug.as_str(), e.artifact)).collect(),
+/// The digest of the parts of `v` that pages outside its own link to or
+/// list: what the search index, `index.json`, the switcher and history links
+/// read of each artifact, and its stages, ETL files and reports.
+fn structure_digest(v: &Version) -> u64 {
+    let mut h = Fields::new();
+    h.number(v.artifacts.len() as u128);
+    for a in &v.artifacts {
+        h.text(&a.slug).text(&a.stage).text(&a.name).maybe(a.id.as_deref()).text(&a.artifact_type);
+        h.json(&a.status).maybe(a.file.as_deref()).maybe(a.description.as_deref());
+        let keys: Vec<&str> =
+            a.metadata.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+        h.json(&keys);
     }
+    h.number(v.stages.len() as u128);
+    for s in &v.stages {
+        h.text(&s.name).text(&s.slug);
+    }
+    h.number(v.json.len() as u128);
+    for d in &v.json {
+        h.text(&d.rel).maybe(d.page.as_deref());
+    }
+    h.number(v.eda.len() as u128);
+    for e in &v.eda {
+        h.text(&e.name).text(&e.slug).number(e.artifact as u128);
+    }
+    h.digest()
 }
 
-fn size_of(v: &Version, file: Option<usize>) -> Option<u64> {
-    file.map(|i| v.files[i].size)
+/// The digest of everything of artifact `a` of `v` its page shows: its
+/// fields, its file's place, size and time, and its JSON document's digest.
+fn artifact_digest(v: &Version, a: &Artifact, docs: &[u64]) -> u64 {
+    let index = |i: Option<usize>| i.map_or(0, |i| i as u128 + 1);
+    let mut h = Fields::new();
+    h.text(&a.slug).maybe(a.id.as_deref()).text(&a.artifact_type).text(&a.stage).text(&a.name);
+    h.maybe(a.description.as_deref()).maybe(a.file.as_deref()).number(index(a.file_index));
+    h.maybe(a.declared_path.as_deref()).maybe(a.created_at.as_deref()).json(&a.metadata);
+    h.maybe(a.record.as_ref().map(|r| r.pointer.as_str())).maybe(a.record.as_ref().map(|r| &*r.json));
+    h.json(&a.status).number(index(a.json));
+    if let Some(f) = a.file_index.map(|i| &v.files[i]) {
+        h.text(&f.at.identity()).number(u128::from(f.size)).number(f.modified);
+    }
+    if let Some(di) = a.json {
+        h.number(u128::from(docs[di]));
+    }
+    h.digest()
 }
 
-fn same_doc(a: &Version, b: &Version, di: usize) -> bool {
-    let (x, y) = (&a.json[di], &b.json[di]);
-    let parsed = match (&x.parsed, &y.parsed) {
-        // Pruned trees can be equal while the files differ past the cut.
-        (Ok(p), Ok(q)) => Arc::ptr_eq(p, q) || (x.cut.is_none() && y.cut.is_none() && p == q),
-        (Err(e), Err(f)) => e == f,
-        _ => false,
+/// The digest of JSON document `di` of `v`: its place, kind and page, and
+/// its file's size and time (which fix what was parsed from it).
+fn doc_digest(v: &Version, di: usize, files: &HashMap<&str, &crate::input::scan::FileEntry>) -> u64 {
+    let d = &v.json[di];
+    let mut h = Fields::new();
+    h.text(&d.rel).json(&d.kind).maybe(d.stage.as_deref()).maybe(d.page.as_deref());
+    match files.get(d.rel.as_str()) {
+        Some(f) => h.number(1).text(&f.at.identity()).number(u128::from(f.size)).number(f.modified),
+        None => h.number(0),
     };
-    let size = |v: &Version, rel: &str| v.files.iter().find(|f| f.rel == rel).map(|f| f.size);
-    parsed
-        && x.rel == y.rel
-        && x.kind == y.kind
-        && x.stage == y.stage
-        && x.page == y.page
-        && size(a, &x.rel) == size(b, &y.rel)
+    h.digest()
 }
 
 /// Names that came, went or moved to another slug between two lists.
-fn changed_names<'a, T: Copy>(
-    old: &[T],
-    new: &[T],
-    name: impl Fn(T) -> Option<&'a str>,
-    slug: impl Fn(T) -> &'a str,
+fn changed_names<'a, T>(
+    old: &'a [T],
+    new: &'a [T],
+    name: impl Fn(&'a T) -> Option<&'a str>,
+    slug: impl Fn(&'a T) -> &'a str,
 ) -> HashSet<String> {
-    let a: HashSet<(&str, &str)> = old.iter().filter_map(|&x| name(x).map(|n| (n, slug(x)))).collect();
-    let b: HashSet<(&str, &str)> = new.iter().filter_map(|&x| name(x).map(|n| (n, slug(x)))).collect();
+    let a: HashSet<(&str, &str)> = old.iter().filter_map(|x| name(x).map(|n| (n, slug(x)))).collect();
+    let b: HashSet<(&str, &str)> = new.iter().filter_map(|x| name(x).map(|n| (n, slug(x)))).collect();
     a.symmetric_difference(&b).map(|(n, _)| n.to_string()).collect()
 }
