@@ -206,12 +206,14 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     let renderer = Renderer::new(inputs.theme)?;
     staging::stop_if_interrupted().map_err(|e| e.context(kept(&config.out)))?;
     timings.lap("load");
-    let staging = Staging::new(&config.out)?;
     let cache_dir =
         (!options.no_cache).then(|| options.cache.clone().unwrap_or_else(|| cache::default_dir(&config.out)));
     let mut previous = cache_dir.as_deref().and_then(|dir| cache::load(dir, staging::read_stamp(&config.out).as_ref()));
     // A strict build checks the links of every page, so it renders them all.
     let before = previous.as_mut().and_then(|r| r.site.take()).filter(|r| r.global == prints.global && !options.strict);
+    // What every page shows is as before: update the output, keeping its
+    // unchanged files where they are (see staging::Staging::overlay).
+    let staging = if before.is_some() { Staging::overlay(&config.out)? } else { Staging::new(&config.out)? };
     let reuse = cache::Reuse::new(&config.out, previous.map(|r| r.files).unwrap_or_default());
     let link = config.raw_files() == crate::config::RawFiles::Hardlink;
     let disk = Disk { staging: &staging, link, reuse: cache_dir.is_some().then_some(&reuse) };
@@ -263,7 +265,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     };
     let linked = reuse.linked();
     if !refused {
-        staging.commit(&stamp)?;
+        staging.commit(&stamp, &reuse.gone())?;
         timings.lap("swap output");
         let mut written = reuse.record(&stamp);
         written.site = record;

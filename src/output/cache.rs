@@ -182,6 +182,12 @@ impl Reuse {
         Record { generator: stamp.generator.clone(), fingerprint: stamp.fingerprint.clone(), files, site: None }
     }
 
+    /// The previous output's files this build did not write nor keep.
+    pub fn gone(&self) -> Vec<String> {
+        let wrote = self.wrote.lock().unwrap_or_else(PoisonError::into_inner);
+        self.previous.keys().filter(|rel| !wrote.contains_key(*rel)).cloned().collect()
+    }
+
     /// Files linked from the previous output rather than written, so far.
     pub fn linked(&self) -> usize {
         let wrote = self.wrote.lock().unwrap_or_else(PoisonError::into_inner);

@@ -8,12 +8,22 @@
 //! the output's lock ([`crate::output::lock`]), so any staging or old folder
 //! of the same output found next to it is a killed build's, and is removed
 //! while this build runs.
+//!
+//! A build with the cache that keeps most of the previous output updates it
+//! instead ([`Staging::overlay`]): the staging folder holds only the files
+//! that are new or changed, and the commit moves them into the output and
+//! removes the files the site no longer has. A failed build leaves the
+//! output as it was, as before; a build killed during the commit (which
+//! renames only the changed files) leaves a mix of the two sites, marked
+//! [`UPDATING`], which no later build trusts: the next one builds the whole
+//! site anew and swaps it in.
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 /// Set when the process is asked to stop: every later write fails, so a
@@ -41,6 +51,10 @@ impl std::error::Error for ReadFault {}
 
 /// The file that marks a folder as artsite's output (the scan skips such folders).
 pub use crate::input::scan::OUTPUT_MARKER as MARKER;
+
+/// The fingerprint in the marker while an update moves its files into the
+/// output: a marker with it names no build, so the next build starts afresh.
+pub const UPDATING: &str = "updating";
 
 /// What the marker file records about the build that wrote the output.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +86,8 @@ pub struct Staging {
     dir: PathBuf,
     /// Removes the folders killed builds left, while this one runs.
     sweeper: Option<JoinHandle<()>>,
+    /// The files put into an overlay, to move into the output (see [`Staging::overlay`]).
+    overlay: Option<Mutex<Vec<String>>>,
 }
 
 /// The name prefix of the staging (`tag` = `staging`) or old (`old`)
@@ -149,7 +165,27 @@ impl Staging {
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let out_path = out.to_path_buf();
         let sweeper = Some(std::thread::spawn(move || remove_leftovers(&out_path)));
-        Ok(Staging { out: out.to_path_buf(), dir, sweeper })
+        Ok(Staging { out: out.to_path_buf(), dir, sweeper, overlay: None })
+    }
+
+    /// A staging folder for an update of the existing output `out`: it holds
+    /// only the files written into it, [`Staging::link`] of an output file
+    /// to its own place keeps it where it is, and [`Staging::commit`] moves
+    /// the files in.
+    pub fn overlay(out: &Path) -> Result<Staging> {
+        if read_stamp(out).is_none() {
+            bail!("output {} holds no site to update", out.display());
+        }
+        let mut staging = Staging::new(out)?;
+        staging.overlay = Some(Mutex::default());
+        Ok(staging)
+    }
+
+    /// Notes a file put at `rel`, for an overlay to move into the output.
+    fn put(&self, rel: &str) {
+        if let Some(files) = &self.overlay {
+            files.lock().unwrap_or_else(PoisonError::into_inner).push(rel.to_string());
+        }
     }
 
     /// The folder to write into.
@@ -164,7 +200,9 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.put(rel);
+        Ok(())
     }
 
     /// Writes what `from` reads at `rel`, a buffer at a time. When reading
@@ -191,6 +229,8 @@ impl Staging {
         if copied.is_err() {
             drop(file);
             let _ = fs::remove_file(&path);
+        } else {
+            self.put(rel);
         }
         copied
     }
@@ -204,23 +244,31 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        if link && fs::hard_link(from, &path).is_ok() {
-            return Ok(());
+        if !(link && fs::hard_link(from, &path).is_ok()) {
+            reflink_copy::reflink_or_copy(from, &path)
+                .with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
         }
-        reflink_copy::reflink_or_copy(from, &path)
-            .with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        self.put(rel);
         Ok(())
     }
 
     /// Hard-links the file `from` (of the previous output) at `rel`; false
-    /// when the file system will not link it.
+    /// when the file system will not link it. In an overlay, the output's
+    /// own file at `rel` just stays.
     pub fn link(&self, rel: &str, from: &Path) -> Result<bool> {
         let path = self.path_of(rel)?;
         stop_if_interrupted()?;
+        if self.overlay.is_some() && from == self.out.join(rel) {
+            return Ok(true);
+        }
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        Ok(fs::hard_link(from, &path).is_ok())
+        let linked = fs::hard_link(from, &path).is_ok();
+        if linked {
+            self.put(rel);
+        }
+        Ok(linked)
     }
 
     fn path_of(&self, rel: &str) -> Result<PathBuf> {
@@ -239,12 +287,20 @@ impl Staging {
 
     /// Marks the staging folder with `stamp` and swaps it in for the output
     /// folder; then removes the old site, and waits for the folders of killed
-    /// builds to be gone.
-    pub fn commit(mut self, stamp: &Stamp) -> Result<()> {
-        let mut marker = serde_json::to_vec_pretty(stamp).expect("a stamp serialises");
-        marker.push(b'\n');
+    /// builds to be gone. An overlay's files are moved into the output
+    /// instead, and the output's files in `gone` (paths in the site) removed.
+    pub fn commit(mut self, stamp: &Stamp, gone: &[String]) -> Result<()> {
+        if let Some(files) = self.overlay.take() {
+            let files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+            stop_if_interrupted()?;
+            self.update(stamp, &files, gone)?;
+            if let Some(sweeper) = self.sweeper.take() {
+                let _ = sweeper.join();
+            }
+            return Ok(());
+        }
         let at = self.dir.join(MARKER);
-        fs::write(&at, marker).with_context(|| format!("cannot write {}", at.display()))?;
+        write_marker(&at, stamp)?;
         stop_if_interrupted()?;
         let old = if self.out.exists() {
             check_replaceable(&self.out)?;
@@ -261,6 +317,54 @@ impl Staging {
             let _ = sweeper.join();
         }
         Ok(())
+    }
+}
+
+impl Staging {
+    /// An overlay's commit: the output marked as being updated, the files
+    /// gone removed (with the folders they leave empty), the overlay's
+    /// `files` moved in, then the output marked with `stamp`.
+    fn update(&self, stamp: &Stamp, files: &[String], gone: &[String]) -> Result<()> {
+        let marker = self.out.join(MARKER);
+        let mut updating = read_stamp(&self.out).unwrap_or_default();
+        updating.fingerprint = UPDATING.into();
+        write_marker(&marker, &updating)?;
+        for rel in gone {
+            let path = self.out.join(rel);
+            match fs::remove_file(&path) {
+                Ok(()) => remove_empty_parents(&self.out, &path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+            }
+        }
+        for rel in files {
+            let to = self.out.join(rel);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            fs::rename(self.dir.join(rel), &to).with_context(|| format!("cannot move {} into place", to.display()))?;
+        }
+        write_marker(&marker, stamp)
+    }
+}
+
+/// Writes `stamp` into the marker file `at`, replacing it in one rename.
+fn write_marker(at: &Path, stamp: &Stamp) -> Result<()> {
+    let mut marker = serde_json::to_vec_pretty(stamp).expect("a stamp serialises");
+    marker.push(b'\n');
+    let temp = at.with_extension(format!("tmp-{}", std::process::id()));
+    fs::write(&temp, marker).with_context(|| format!("cannot write {}", temp.display()))?;
+    fs::rename(&temp, at).with_context(|| format!("cannot write {}", at.display()))
+}
+
+/// Removes the folders above `path` up to `top` that are left empty.
+fn remove_empty_parents(top: &Path, path: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != top && d.starts_with(top)) {
+        if fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 
@@ -339,7 +443,7 @@ mod tests {
         use std::sync::Arc;
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        Staging::new(&out).unwrap().commit(&Stamp::default()).unwrap();
+        Staging::new(&out).unwrap().commit(&Stamp::default(), &[]).unwrap();
         let done = Arc::new(AtomicBool::new(false));
         let reader = {
             let (out, done) = (out.clone(), Arc::clone(&done));
@@ -357,7 +461,7 @@ mod tests {
         for n in 0..200 {
             let staging = Staging::new(&out).unwrap();
             staging.write("index.html", format!("{n}").as_bytes()).unwrap();
-            staging.commit(&Stamp { pages: n, ..Stamp::default() }).unwrap();
+            staging.commit(&Stamp { pages: n, ..Stamp::default() }, &[]).unwrap();
         }
         done.store(true, Ordering::SeqCst);
         let (looks, missing) = reader.join().unwrap();

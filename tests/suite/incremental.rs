@@ -330,3 +330,28 @@ fn a_new_page_of_runs_is_rendered_and_a_gone_one_removed() {
     assert!(!t.out().join("runs/2").exists());
     assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
 }
+
+/// An update killed while it moved its files into the output leaves a mix
+/// of two sites, its marker saying so: the next build trusts neither the
+/// output nor the cache, and builds the whole site anew.
+#[test]
+fn an_update_killed_while_moving_its_files_in_is_repaired_by_the_next_build() {
+    let t = Tree::new();
+    let ids: Vec<String> = (1..=8).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
+    for id in &ids {
+        small_version(&t, id);
+    }
+    t.build();
+    small_version(&t, "2024-01-09_09-00-00_ci");
+    // What a kill during the moves leaves: the marker of the update, some
+    // pages new and some old.
+    let marker = t.out().join(artsite::output::staging::MARKER);
+    let mut stamp: serde_json::Value = serde_json::from_str(&fs::read_to_string(&marker).unwrap()).unwrap();
+    stamp["fingerprint"] = artsite::output::staging::UPDATING.into();
+    fs::write(&marker, stamp.to_string()).unwrap();
+    fs::write(t.out().join(format!("v/{}/index.html", ids[7])), "<p>half moved</p>").unwrap();
+    let report = t.build();
+    assert!(!report.up_to_date);
+    assert_eq!((report.rendered, report.linked), (report.pages, 0), "everything built anew");
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+}
