@@ -11,6 +11,7 @@ use crate::output::fingerprint;
 use crate::output::links::LinkCheck;
 use crate::output::lock::{self, Wait};
 use crate::output::sink::{Disk, Sink};
+use crate::output::site_files;
 use crate::output::staging::{self, Staging};
 use crate::plan::select::Old;
 use crate::render::Renderer;
@@ -214,6 +215,11 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     // What every page shows is as before: update the output, keeping its
     // unchanged files where they are (see staging::Staging::overlay).
     let staging = if before.is_some() { Staging::overlay(&config.out)? } else { Staging::new(&config.out)? };
+    let shared_files: Vec<String> = previous
+        .as_ref()
+        .map(|r| r.files.keys().filter(|p| site_files::is_shared(p)).cloned().collect())
+        .unwrap_or_default();
+    timings.lap("read cache");
     let reuse = cache::Reuse::new(&config.out, previous.map(|r| r.files).unwrap_or_default());
     let link = config.raw_files() == crate::config::RawFiles::Hardlink;
     let disk = Disk { staging: &staging, link, reuse: cache_dir.is_some().then_some(&reuse) };
@@ -224,6 +230,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         old: &r.old,
         replaced: changed_runs(&prints, r),
         warnings: &r.warnings,
+        shared_files: &shared_files,
         keep: &keep,
     });
     let produced =
@@ -242,6 +249,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         old: Old::of(&site, |_| true),
         warnings: produced.rendered.warnings,
     });
+    timings.lap("record pages");
     if !removed.is_empty() {
         if may_retry {
             return Ok(Attempt::RunsRemoved(removed));
@@ -280,6 +288,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
                 format!("{e:#}"),
             ));
         }
+        timings.lap("save cache");
     }
     Ok(Attempt::Done(Report {
         versions: stamp.versions,

@@ -123,6 +123,8 @@ pub struct Since<'a> {
     pub replaced: HashSet<String>,
     /// Each artifact page's problems in the previous build, by path.
     pub warnings: &'a HashMap<String, Vec<Diagnostic>>,
+    /// The site-level files of the previous output (see [`site_files::is_shared`]).
+    pub shared_files: &'a [String],
     /// Keeps the previous output's file at a path, as it is; false when it cannot.
     pub keep: &'a (dyn Fn(&str) -> Result<bool> + Sync),
 }
@@ -133,6 +135,38 @@ pub struct Produced {
     pub pages: Vec<Page>,
     /// What rendering did: the pages rendered, and the previews' problems.
     pub rendered: render::Rendered,
+}
+
+/// The site files after the change `since` the previous build: the
+/// site-level ones written when what they show changed, else kept; each
+/// version's when its pages were rendered whole, it was read again or its
+/// verdict changed, else kept. A file that cannot be kept is written.
+fn changed_site_files(
+    config: &Config,
+    renderer: &Renderer,
+    site: &Site,
+    pages: &[Page],
+    sink: &dyn Sink,
+    since: &Since,
+    selection: &select::Selection,
+) -> Result<()> {
+    let mut shared = selection.shared || select::problems_digest(&site.problems) != since.old.problems;
+    for path in since.shared_files {
+        if shared {
+            break;
+        }
+        shared = !(since.keep)(path)?;
+    }
+    if shared {
+        site_files::write_shared(config, &renderer.theme, site, pages, sink)?;
+    }
+    for (vi, v) in site.versions.iter().enumerate() {
+        let again = selection.whole.contains(&vi) || selection.judged.contains(&vi) || since.replaced.contains(&v.id);
+        if again || !(since.keep)(&plan::summary_json(v))? {
+            site_files::write_version(v, sink)?;
+        }
+    }
+    Ok(())
 }
 
 /// The steps after loading, into `sink`: plan every page, publish the raw
@@ -150,7 +184,17 @@ pub fn produce(
 ) -> Result<Produced> {
     let pages = plan::plan(site);
     lap("plan");
-    let unpublished = raw::publish(site, sink, progress)?;
+    // A run whose files are all as before (on disk, where times tell) has
+    // its published files kept as they are.
+    let unchanged: HashSet<&str> = match &since {
+        Some(s) => s.old.ids.iter().map(String::as_str).filter(|id| !s.replaced.contains(*id)).collect(),
+        None => HashSet::new(),
+    };
+    let kept = |v: &crate::model::Version, rel: &str| match &since {
+        Some(s) if config.bucket().is_none() && unchanged.contains(v.id.as_str()) => (s.keep)(rel),
+        _ => Ok(false),
+    };
+    let unpublished = raw::publish(site, sink, progress, &kept)?;
     load::add_problems(site, unpublished);
     lap("copy raw files");
     judge(site, config);
@@ -164,7 +208,12 @@ pub fn produce(
     });
     let rendered = render::render_changed(renderer, config, site, &pages, sink, progress, unchanged.as_ref())?;
     lap("render pages");
-    site_files::write_all(config, &renderer.theme, site, &pages, sink)?;
+    match (&since, &selection) {
+        (Some(since), Some(selection)) if !selection.all => {
+            changed_site_files(config, renderer, site, &pages, sink, since, selection)?;
+        }
+        _ => site_files::write_all(config, &renderer.theme, site, &pages, sink)?,
+    }
     lap("site files");
     Ok(Produced { pages, rendered })
 }

@@ -22,6 +22,7 @@ use crate::diagnostics::Diagnostic;
 use crate::input::source::Location;
 use crate::plan::select::Old;
 use anyhow::{Context, Result};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
@@ -39,8 +40,9 @@ pub fn default_dir(out: &Path) -> PathBuf {
 /// The record's file in a cache folder.
 const RECORD: &str = "output.json";
 
-/// One file the build wrote.
+/// One file the build wrote; recorded as `[len, hash, modified]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(u64, u64, i64)", into = "(u64, u64, i64)")]
 pub struct Entry {
     /// Its size in bytes.
     pub len: u64,
@@ -52,6 +54,18 @@ pub struct Entry {
     pub modified: i64,
 }
 
+impl From<(u64, u64, i64)> for Entry {
+    fn from((len, hash, modified): (u64, u64, i64)) -> Entry {
+        Entry { len, hash, modified }
+    }
+}
+
+impl From<Entry> for (u64, u64, i64) {
+    fn from(e: Entry) -> (u64, u64, i64) {
+        (e.len, e.hash, e.modified)
+    }
+}
+
 /// What one build wrote.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Record {
@@ -60,7 +74,7 @@ pub struct Record {
     /// The fingerprint of the inputs it was built from.
     pub fingerprint: String,
     /// Every file, by its path in the site.
-    pub files: HashMap<String, Entry>,
+    pub files: FxHashMap<String, Entry>,
     /// What the pages were made from, when the build kept it.
     #[serde(default)]
     pub site: Option<SiteRecord>,
@@ -102,14 +116,15 @@ pub fn save(dir: &Path, record: &Record) -> Result<()> {
 /// wrote so far.
 pub struct Reuse {
     out: PathBuf,
-    previous: HashMap<String, Entry>,
-    wrote: Mutex<HashMap<String, Entry>>,
+    previous: FxHashMap<String, Entry>,
+    wrote: Mutex<FxHashMap<String, Entry>>,
 }
 
 impl Reuse {
     /// Reuse of the output `out`, whose files are `previous` (those of its record).
-    pub fn new(out: &Path, previous: HashMap<String, Entry>) -> Reuse {
-        Reuse { out: out.to_path_buf(), previous, wrote: Mutex::default() }
+    pub fn new(out: &Path, previous: FxHashMap<String, Entry>) -> Reuse {
+        let wrote = FxHashMap::with_capacity_and_hasher(previous.len(), Default::default());
+        Reuse { out: out.to_path_buf(), previous, wrote: Mutex::new(wrote) }
     }
 
     /// Links the previous output's `rel` into `staging` as it is, when it is

@@ -3,8 +3,9 @@
 use super::sink::Sink;
 use super::staging::ReadFault;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::input::scan::FileEntry;
 use crate::input::source::Location;
-use crate::model::Site;
+use crate::model::{Site, Version};
 use crate::plan;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -13,25 +14,35 @@ use rayon::prelude::*;
 /// pages link their files where they are (`raw_files: link`). A file that cannot be read
 /// any more (deleted since the scan by a pipeline still writing, say) is a
 /// problem of that file, returned; a file that cannot be written fails.
-pub fn publish(site: &Site, sink: &dyn Sink, progress: bool) -> Result<Vec<Diagnostic>> {
-    let files: Vec<(String, String, &Location)> = site
+/// Files `kept` says it kept (at their path in the site) are not published
+/// again.
+pub fn publish(
+    site: &Site,
+    sink: &dyn Sink,
+    progress: bool,
+    kept: &(dyn Fn(&Version, &str) -> Result<bool> + Sync),
+) -> Result<Vec<Diagnostic>> {
+    let files: Vec<(&Version, String, &FileEntry)> = site
         .versions
         .iter()
         .filter(|v| v.raw_url.is_none())
-        .flat_map(|v| v.files.iter().map(move |f| (plan::file(v, &f.rel), format!("{}/{}", v.id, f.rel), &f.at)))
+        .flat_map(|v| v.files.iter().map(move |f| (v, plan::file(v, &f.rel), f)))
         .collect();
     let bar = crate::util::progress::bar(progress, files.len(), "raw files");
     let problems: Vec<Option<Diagnostic>> = files
         .par_iter()
-        .map(|(rel, shown, from)| {
+        .map(|(v, rel, f)| {
             bar.inc(1);
-            match sink.raw(rel, from) {
+            if kept(v, rel)? {
+                return Ok(None);
+            }
+            match sink.raw(rel, &f.at) {
                 Ok(()) => Ok(None),
-                Err(e) => match unpublished(&e, from) {
+                Err(e) => match unpublished(&e, &f.at) {
                     Some(why) => Ok(Some(Diagnostic::new(
                         Severity::Warning,
                         "unpublished",
-                        shown,
+                        format!("{}/{}", v.id, f.rel),
                         format!("file could not be published: {why} ({e:#})"),
                     ))),
                     None => Err(e),

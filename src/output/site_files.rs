@@ -46,6 +46,13 @@ pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page],
     Ok(())
 }
 
+/// Whether `path` is one of the files [`write_shared`] writes.
+pub fn is_shared(path: &str) -> bool {
+    path.starts_with(plan::STATIC_DIR)
+        || path.starts_with("search/") && path.ends_with(".js")
+        || matches!(path, plan::SITE_INDEX | plan::PROBLEMS_JSON | plan::SITEMAP)
+}
+
 /// The files of one version besides its pages: its `summary.json`.
 pub fn write_version(v: &Version, sink: &dyn Sink) -> Result<()> {
     sink.write(&plan::summary_json(v), &summary_json::version_summary(v))

@@ -32,6 +32,8 @@ pub struct Selection {
     pub whole: BTreeSet<usize>,
     /// Single pages.
     pub pages: HashSet<PageKind>,
+    /// Versions (new index) whose verdict changed, which their `summary.json` shows.
+    pub judged: BTreeSet<usize>,
     /// Site-level files (`index.json`, search index…) are out of date.
     pub shared: bool,
 }
@@ -471,6 +473,7 @@ impl<'a> Selector<'a> {
             let now = VerdictDigest::of(&v.verdict);
             if *before != now {
                 self.sel.pages.insert(PageKind::Version(q));
+                self.sel.judged.insert(q);
             }
             if before.status != now.status {
                 self.sel.shared = true;

@@ -355,3 +355,27 @@ fn an_update_killed_while_moving_its_files_in_is_repaired_by_the_next_build() {
     assert_eq!((report.rendered, report.linked), (report.pages, 0), "everything built anew");
     assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
 }
+
+/// A change that leaves what the site-level files show alone keeps them
+/// from the previous output; one edited by hand since is written again.
+#[test]
+fn site_files_are_kept_unless_edited_by_hand() {
+    let t = Tree::new();
+    small_version(&t, "v1");
+    small_version(&t, "v2");
+    t.build();
+    let problems = inode(&t.out(), "problems.json");
+    let index = t.out().join("index.json");
+    let clean = fs::read(&index).unwrap();
+    fs::write(&index, b"{}").unwrap();
+    t.json(
+        "v1/etl_metadata/cleaned_data/cleaning_summary.json",
+        serde_json::json!({"total_records": 100, "valid_records": 91, "data_quality_score": 91.0, "issues_found": 3, "outliers_removed": 2}),
+    );
+    let report = t.build();
+    assert!(report.rendered < report.pages, "{} of {} rendered", report.rendered, report.pages);
+    assert_eq!(inode(&t.out(), "problems.json"), problems, "kept where it was");
+    assert_eq!(fs::read(&index).unwrap(), clean, "the edited index is written again");
+    assert!(read(&t, "v/v1/summary.json").contains("91"), "the changed run's summary is written");
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+}

@@ -56,7 +56,8 @@ pub(super) fn render(
     let version_files: BTreeSet<usize> = if sel.all {
         every().into_iter().collect()
     } else {
-        sel.whole.iter().copied().chain((0..site.versions.len()).filter(|&i| read_again(i))).collect()
+        let judged = sel.judged.iter().copied();
+        sel.whole.iter().copied().chain(judged).chain((0..site.versions.len()).filter(|&i| read_again(i))).collect()
     };
     for &vi in &version_files {
         site_files::write_version(&site.versions[vi], &memory)?;
@@ -97,7 +98,7 @@ pub(super) fn merge(
         changed.insert(path);
     }
     if wrote_shared {
-        *shared = files.keys().filter(|p| is_shared_file(p)).cloned().collect();
+        *shared = files.keys().filter(|p| site_files::is_shared(p)).cloned().collect();
     }
     for (path, bytes) in files {
         let same = next.files.get(&path).is_some_and(|old: &Bytes| **old == *bytes);
@@ -190,11 +191,4 @@ pub(super) fn linked(site: &Site) -> HashMap<PathBuf, Vec<(String, String)>> {
         }
     }
     linked
-}
-
-/// Whether `path` is one of the files [`site_files::write_shared`] writes.
-fn is_shared_file(path: &str) -> bool {
-    path.starts_with(plan::STATIC_DIR)
-        || path.starts_with("search/") && path.ends_with(".js")
-        || matches!(path, plan::SITE_INDEX | plan::PROBLEMS_JSON | plan::SITEMAP)
 }
