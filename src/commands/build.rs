@@ -15,7 +15,7 @@ use crate::output::site_files;
 use crate::output::staging::{self, Staging};
 use crate::plan::select::Old;
 use crate::render::Renderer;
-use crate::util::html::counted;
+use crate::util::html::{counted, number};
 use anyhow::Result;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -57,7 +57,7 @@ impl Report {
         let kept = if self.up_to_date || kept == 0 {
             String::new()
         } else {
-            format!(" ({} rendered, {kept} kept)", self.rendered)
+            format!(" ({} rendered, {} kept)", number(self.rendered as f64, 0), number(kept as f64, 0))
         };
         format!(
             "{} {}, {}, {}{kept}; {} ({}, {}) in {:.2}s",
