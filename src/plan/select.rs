@@ -11,7 +11,7 @@
 //! vanished. A version that came, went or moved re-renders the versions whose
 //! switcher lists it. Pages that show a changed verdict, or changes on a
 //! version read again, follow. A theme that shows the number of versions or
-//! the newest one on every page (see [`crate::theme::Theme::names_run_globals`])
+//! the newest one on every page (see [`crate::render::Renderer::names_run_globals`])
 //! re-renders everything when those change.
 
 use crate::diagnostics::Diagnostic;
@@ -125,7 +125,7 @@ impl VerdictDigest {
 /// comparison need: its structure, and a digest of each artifact and JSON file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionDigest {
-    /// A digest of everything of [`Structure`].
+    /// A digest of what pages outside the version's own link to or list of it.
     structure: u64,
     /// Each artifact's stage, name and slug.
     artifacts: Vec<(String, String, String)>,
