@@ -272,17 +272,7 @@ impl Staging {
     }
 
     fn path_of(&self, rel: &str) -> Result<PathBuf> {
-        let mut path = self.dir.clone();
-        for part in rel.split('/') {
-            // Exactly one plain name: no `..`, root, drive prefix or separator
-            // of this platform (a `\\` is a separator on Windows only).
-            let mut components = Path::new(part).components();
-            match (components.next(), components.next()) {
-                (Some(Component::Normal(name)), None) if name == part => path.push(part),
-                _ => bail!("refusing to write outside the output: {rel}"),
-            }
-        }
-        Ok(path)
+        inside(&self.dir, rel)
     }
 
     /// Marks the staging folder with `stamp` and swaps it in for the output
@@ -291,7 +281,9 @@ impl Staging {
     /// instead, and the output's files in `gone` (paths in the site) removed.
     pub fn commit(mut self, stamp: &Stamp, gone: &[String]) -> Result<()> {
         if let Some(files) = self.overlay.take() {
-            let files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+            files.sort_unstable();
+            files.dedup();
             stop_if_interrupted()?;
             self.update(stamp, &files, gone)?;
             if let Some(sweeper) = self.sweeper.take() {
@@ -330,7 +322,8 @@ impl Staging {
         updating.fingerprint = UPDATING.into();
         write_marker(&marker, &updating)?;
         for rel in gone {
-            let path = self.out.join(rel);
+            // The record names them: never a path outside the output.
+            let path = inside(&self.out, rel)?;
             match fs::remove_file(&path) {
                 Ok(()) => remove_empty_parents(&self.out, &path),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -346,6 +339,22 @@ impl Staging {
         }
         write_marker(&marker, stamp)
     }
+}
+
+/// The path of the site path `rel` inside the folder `top`; an error for a
+/// path that would lead out of it.
+fn inside(top: &Path, rel: &str) -> Result<PathBuf> {
+    let mut path = top.to_path_buf();
+    for part in rel.split('/') {
+        // Exactly one plain name: no `..`, root, drive prefix or separator
+        // of this platform (a `\\` is a separator on Windows only).
+        let mut components = Path::new(part).components();
+        match (components.next(), components.next()) {
+            (Some(Component::Normal(name)), None) if name == part => path.push(part),
+            _ => bail!("refusing to write outside the output: {rel}"),
+        }
+    }
+    Ok(path)
 }
 
 /// Writes `stamp` into the marker file `at`, replacing it in one rename.
@@ -433,6 +442,36 @@ mod tests {
             staging.write("odd\\name..txt", b"x").unwrap();
             assert!(staging.dir().join("odd\\name..txt").is_file());
         }
+    }
+
+    #[test]
+    fn an_overlay_moves_its_files_in_removes_the_gone_and_never_leaves_the_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let first = Staging::new(&out).unwrap();
+        for rel in ["kept.html", "old/gone.html", "changed.html"] {
+            first.write(rel, b"first").unwrap();
+        }
+        first.commit(&Stamp { pages: 3, ..Stamp::default() }, &[]).unwrap();
+        fs::write(tmp.path().join("outside.txt"), "mine").unwrap();
+
+        let update = Staging::overlay(&out).unwrap();
+        assert!(update.link("kept.html", &out.join("kept.html")).unwrap());
+        update.write("changed.html", b"second").unwrap();
+        update.write("new/page.html", b"second").unwrap();
+        let escape = update.commit(&Stamp::default(), &["../outside.txt".to_string()]);
+        assert!(escape.is_err(), "a gone path outside the output is refused");
+        assert!(tmp.path().join("outside.txt").is_file());
+        assert_eq!(read_stamp(&out).unwrap().fingerprint, UPDATING, "the refused update is marked");
+
+        let update = Staging::overlay(&out).unwrap();
+        update.write("changed.html", b"second").unwrap();
+        update.commit(&Stamp { pages: 2, ..Stamp::default() }, &["old/gone.html".to_string()]).unwrap();
+        assert_eq!(fs::read(out.join("kept.html")).unwrap(), b"first");
+        assert_eq!(fs::read(out.join("changed.html")).unwrap(), b"second");
+        assert!(!out.join("old").exists(), "the folder the gone file left empty is removed");
+        assert_eq!(read_stamp(&out).unwrap().pages, 2);
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2, "no staging folder stays");
     }
 
     /// With the exchange, a reader never finds the output missing, however
