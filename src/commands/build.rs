@@ -53,7 +53,7 @@ impl Report {
     /// The one-line summary printed after a build.
     pub fn line(&self) -> String {
         let c = &self.counts;
-        let kept = self.pages - self.rendered.min(self.pages);
+        let kept = self.pages.saturating_sub(self.rendered);
         let kept = if self.up_to_date || kept == 0 {
             String::new()
         } else {

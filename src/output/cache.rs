@@ -15,7 +15,7 @@
 //! The record also keeps what the site's pages were made from (a
 //! [`SiteRecord`]): the next build compares it with its own inputs (see
 //! [`crate::plan::select`]), renders only the pages whose inputs changed and
-//! links the others from the previous output unrendered.
+//! keeps the others from the previous output unrendered.
 
 use super::staging::{Staging, Stamp};
 use crate::diagnostics::Diagnostic;

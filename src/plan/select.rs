@@ -58,7 +58,7 @@ pub struct Old {
     pub problems: u64,
     /// Every version's verdict, by id.
     pub verdicts: HashMap<String, VerdictDigest>,
-    /// Aliases, and the baseline's id.
+    /// Aliases.
     pub aliases: Vec<Alias>,
     /// The baseline's id.
     pub baseline: Option<String>,

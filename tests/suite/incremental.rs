@@ -182,16 +182,22 @@ fn builds_with_the_cache_equal_clean_builds_after_every_kind_of_change() {
     assert!(report.linked > 0, "raw files and pages without the title are kept");
 }
 
+/// Runs of one a day from 2024-01-01, `n` of them, each a [`small_version`]; their ids.
+fn daily_runs(t: &Tree, n: u32) -> Vec<String> {
+    let ids: Vec<String> = (1..=n).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
+    for id in &ids {
+        small_version(t, id);
+    }
+    ids
+}
+
 /// A new run changes the pages of the runs within the version switcher's
 /// reach and the site-level pages; the pages of older runs are the same
 /// files as before, linked, not written.
 #[test]
 fn a_new_run_leaves_the_pages_of_older_runs_alone() {
     let t = Tree::new();
-    let ids: Vec<String> = (1..=14).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
-    for id in &ids {
-        small_version(&t, id);
-    }
+    let ids = daily_runs(&t, 14);
     t.build();
     let old_pages: Vec<String> = snapshot(&t.out())
         .into_keys()
@@ -264,10 +270,7 @@ fn no_cache_writes_everything() {
 #[test]
 fn kept_pages_keep_the_problems_their_previews_found() {
     let t = Tree::new();
-    let ids: Vec<String> = (1..=12).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
-    for id in &ids {
-        small_version(&t, id);
-    }
+    let ids = daily_runs(&t, 12);
     t.file(&format!("{}/tables/ragged.csv", ids[0]), "a,b\n1,2,3\n4,5\n");
     let first = t.build();
     let ragged = |r: &artsite::commands::build::Report| {
@@ -288,10 +291,7 @@ fn kept_pages_keep_the_problems_their_previews_found() {
 #[test]
 fn a_theme_showing_the_newest_run_everywhere_renders_every_page_for_a_new_run() {
     let t = Tree::new();
-    let ids: Vec<String> = (1..=9).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
-    for id in &ids {
-        small_version(&t, id);
-    }
+    let ids = daily_runs(&t, 9);
     let site_dir = t.tmp.path().join("site");
     fs::create_dir_all(site_dir.join("templates")).unwrap();
     let page = "{% extends \"theme/artifact.html\" %}\n{% block content %}<p class=\"newest\">{{ site.latest }}</p>{{ super() }}{% endblock content %}\n";
@@ -337,10 +337,7 @@ fn a_new_page_of_runs_is_rendered_and_a_gone_one_removed() {
 #[test]
 fn an_update_killed_while_moving_its_files_in_is_repaired_by_the_next_build() {
     let t = Tree::new();
-    let ids: Vec<String> = (1..=8).map(|n| format!("2024-01-{n:02}_09-00-00_ci")).collect();
-    for id in &ids {
-        small_version(&t, id);
-    }
+    let ids = daily_runs(&t, 8);
     t.build();
     small_version(&t, "2024-01-09_09-00-00_ci");
     // What a kill during the moves leaves: the marker of the update, some

@@ -189,10 +189,11 @@ impl Engine {
         steps.lap("assemble");
 
         let renderer = fresh.as_ref().and_then(|f| f.renderer.as_ref()).unwrap_or(&self.renderer);
-        let sel = select::select(&old, &site, &replaced, full, renderer.names_run_globals);
+        let mut sel = select::select(&old, &site, &replaced, full, renderer.names_run_globals);
+        // Changed problems put the site-level files out of date.
+        sel.shared |= select::problems_digest(&site.problems) != old.problems;
         steps.lap("select");
-        let problems_changed = select::problems_digest(&site.problems) != old.problems;
-        let pages = select::pages(&site, &sel, problems_changed);
+        let pages = select::pages(&site, &sel, false);
         steps.lap("plan");
         let rendered = publish::render(renderer, &config, &site, &sel, &old, &replaced, &pages)?;
         steps.lap("render");

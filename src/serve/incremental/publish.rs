@@ -8,7 +8,7 @@ use crate::input::source::Location;
 use crate::model::Site;
 use crate::output::sink::Sink;
 use crate::output::site_files;
-use crate::plan::select::{Identity, Old, Selection, problems_digest};
+use crate::plan::select::{Identity, Old, Selection};
 use crate::plan::{self, Page};
 use crate::render::{self, Renderer};
 use crate::serve::store::{Bytes, Memory, Snapshot};
@@ -46,7 +46,7 @@ pub(super) fn render(
     // Previews were made while reading, and their warnings counted then.
     let made = render::render_pages(renderer, config, site, pages, &memory, false)?;
     debug_assert!(made.iter().all(Vec::is_empty), "serve reads every preview before rendering");
-    let shared = sel.all || sel.shared || problems_digest(&site.problems) != old.problems;
+    let shared = sel.all || sel.shared;
     if shared {
         let all_pages = if config.base_url.is_some() { plan::plan(site) } else { Vec::new() };
         site_files::write_shared(config, &renderer.theme, site, &all_pages, &memory)?;
