@@ -7,6 +7,9 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What `--version` prints after the name: the version and the cargo
 /// features this binary was built with.
 #[cfg(feature = "parquet")]

@@ -32,8 +32,8 @@ pub struct Report {
     /// Pages rendered: the others were kept from the previous output, as
     /// the build cache showed their inputs unchanged.
     pub rendered: usize,
-    /// Files the previous output held already, linked from it instead of
-    /// written again (see [`crate::output::cache`]).
+    /// Files the previous output held already, kept (linked from it, or
+    /// left in place) instead of written again (see [`crate::output::cache`]).
     pub linked: usize,
     /// Every problem found in the input (empty when the site was up to date).
     pub problems: Vec<Diagnostic>,
@@ -211,7 +211,8 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         (!options.no_cache).then(|| options.cache.clone().unwrap_or_else(|| cache::default_dir(&config.out)));
     let mut previous = cache_dir.as_deref().and_then(|dir| cache::load(dir, staging::read_stamp(&config.out).as_ref()));
     // A strict build checks the links of every page, so it renders them all.
-    let before = previous.as_mut().and_then(|r| r.site.take()).filter(|r| r.global == prints.global && !options.strict);
+    let mut before =
+        previous.as_mut().and_then(|r| r.site.take()).filter(|r| r.global == prints.global && !options.strict);
     // What every page shows is as before: update the output, keeping its
     // unchanged files where they are (see staging::Staging::overlay).
     let staging = if before.is_some() { Staging::overlay(&config.out)? } else { Staging::new(&config.out)? };
@@ -219,19 +220,36 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         .as_ref()
         .map(|r| r.files.keys().filter(|p| site_files::is_shared(p)).cloned().collect())
         .unwrap_or_default();
+    let reuse = cache::Reuse::new(&config.out, cache_dir.as_deref().unwrap_or(&config.out), previous);
+    let replaced = before.as_ref().map(|r| changed_runs(&prints, r)).unwrap_or_default();
+    let full = match before.as_mut() {
+        Some(r) if bucket.is_none() => open_changed(&reuse, r, &site, &replaced),
+        Some(r) => {
+            r.old.versions = reuse.open_all();
+            false
+        }
+        None => {
+            reuse.open_all();
+            false
+        }
+    };
     timings.lap("read cache");
-    let reuse = cache::Reuse::new(&config.out, previous.map(|r| r.files).unwrap_or_default());
     let link = config.raw_files() == crate::config::RawFiles::Hardlink;
     let disk = Disk { staging: &staging, link, reuse: cache_dir.is_some().then_some(&reuse) };
     let links = LinkCheck::new(Some(&disk));
     let sink: &dyn Sink = if options.strict { &links } else { &disk };
     let keep = |rel: &str| reuse.keep(&staging, rel);
+    let open = |ids: &[&str]| {
+        reuse.open(ids.iter().copied());
+    };
     let since = before.as_ref().map(|r| pipeline::Since {
         old: &r.old,
-        replaced: changed_runs(&prints, r),
+        replaced,
+        full,
         warnings: &r.warnings,
         shared_files: &shared_files,
         keep: &keep,
+        open: &open,
     });
     let produced =
         pipeline::produce(config, &renderer, &mut site, sink, options.progress, &mut |step| timings.lap(step), since)
@@ -246,7 +264,7 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     let record = (cache_dir.is_some() && removed.is_empty()).then(|| cache::SiteRecord {
         global: prints.global.clone(),
         runs: prints.runs.iter().cloned().collect(),
-        old: Old::of(&site, |_| true),
+        old: Old::of(&site, |_| false),
         warnings: produced.rendered.warnings,
     });
     timings.lap("record pages");
@@ -275,10 +293,10 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
     if !refused {
         staging.commit(&stamp, &reuse.gone())?;
         timings.lap("swap output");
-        let mut written = reuse.record(&stamp);
+        let (mut written, parts) = reuse.record(&stamp, &site);
         written.site = record;
         if let Some(dir) = &cache_dir
-            && let Err(e) = cache::save(dir, &written)
+            && let Err(e) = cache::save(dir, &written, &parts)
         {
             // The site is built; the next build just writes every file.
             site.problems.push(Diagnostic::new(
@@ -290,19 +308,42 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         }
         timings.lap("save cache");
     }
+    let problems = std::mem::take(&mut site.problems);
+    // Freeing the model and the pages takes a while at 100,000 artifacts,
+    // and the build is done: it happens meanwhile (or not at all, as the
+    // command exits).
+    std::thread::spawn(move || drop((site, pages)));
     Ok(Attempt::Done(Report {
         versions: stamp.versions,
         artifacts: stamp.artifacts,
         pages: stamp.pages,
         rendered: produced.rendered.rendered,
         linked,
-        problems: site.problems,
+        problems,
         counts,
         up_to_date: false,
         refused,
         seconds: 0.0,
         timings: Timings::default(),
     }))
+}
+
+/// Opens the runs of the previous build that this one may write into
+/// before it knows its pages: those read again or gone, and those whose
+/// summary page is not as written (see [`cache::Reuse::sealed`]); gives
+/// `before` their digests. True when a run read again or gone has none,
+/// so that every page is rendered.
+fn open_changed(
+    reuse: &cache::Reuse,
+    before: &mut cache::SiteRecord,
+    site: &crate::model::Site,
+    replaced: &HashSet<String>,
+) -> bool {
+    let present: HashSet<&str> = site.versions.iter().map(|v| v.id.as_str()).collect();
+    let changed = |id: &&String| replaced.contains(*id) || !present.contains(id.as_str());
+    let opened = before.old.ids.iter().filter(|id| changed(id) || !reuse.sealed(id));
+    before.old.versions = reuse.open(opened.map(String::as_str));
+    before.old.ids.iter().filter(changed).any(|id| !before.old.versions.contains_key(id))
 }
 
 /// The versions of both the previous build and this one whose files changed.

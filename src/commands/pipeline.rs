@@ -121,12 +121,18 @@ pub struct Since<'a> {
     pub old: &'a Old,
     /// The versions of both builds whose files changed.
     pub replaced: HashSet<String>,
+    /// Render every page: `old` lacks what some version read again or gone
+    /// was made of.
+    pub full: bool,
     /// Each artifact page's problems in the previous build, by path.
     pub warnings: &'a HashMap<String, Vec<Diagnostic>>,
     /// The site-level files of the previous output (see [`site_files::is_shared`]).
     pub shared_files: &'a [String],
     /// Keeps the previous output's file at a path, as it is; false when it cannot.
     pub keep: &'a (dyn Fn(&str) -> Result<bool> + Sync),
+    /// Readies the previous output's files of the versions of these ids to
+    /// be kept or written one by one; the build keeps the others whole.
+    pub open: &'a (dyn Fn(&[&str]) + Sync),
 }
 
 /// What [`produce`] made.
@@ -184,22 +190,30 @@ pub fn produce(
 ) -> Result<Produced> {
     let pages = plan::plan(site);
     lap("plan");
-    // A run whose files are all as before (on disk, where times tell) has
-    // its published files kept as they are.
+    // A run whose files are all as before (on disk, where times tell) keeps
+    // its published files as they are, once the build knows which runs it
+    // writes into (see Since::open).
     let unchanged: HashSet<&str> = match &since {
-        Some(s) => s.old.ids.iter().map(String::as_str).filter(|id| !s.replaced.contains(*id)).collect(),
-        None => HashSet::new(),
+        Some(s) if config.bucket().is_none() => {
+            s.old.ids.iter().map(String::as_str).filter(|id| !s.replaced.contains(*id)).collect()
+        }
+        _ => HashSet::new(),
     };
-    let kept = |v: &crate::model::Version, rel: &str| match &since {
-        Some(s) if config.bucket().is_none() && unchanged.contains(v.id.as_str()) => (s.keep)(rel),
-        _ => Ok(false),
-    };
-    let unpublished = raw::publish(site, sink, progress, &kept)?;
+    let unpublished = raw::publish(site, sink, progress, &|v| !unchanged.contains(v.id.as_str()), &|_| Ok(false))?;
     load::add_problems(site, unpublished);
     lap("copy raw files");
     judge(site, config);
     lap("judge runs");
-    let selection = since.as_ref().map(|s| select::select(s.old, site, &s.replaced, false, renderer.names_run_globals));
+    let selection =
+        since.as_ref().map(|s| select::select(s.old, site, &s.replaced, s.full, renderer.names_run_globals));
+    if let (Some(s), Some(selection)) = (&since, &selection) {
+        let touched: Vec<&str> =
+            select::touched(site, selection).into_iter().map(|vi| site.versions[vi].id.as_str()).collect();
+        (s.open)(&touched);
+        let kept = raw::publish(site, sink, progress, &|v| unchanged.contains(v.id.as_str()), s.keep)?;
+        load::add_problems(site, kept);
+        lap("keep raw files");
+    }
     let unchanged = since.as_ref().zip(selection.as_ref()).map(|(s, selection)| Unchanged {
         selection,
         old_problems: s.old.problems,

@@ -1,8 +1,7 @@
 //! The build cache: what the last build wrote into the output, file by
 //! file, so that the next build writes only the files whose bytes differ
 //! and hard-links the others from the previous output into its staging
-//! folder. The swap stays whole: the new site still replaces the old one in
-//! one rename, and a killed build leaves the previous site.
+//! folder (or, updating the output in place, leaves them where they are).
 //!
 //! The record names the output it describes by the generator and the
 //! fingerprint of its inputs, which together fix every byte of it (see
@@ -12,22 +11,29 @@
 //! and modification time are what the record says, so an output file edited
 //! since is written again.
 //!
+//! Each run's files are recorded in a part of their own, so that a build
+//! that leaves a run alone reads and writes nothing of it: such a run is
+//! kept whole, checked by its summary page alone (see [`Reuse::sealed`]).
+//!
 //! The record also keeps what the site's pages were made from (a
-//! [`SiteRecord`]): the next build compares it with its own inputs (see
-//! [`crate::plan::select`]), renders only the pages whose inputs changed and
-//! keeps the others from the previous output unrendered.
+//! [`SiteRecord`], and each run's [`VersionDigest`] in its part): the next
+//! build compares it with its own inputs (see [`crate::plan::select`]),
+//! renders only the pages whose inputs changed and keeps the others from
+//! the previous output unrendered.
 
 use super::staging::{Staging, Stamp};
 use crate::diagnostics::Diagnostic;
 use crate::input::source::Location;
-use crate::plan::select::Old;
+use crate::model::Site;
+use crate::plan::select::{Old, VersionDigest};
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, RwLock};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The cache folder used when `--cache` is not given: beside the output,
@@ -39,6 +45,9 @@ pub fn default_dir(out: &Path) -> PathBuf {
 
 /// The record's file in a cache folder.
 const RECORD: &str = "output.json";
+
+/// The folder of the runs' parts of the record, in a cache folder.
+const PARTS: &str = "runs";
 
 /// One file the build wrote; recorded as `[len, hash, modified]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +63,12 @@ pub struct Entry {
     pub modified: i64,
 }
 
+impl Entry {
+    /// An entry no file matches: of a file whose record was lost, which is
+    /// written again, or removed when the site no longer has it.
+    const UNKNOWN: Entry = Entry { len: u64::MAX, hash: 0, modified: i64::MIN };
+}
+
 impl From<(u64, u64, i64)> for Entry {
     fn from((len, hash, modified): (u64, u64, i64)) -> Entry {
         Entry { len, hash, modified }
@@ -66,18 +81,46 @@ impl From<Entry> for (u64, u64, i64) {
     }
 }
 
-/// What one build wrote.
+/// What one build wrote: the site-level files here, each run's files in
+/// its own part (under `runs/`), which a build that leaves the run alone
+/// neither reads nor writes.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Record {
     /// The generator that wrote the output.
     pub generator: String,
     /// The fingerprint of the inputs it was built from.
     pub fingerprint: String,
-    /// Every file, by its path in the site.
+    /// Every file outside the runs' folders (`v/{slug}/`), by its path in the site.
     pub files: FxHashMap<String, Entry>,
+    /// Where each run's part of the record is, by run id.
+    #[serde(default)]
+    pub runs: FxHashMap<String, RunRef>,
     /// What the pages were made from, when the build kept it.
     #[serde(default)]
     pub site: Option<SiteRecord>,
+}
+
+/// Where a run's part of the record is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRef {
+    /// The run's path segment: its files are under `v/{slug}/`.
+    pub slug: String,
+    /// The part's file in `runs/`, named after the hash of its bytes.
+    pub part: String,
+    /// How many files the run has in the output.
+    pub files: usize,
+    /// The run's summary page as written: a build keeps a run it leaves
+    /// alone whole, unchecked, while this page is as written.
+    pub seal: Option<Entry>,
+}
+
+/// A run's part of the record.
+#[derive(Serialize, Deserialize)]
+struct Part {
+    /// Each file, by its path under `v/{slug}/`.
+    files: Vec<(String, Entry)>,
+    /// What the run's pages were made of.
+    digest: VersionDigest,
 }
 
 /// What a build's pages were made from, for the next build to tell which
@@ -89,48 +132,142 @@ pub struct SiteRecord {
     pub global: String,
     /// Each version's fingerprint, by id.
     pub runs: HashMap<String, String>,
-    /// What the site knew.
+    /// What the site knew; the versions' digests are in their parts.
     pub old: Old,
     /// The problems each artifact page's preview found, by page path, for
     /// the pages that found any.
     pub warnings: HashMap<String, Vec<Diagnostic>>,
 }
 
-/// The record in `dir`, when it describes the output `stamp` marks.
+/// The record in `dir`, when it describes the output `stamp` marks and
+/// every part it names is there.
 pub fn load(dir: &Path, stamp: Option<&Stamp>) -> Option<Record> {
     let stamp = stamp?;
     let record: Record = serde_json::from_slice(&fs::read(dir.join(RECORD)).ok()?).ok()?;
-    (record.fingerprint == stamp.fingerprint && record.generator == stamp.generator).then_some(record)
+    let whole = record.runs.values().all(|r| dir.join(PARTS).join(&r.part).is_file());
+    (record.fingerprint == stamp.fingerprint && record.generator == stamp.generator && whole).then_some(record)
 }
 
-/// Writes `record` into `dir`, replacing the last one in one rename.
-pub fn save(dir: &Path, record: &Record) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create the cache {}", dir.display()))?;
-    let temp = dir.join(format!("{RECORD}.{}.tmp", std::process::id()));
+/// Writes `record` and the new `parts` into `dir`: the parts first, then
+/// the record, replacing the last one in one rename; then removes the
+/// parts no record names any more.
+pub fn save(dir: &Path, record: &Record, parts: &[(String, Vec<u8>)]) -> Result<()> {
+    let part_dir = dir.join(PARTS);
+    fs::create_dir_all(&part_dir).with_context(|| format!("cannot create the cache {}", part_dir.display()))?;
+    let temp = |to: &Path| to.with_extension(format!("{}.tmp", std::process::id()));
+    for (name, bytes) in parts {
+        let to = part_dir.join(name);
+        if !to.is_file() {
+            fs::write(temp(&to), bytes).with_context(|| format!("cannot write {}", to.display()))?;
+            fs::rename(temp(&to), &to).with_context(|| format!("cannot write {}", to.display()))?;
+        }
+    }
+    let to = dir.join(RECORD);
     let bytes = serde_json::to_vec(record).expect("a record serialises");
-    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-    fs::rename(&temp, dir.join(RECORD)).with_context(|| format!("cannot write the cache in {}", dir.display()))
+    fs::write(temp(&to), bytes).with_context(|| format!("cannot write {}", to.display()))?;
+    fs::rename(temp(&to), &to).with_context(|| format!("cannot write the cache in {}", dir.display()))?;
+    let named: HashSet<&str> = record.runs.values().map(|r| r.part.as_str()).collect();
+    for e in fs::read_dir(&part_dir).into_iter().flatten().flatten() {
+        if !named.contains(e.file_name().to_string_lossy().as_ref()) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+    Ok(())
 }
 
 /// The previous output and the files of its record, and what this build
-/// wrote so far.
+/// wrote so far. A run of the record stays *closed* until the build opens
+/// it: a closed run is kept whole, its files unread and unchecked; the
+/// build opens every run whose files it may write or remove.
 pub struct Reuse {
     out: PathBuf,
-    previous: FxHashMap<String, Entry>,
+    cache: PathBuf,
+    previous: RwLock<FxHashMap<String, Entry>>,
+    /// The record's runs, by id.
+    runs: FxHashMap<String, RunRef>,
+    /// The closed runs' ids, by slug.
+    closed: RwLock<FxHashMap<String, String>>,
     wrote: Mutex<FxHashMap<String, Entry>>,
 }
 
 impl Reuse {
-    /// Reuse of the output `out`, whose files are `previous` (those of its record).
-    pub fn new(out: &Path, previous: FxHashMap<String, Entry>) -> Reuse {
-        let wrote = FxHashMap::with_capacity_and_hasher(previous.len(), Default::default());
-        Reuse { out: out.to_path_buf(), previous, wrote: Mutex::new(wrote) }
+    /// Reuse of the output `out`, of whose `record` (read from the cache
+    /// folder `cache`) the site-level files are known and every run closed.
+    pub fn new(out: &Path, cache: &Path, record: Option<Record>) -> Reuse {
+        let Record { files, runs, .. } = record.unwrap_or_default();
+        let closed = runs.iter().map(|(id, r)| (r.slug.clone(), id.clone())).collect();
+        let wrote = FxHashMap::with_capacity_and_hasher(files.len(), Default::default());
+        Reuse {
+            out: out.to_path_buf(),
+            cache: cache.to_path_buf(),
+            previous: RwLock::new(files),
+            runs,
+            closed: RwLock::new(closed),
+            wrote: Mutex::new(wrote),
+        }
+    }
+
+    /// Whether the record has run `id`, with its summary page as written.
+    pub fn sealed(&self, id: &str) -> bool {
+        let Some(seal) = self.runs.get(id).and_then(|r| r.seal.as_ref().map(|s| (r, s))) else { return false };
+        let at = self.out.join(format!("v/{}/index.html", seal.0.slug));
+        fs::symlink_metadata(at).is_ok_and(|m| m.is_file() && m.len() == seal.1.len && modified(&m) == seal.1.modified)
+    }
+
+    /// Opens the closed runs among `ids`: reads their parts of the record,
+    /// so that their files are checked one by one, and returns what their
+    /// pages were made of. A part that cannot be read leaves every file in
+    /// the run's folder unknown: written again, or removed.
+    pub fn open<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> HashMap<String, VersionDigest> {
+        let ids: Vec<&str> = {
+            let closed = self.closed.read().unwrap_or_else(PoisonError::into_inner);
+            ids.into_iter().filter(|id| self.runs.get(*id).is_some_and(|r| closed.contains_key(&r.slug))).collect()
+        };
+        let read: Vec<Opened> = ids
+            .par_iter()
+            .map(|id| {
+                let run = &self.runs[*id];
+                let prefix = format!("v/{}/", run.slug);
+                let (files, digest) = match read_part(&self.cache, run) {
+                    Some(part) => (part.files, Some(part.digest)),
+                    None => (files_in(&self.out, &prefix), None),
+                };
+                let files = files.into_iter().map(|(rel, e)| (format!("{prefix}{rel}"), e)).collect();
+                Opened { id: id.to_string(), files, digest }
+            })
+            .collect();
+        let mut previous = self.previous.write().unwrap_or_else(PoisonError::into_inner);
+        let mut closed = self.closed.write().unwrap_or_else(PoisonError::into_inner);
+        let mut digests = HashMap::new();
+        for Opened { id, files, digest } in read {
+            closed.remove(&self.runs[&id].slug);
+            previous.extend(files);
+            digests.extend(digest.map(|d| (id, d)));
+        }
+        digests
+    }
+
+    /// Opens every run of the record.
+    pub fn open_all(&self) -> HashMap<String, VersionDigest> {
+        let ids: Vec<String> = self.runs.keys().cloned().collect();
+        self.open(ids.iter().map(String::as_str))
+    }
+
+    /// The closed run whose folder holds `rel`, by id.
+    fn closed_run(&self, rel: &str) -> Option<String> {
+        let slug = rel.strip_prefix("v/")?.split('/').next()?;
+        self.closed.read().unwrap_or_else(PoisonError::into_inner).get(slug).cloned()
     }
 
     /// Links the previous output's `rel` into `staging` as it is, when it is
-    /// untouched since the record was made. False when it is not there to keep.
+    /// untouched since the record was made (or its run is closed). False
+    /// when it is not there to keep.
     pub fn keep(&self, staging: &Staging, rel: &str) -> Result<bool> {
-        match self.previous.get(rel) {
+        if self.closed_run(rel).is_some() {
+            return Ok(true);
+        }
+        let old = self.previous.read().unwrap_or_else(PoisonError::into_inner).get(rel).copied();
+        match old {
             Some(old) => self.link(staging, rel, old.len, old.hash),
             None => Ok(false),
         }
@@ -139,6 +276,7 @@ impl Reuse {
     /// Writes the page `bytes` at `rel` into `staging`: a hard link to the
     /// previous output's file when that holds these very bytes.
     pub fn write(&self, staging: &Staging, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.refuse_closed(rel)?;
         let (len, hash) = (bytes.len() as u64, xxh3_64(bytes));
         if !self.link(staging, rel, len, hash)? {
             staging.write(rel, bytes)?;
@@ -156,6 +294,7 @@ impl Reuse {
         from: &Location,
         publish: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
+        self.refuse_closed(rel)?;
         let Some(hash) = source_hash(from) else { return publish() };
         let len = match from {
             Location::Disk(p) => fs::metadata(p).map(|m| m.len()).unwrap_or(u64::MAX),
@@ -168,17 +307,27 @@ impl Reuse {
         Ok(())
     }
 
+    /// A closed run is kept whole: a file written into it would be lost
+    /// from the record.
+    fn refuse_closed(&self, rel: &str) -> Result<()> {
+        match self.closed_run(rel) {
+            Some(id) => anyhow::bail!("{rel} was written, but the build cache kept run {id} whole"),
+            None => Ok(()),
+        }
+    }
+
     /// Links the previous output's `rel` into `staging` when the record says
     /// it is `len` bytes hashing to `hash` and it is untouched since.
     fn link(&self, staging: &Staging, rel: &str, len: u64, hash: u64) -> Result<bool> {
-        let Some(old) = self.previous.get(rel).filter(|e| e.len == len && e.hash == hash) else { return Ok(false) };
+        let old = self.previous.read().unwrap_or_else(PoisonError::into_inner).get(rel).copied();
+        let Some(old) = old.filter(|e| e.len == len && e.hash == hash) else { return Ok(false) };
         let at = self.out.join(rel);
         let untouched =
             fs::symlink_metadata(&at).is_ok_and(|m| m.is_file() && m.len() == len && modified(&m) == old.modified);
         if !untouched || !staging.link(rel, &at)? {
             return Ok(false);
         }
-        self.wrote.lock().unwrap_or_else(PoisonError::into_inner).insert(rel.to_string(), *old);
+        self.wrote.lock().unwrap_or_else(PoisonError::into_inner).insert(rel.to_string(), old);
         Ok(true)
     }
 
@@ -191,23 +340,97 @@ impl Reuse {
         Ok(())
     }
 
-    /// The record of this build, marked with its `stamp`.
-    pub fn record(self, stamp: &Stamp) -> Record {
-        let files = self.wrote.into_inner().unwrap_or_else(PoisonError::into_inner);
-        Record { generator: stamp.generator.clone(), fingerprint: stamp.fingerprint.clone(), files, site: None }
+    /// The record of this build of `site`, marked with its `stamp`, and the
+    /// parts to save with it: a new one for each run opened or new, the
+    /// previous one for each run kept closed.
+    pub fn record(self, stamp: &Stamp, site: &Site) -> (Record, Vec<(String, Vec<u8>)>) {
+        let mut files = self.wrote.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let closed = self.closed.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut runs = FxHashMap::default();
+        let mut parts = Vec::new();
+        let mut owned: FxHashMap<&str, Vec<(String, Entry)>> = site
+            .versions
+            .iter()
+            .filter(|v| !closed.contains_key(&v.slug))
+            .map(|v| (v.slug.as_str(), Vec::new()))
+            .collect();
+        files.retain(|path, entry| {
+            let Some((slug, rel)) = path.strip_prefix("v/").and_then(|p| p.split_once('/')) else { return true };
+            match owned.get_mut(slug) {
+                Some(list) => list.push((rel.to_string(), *entry)),
+                None => return true,
+            }
+            false
+        });
+        for v in &site.versions {
+            if closed.contains_key(&v.slug) {
+                runs.extend(self.runs.get(&v.id).map(|r| (v.id.clone(), r.clone())));
+                continue;
+            }
+            let mut list = owned.remove(v.slug.as_str()).unwrap_or_default();
+            list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let seal = list.iter().find(|(rel, _)| rel == "index.html").map(|(_, e)| *e);
+            let files = list.len();
+            let bytes =
+                serde_json::to_vec(&Part { files: list, digest: VersionDigest::of(v) }).expect("a part serialises");
+            let part = format!("{:016x}.json", xxh3_64(&bytes));
+            runs.insert(v.id.clone(), RunRef { slug: v.slug.clone(), part: part.clone(), files, seal });
+            parts.push((part, bytes));
+        }
+        let record = Record {
+            generator: stamp.generator.clone(),
+            fingerprint: stamp.fingerprint.clone(),
+            files,
+            runs,
+            site: None,
+        };
+        (record, parts)
     }
 
-    /// The previous output's files this build did not write nor keep.
+    /// The previous output's files this build did not write nor keep, in
+    /// the site-level files and the runs opened.
     pub fn gone(&self) -> Vec<String> {
         let wrote = self.wrote.lock().unwrap_or_else(PoisonError::into_inner);
-        self.previous.keys().filter(|rel| !wrote.contains_key(*rel)).cloned().collect()
+        let previous = self.previous.read().unwrap_or_else(PoisonError::into_inner);
+        previous.keys().filter(|rel| !wrote.contains_key(*rel)).cloned().collect()
     }
 
-    /// Files linked from the previous output rather than written, so far.
+    /// Files kept from the previous output rather than written, so far:
+    /// linked or left in place one by one, or in a run kept whole.
     pub fn linked(&self) -> usize {
         let wrote = self.wrote.lock().unwrap_or_else(PoisonError::into_inner);
-        wrote.iter().filter(|(rel, e)| self.previous.get(*rel) == Some(e)).count()
+        let previous = self.previous.read().unwrap_or_else(PoisonError::into_inner);
+        let closed = self.closed.read().unwrap_or_else(PoisonError::into_inner);
+        let whole: usize = closed.values().map(|id| self.runs[id].files).sum();
+        whole + wrote.iter().filter(|(rel, e)| previous.get(*rel) == Some(e)).count()
     }
+}
+
+/// A run's part of the record, read: its files by their paths in the site,
+/// and its digest unless the part was lost.
+struct Opened {
+    id: String,
+    files: Vec<(String, Entry)>,
+    digest: Option<VersionDigest>,
+}
+
+/// The part of the record `run` names, when its bytes are the ones it was
+/// named after.
+fn read_part(cache: &Path, run: &RunRef) -> Option<Part> {
+    let bytes = fs::read(cache.join(PARTS).join(&run.part)).ok()?;
+    (format!("{:016x}.json", xxh3_64(&bytes)) == run.part).then(|| serde_json::from_slice(&bytes).ok())?
+}
+
+/// Every file under `prefix` in the output `out`, by its path under it, unknown.
+fn files_in(out: &Path, prefix: &str) -> Vec<(String, Entry)> {
+    let top = out.join(prefix);
+    walkdir::WalkDir::new(&top)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(&top).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+        .map(|rel| (rel, Entry::UNKNOWN))
+        .collect()
 }
 
 /// A hash of what a raw file is published from: its path, size and time on

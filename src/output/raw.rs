@@ -10,22 +10,23 @@ use crate::plan;
 use anyhow::Result;
 use rayon::prelude::*;
 
-/// Publishes every raw file of `site` into `sink`, but those of runs whose
-/// pages link their files where they are (`raw_files: link`). A file that cannot be read
-/// any more (deleted since the scan by a pipeline still writing, say) is a
-/// problem of that file, returned; a file that cannot be written fails.
-/// Files `kept` says it kept (at their path in the site) are not published
-/// again.
+/// Publishes the raw files of the runs of `site` that `runs` picks into
+/// `sink`, but those of runs whose pages link their files where they are
+/// (`raw_files: link`). A file that cannot be read any more (deleted since
+/// the scan by a pipeline still writing, say) is a problem of that file,
+/// returned; a file that cannot be written fails. Files `kept` says it kept
+/// (at their path in the site) are not published again.
 pub fn publish(
     site: &Site,
     sink: &dyn Sink,
     progress: bool,
-    kept: &(dyn Fn(&Version, &str) -> Result<bool> + Sync),
+    runs: &(dyn Fn(&Version) -> bool + Sync),
+    kept: &(dyn Fn(&str) -> Result<bool> + Sync),
 ) -> Result<Vec<Diagnostic>> {
     let files: Vec<(&Version, String, &FileEntry)> = site
         .versions
         .iter()
-        .filter(|v| v.raw_url.is_none())
+        .filter(|v| v.raw_url.is_none() && runs(v))
         .flat_map(|v| v.files.iter().map(move |f| (v, plan::file(v, &f.rel), f)))
         .collect();
     let bar = crate::util::progress::bar(progress, files.len(), "raw files");
@@ -33,7 +34,7 @@ pub fn publish(
         .par_iter()
         .map(|(v, rel, f)| {
             bar.inc(1);
-            if kept(v, rel)? {
+            if kept(rel)? {
                 return Ok(None);
             }
             match sink.raw(rel, &f.at) {

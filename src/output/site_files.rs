@@ -35,13 +35,16 @@ pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page],
             sink.write(&plan::brand_file(name, path), &bytes)?;
         }
     }
-    sink.write(plan::SITE_INDEX, &summary_json::site_index(site))?;
+    // The two largest, side by side.
+    let (index, search) = rayon::join(
+        || sink.write(plan::SITE_INDEX, &summary_json::site_index(site)),
+        || search::index(site).into_iter().try_for_each(|(path, bytes)| sink.write(&path, &bytes)),
+    );
+    index?;
+    search?;
     sink.write(plan::PROBLEMS_JSON, &summary_json::problems(&site.problems))?;
     if let Some(base) = &config.base_url {
         sink.write(plan::SITEMAP, &sitemap::sitemap(base, pages))?;
-    }
-    for (path, bytes) in search::index(site) {
-        sink.write(&path, &bytes)?;
     }
     Ok(())
 }

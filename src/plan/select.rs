@@ -217,6 +217,17 @@ pub fn pages(site: &Site, sel: &Selection, problems_changed: bool) -> Vec<Page> 
     pages
 }
 
+/// The versions (new index) of whose pages `sel` renders any, or whose
+/// files the build writes: a version rendered whole, judged again, or with
+/// a page of its own selected.
+pub fn touched(site: &Site, sel: &Selection) -> BTreeSet<usize> {
+    if sel.all {
+        return (0..site.versions.len()).collect();
+    }
+    let single = sel.pages.iter().filter_map(|k| k.version());
+    sel.whole.iter().chain(&sel.judged).copied().chain(single).collect()
+}
+
 /// (stage, name) pairs, as a map for lookups without allocating.
 #[derive(Default, Clone)]
 struct Keys(HashMap<String, HashSet<String>>);

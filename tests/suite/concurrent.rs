@@ -32,7 +32,7 @@ fn files_changed_between_scan_and_read_are_named() {
 
     let mut site = load::load(scanned, &plan::previews(&artsite::config::Config::default()));
     let check = LinkCheck::new(None);
-    let unpublished = artsite::output::raw::publish(&site, &check, false, &|_, _| Ok(false)).unwrap();
+    let unpublished = artsite::output::raw::publish(&site, &check, false, &|_| true, &|_| Ok(false)).unwrap();
     load::add_problems(&mut site, unpublished);
     let config = t.config();
     let pages = plan::plan(&site);

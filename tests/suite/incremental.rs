@@ -376,3 +376,69 @@ fn site_files_are_kept_unless_edited_by_hand() {
     assert!(read(&t, "v/v1/summary.json").contains("91"), "the changed run's summary is written");
     assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
 }
+
+/// The build cache's parts of the record (one per run, in `runs/`).
+fn parts(t: &Tree) -> Vec<std::path::PathBuf> {
+    let dir = artsite::output::cache::default_dir(&t.out()).join("runs");
+    let mut parts: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    parts.sort();
+    parts
+}
+
+/// The part of the build cache's record that holds run `id`'s files.
+fn part_of(t: &Tree, id: &str) -> std::path::PathBuf {
+    let dir = artsite::output::cache::default_dir(&t.out());
+    let record: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("output.json")).unwrap()).unwrap();
+    dir.join("runs").join(record["runs"][id]["part"].as_str().unwrap())
+}
+
+/// A run a build leaves alone is kept whole, unread and unchecked but for
+/// its summary page: a run whose folder in the output was removed by hand
+/// is written again, one whose part of the cache is damaged has its files
+/// found in the output instead, and the cache keeps one part per run.
+#[test]
+fn runs_kept_whole_are_repaired_when_their_output_or_record_is_damaged() {
+    let t = Tree::new();
+    let mut ids = daily_runs(&t, 14);
+    t.build();
+    assert_eq!(parts(&t).len(), 14, "one part per run");
+    let clean = || assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+    let add = |ids: &mut Vec<String>| {
+        ids.push(format!("2024-01-{:02}_09-00-00_ci", ids.len() + 1));
+        small_version(&t, ids.last().unwrap());
+    };
+
+    fs::remove_dir_all(t.out().join(format!("v/{}", ids[0]))).unwrap();
+    add(&mut ids);
+    let report = t.build();
+    assert!(report.rendered * 2 < report.pages, "{} of {} rendered", report.rendered, report.pages);
+    assert!(t.out().join(format!("v/{}/index.html", ids[0])).is_file(), "the removed run is back");
+    clean();
+    assert_eq!(parts(&t).len(), 15, "the parts of runs rewritten replace their old ones");
+
+    // A neighbour of the next new run, whose pages it renders again.
+    fs::write(part_of(&t, &ids[13]), "{ damaged").unwrap();
+    add(&mut ids);
+    let report = t.build();
+    assert!(report.rendered * 2 < report.pages, "{} of {} rendered", report.rendered, report.pages);
+    clean();
+
+    // A run read again: every page is rendered, as its digest is lost, and
+    // the file it no longer has is removed from the output all the same.
+    t.file(&format!("{}/notes/extra.txt", ids[15]), "soon gone\n");
+    t.build();
+    let extra = t.out().join(format!("v/{}/files/notes/extra.txt", ids[15]));
+    assert!(extra.is_file());
+    fs::write(part_of(&t, &ids[15]), "{ damaged").unwrap();
+    fs::remove_file(t.root().join(format!("{}/notes/extra.txt", ids[15]))).unwrap();
+    let report = t.build();
+    assert_eq!(report.rendered, report.pages);
+    assert!(!extra.exists(), "the gone file is removed");
+    clean();
+
+    fs::remove_file(&parts(&t)[0]).unwrap();
+    add(&mut ids);
+    let report = t.build();
+    assert_eq!((report.rendered, report.linked), (report.pages, 0), "a record missing a part is not used");
+    clean();
+}
