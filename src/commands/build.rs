@@ -17,7 +17,7 @@ use crate::plan::select::Old;
 use crate::render::Renderer;
 use crate::util::html::{counted, number};
 use anyhow::Result;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 /// What a build did.
@@ -329,20 +329,31 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
 }
 
 /// Opens the runs of the previous build that this one may write into
-/// before it knows its pages: those read again or gone, and those whose
-/// summary page is not as written (see [`cache::Reuse::sealed`]); gives
-/// `before` their digests. True when a run read again or gone has none,
-/// so that every page is rendered.
+/// before it knows its pages: those read again or gone, those whose folder
+/// in the site moved or is another run's now, and those whose summary page
+/// is not as written (see [`cache::Reuse::sealed`]); gives `before` their
+/// digests. True when a run read again or gone has none, so that every
+/// page is rendered.
 fn open_changed(
     reuse: &cache::Reuse,
     before: &mut cache::SiteRecord,
     site: &crate::model::Site,
     replaced: &HashSet<String>,
 ) -> bool {
-    let present: HashSet<&str> = site.versions.iter().map(|v| v.id.as_str()).collect();
-    let changed = |id: &&String| replaced.contains(*id) || !present.contains(id.as_str());
-    let opened = before.old.ids.iter().filter(|id| changed(id) || !reuse.sealed(id));
-    before.old.versions = reuse.open(opened.map(String::as_str));
+    let slug_of: HashMap<&str, &str> = site.versions.iter().map(|v| (v.id.as_str(), v.slug.as_str())).collect();
+    let run_at: HashMap<&str, &str> = site.versions.iter().map(|v| (v.slug.as_str(), v.id.as_str())).collect();
+    let changed = |id: &&String| replaced.contains(*id) || !slug_of.contains_key(id.as_str());
+    let old = &before.old;
+    let moved = |p: usize| {
+        let (id, slug) = (old.ids[p].as_str(), old.identity[p].slug.as_str());
+        slug_of.get(id) != Some(&slug) || run_at.get(slug) != Some(&id)
+    };
+    let opened: Vec<&str> = (0..old.ids.len())
+        .filter(|&p| changed(&&old.ids[p]) || moved(p) || !reuse.sealed(&old.ids[p]))
+        .map(|p| old.ids[p].as_str())
+        .collect();
+    let digests = reuse.open(opened);
+    before.old.versions = digests;
     before.old.ids.iter().filter(changed).any(|id| !before.old.versions.contains_key(id))
 }
 

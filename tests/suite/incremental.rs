@@ -442,3 +442,23 @@ fn runs_kept_whole_are_repaired_when_their_output_or_record_is_damaged() {
     assert_eq!((report.rendered, report.linked), (report.pages, 0), "a record missing a part is not used");
     clean();
 }
+
+/// A new run whose id makes the same path segment as an older run's takes
+/// that run's folder in the site (the older one moves to `-2`): both are
+/// written where they now belong, with none of the older run's files left
+/// in the new one's folder.
+#[test]
+fn a_new_run_taking_an_older_runs_folder_moves_it() {
+    let t = Tree::new();
+    small_version(&t, "run@a");
+    small_version(&t, "zz");
+    t.build();
+    assert!(t.out().join("v/run-a/index.html").is_file(), "the older run's folder");
+    small_version(&t, "run a");
+    t.file("run a/notes/only-here.txt", "the new run's\n");
+    let report = t.build();
+    assert!(report.rendered > 0);
+    assert!(t.out().join("v/run-a/files/notes/only-here.txt").is_file());
+    assert!(t.out().join("v/run-a-2/index.html").is_file(), "the older run moved");
+    assert_eq!(differences(&site_of(&t.out()), &clean_build(&t.config())), Vec::<String>::new());
+}
