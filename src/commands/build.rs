@@ -342,19 +342,19 @@ fn open_changed(
 ) -> bool {
     let slug_of: HashMap<&str, &str> = site.versions.iter().map(|v| (v.id.as_str(), v.slug.as_str())).collect();
     let run_at: HashMap<&str, &str> = site.versions.iter().map(|v| (v.slug.as_str(), v.id.as_str())).collect();
-    let changed = |id: &&String| replaced.contains(*id) || !slug_of.contains_key(id.as_str());
+    let changed = |id: &str| replaced.contains(id) || !slug_of.contains_key(id);
+    let moved = |id: &str, slug: &str| slug_of.get(id) != Some(&slug) || run_at.get(slug) != Some(&id);
     let old = &before.old;
-    let moved = |p: usize| {
-        let (id, slug) = (old.ids[p].as_str(), old.identity[p].slug.as_str());
-        slug_of.get(id) != Some(&slug) || run_at.get(slug) != Some(&id)
-    };
-    let opened: Vec<&str> = (0..old.ids.len())
-        .filter(|&p| changed(&&old.ids[p]) || moved(p) || !reuse.sealed(&old.ids[p]))
-        .map(|p| old.ids[p].as_str())
+    let opened: Vec<&str> = old
+        .ids
+        .iter()
+        .zip(&old.identity)
+        .map(|(id, at)| (id.as_str(), at.slug.as_str()))
+        .filter(|&(id, slug)| changed(id) || moved(id, slug) || !reuse.sealed(id))
+        .map(|(id, _)| id)
         .collect();
-    let digests = reuse.open(opened);
-    before.old.versions = digests;
-    before.old.ids.iter().filter(changed).any(|id| !before.old.versions.contains_key(id))
+    before.old.versions = reuse.open(opened);
+    before.old.ids.iter().filter(|id| changed(id)).any(|id| !before.old.versions.contains_key(id))
 }
 
 /// The versions of both the previous build and this one whose files changed.

@@ -253,17 +253,17 @@ impl Reuse {
         self.open(ids.iter().map(String::as_str))
     }
 
-    /// The closed run whose folder holds `rel`, by id.
-    fn closed_run(&self, rel: &str) -> Option<String> {
-        let slug = rel.strip_prefix("v/")?.split('/').next()?;
-        self.closed.read().unwrap_or_else(PoisonError::into_inner).get(slug).cloned()
+    /// Whether `rel` is in the folder of a closed run.
+    fn in_closed_run(&self, rel: &str) -> bool {
+        let Some(slug) = rel.strip_prefix("v/").and_then(|r| r.split('/').next()) else { return false };
+        self.closed.read().unwrap_or_else(PoisonError::into_inner).contains_key(slug)
     }
 
     /// Links the previous output's `rel` into `staging` as it is, when it is
     /// untouched since the record was made (or its run is closed). False
     /// when it is not there to keep.
     pub fn keep(&self, staging: &Staging, rel: &str) -> Result<bool> {
-        if self.closed_run(rel).is_some() {
+        if self.in_closed_run(rel) {
             return Ok(true);
         }
         let old = self.previous.read().unwrap_or_else(PoisonError::into_inner).get(rel).copied();
@@ -310,10 +310,10 @@ impl Reuse {
     /// A closed run is kept whole: a file written into it would be lost
     /// from the record.
     fn refuse_closed(&self, rel: &str) -> Result<()> {
-        match self.closed_run(rel) {
-            Some(id) => anyhow::bail!("{rel} was written, but the build cache kept run {id} whole"),
-            None => Ok(()),
+        if self.in_closed_run(rel) {
+            anyhow::bail!("{rel} was written, but the build cache kept its run whole");
         }
+        Ok(())
     }
 
     /// Links the previous output's `rel` into `staging` when the record says
