@@ -90,7 +90,7 @@ impl<'de> Deserialize<'de> for Diagnostic {
 
 /// The one static copy of a code read back: codes are a few short names,
 /// each kept once for the life of the process.
-fn code(text: String) -> Result<&'static str, String> {
+pub(crate) fn code(text: String) -> Result<&'static str, String> {
     static CODES: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
         std::sync::Mutex::new(std::collections::BTreeSet::new());
     let named = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';

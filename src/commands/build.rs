@@ -203,12 +203,24 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
         }));
     }
     let bucket = inputs.scan.bucket.clone();
-    let mut site = pipeline::load(inputs.scan, inputs.content_types, config);
+    let cache_dir =
+        (!options.no_cache).then(|| options.cache.clone().unwrap_or_else(|| cache::default_dir(&config.out)));
+    // A run read from disk whose files are as before is taken from the cache.
+    let models = cache_dir
+        .as_deref()
+        .filter(|_| bucket.is_none())
+        .map(|dir| cache::Models::new(dir, &prints.global, &prints.runs));
+    let read_model = |id: &str| models.as_ref().and_then(|m| m.read(id));
+    let keep_model = |id: &str, bytes: Vec<u8>| {
+        if let Some(m) = &models {
+            m.write(id, &bytes);
+        }
+    };
+    let kept_models = models.is_some().then_some(load::KeptModels { kept: &read_model, keep: &keep_model });
+    let mut site = pipeline::load_keeping(inputs.scan, inputs.content_types, config, kept_models.as_ref());
     let renderer = Renderer::new(inputs.theme)?;
     staging::stop_if_interrupted().map_err(|e| e.context(kept(&config.out)))?;
     timings.lap("load");
-    let cache_dir =
-        (!options.no_cache).then(|| options.cache.clone().unwrap_or_else(|| cache::default_dir(&config.out)));
     let mut previous = cache_dir.as_deref().and_then(|dir| cache::load(dir, staging::read_stamp(&config.out).as_ref()));
     // A strict build checks the links of every page, so it renders them all.
     let mut before =
@@ -305,6 +317,9 @@ fn attempt(config: &Config, options: &Options, timings: &mut Timings, may_retry:
                 dir.display().to_string(),
                 format!("{e:#}"),
             ));
+        }
+        if let Some(m) = &models {
+            m.tidy();
         }
         timings.lap("save cache");
     }

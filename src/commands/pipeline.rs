@@ -81,7 +81,18 @@ pub fn no_versions(config: &Config) -> anyhow::Error {
 
 /// Loads every scanned version and attaches the content types and baseline.
 pub fn load(scan: Scan, content_types: Vec<ContentType>, config: &Config) -> Site {
-    let mut site = load::load(scan, &plan::previews(config));
+    load_keeping(scan, content_types, config, None)
+}
+
+/// [`load()`], taking the runs `models` kept instead of reading their files
+/// (see [`load::load_keeping`]).
+pub fn load_keeping(
+    scan: Scan,
+    content_types: Vec<ContentType>,
+    config: &Config,
+    models: Option<&load::KeptModels>,
+) -> Site {
+    let mut site = load::load_keeping(scan, &plan::previews(config), models);
     attach(&mut site, content_types, config);
     site
 }

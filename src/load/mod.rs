@@ -15,6 +15,7 @@ pub(crate) mod groups;
 pub(crate) mod json;
 pub(crate) mod previews;
 pub(crate) mod reuse;
+pub mod stored;
 
 pub use previews::{preview_problems, report_dead_links};
 pub use reuse::Reuse;
@@ -36,15 +37,49 @@ use std::collections::HashMap;
 /// left out: a build makes each while rendering its page (see
 /// [`crate::render::render_site`]), so a site's previews never all sit in memory.
 pub fn load(scan: Scan, previews: &PreviewConfig) -> Site {
+    load_keeping(scan, previews, None)
+}
+
+/// Where a build keeps each run's model between builds, as [`stored`] bytes.
+pub struct KeptModels<'a> {
+    /// The bytes kept of the run of this id, when its files are as they
+    /// were when they were kept.
+    pub kept: &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+    /// Keeps the bytes of a run read from its files.
+    pub keep: &'a (dyn Fn(&str, Vec<u8>) + Sync),
+}
+
+/// [`load`], taking each run from `models` when they kept it, else reading
+/// its files and giving `models` what it read.
+pub fn load_keeping(scan: Scan, previews: &PreviewConfig, models: Option<&KeptModels>) -> Site {
     let Scan { versions, aliases, mut problems, .. } = scan;
-    let loaded: Vec<Loaded> =
-        versions.into_par_iter().map(|vd| load_version(vd, previews, false, &Reuse::default(), &|_| true).0).collect();
+    let loaded: Vec<Loaded> = versions.into_par_iter().map(|vd| load_one(vd, previews, models)).collect();
     let mut versions = Vec::with_capacity(loaded.len());
     for l in loaded {
         problems.extend(l.problems);
         versions.push(l.version);
     }
     assemble(versions, problems, aliases)
+}
+
+/// One run, from `models` or else from its files.
+fn load_one(vd: VersionDir, previews: &PreviewConfig, models: Option<&KeptModels>) -> Loaded {
+    let Some(models) = models else {
+        return load_version(vd, previews, false, &Reuse::default(), &|_| true).0;
+    };
+    let vd = match (models.kept)(&vd.id) {
+        Some(bytes) => match stored::decode(&bytes, vd) {
+            Ok((version, problems)) => return Loaded { version, problems },
+            Err(vd) => vd,
+        },
+        None => vd,
+    };
+    let scanned = vd.problems.len();
+    let loaded = load_version(vd, previews, false, &Reuse::default(), &|_| true).0;
+    if let Some(bytes) = loaded.problems.get(scanned..).and_then(|found| stored::encode(&loaded.version, found)) {
+        (models.keep)(&loaded.version.id, bytes);
+    }
+    loaded
 }
 
 /// One version read from its folder, with the problems found in it.

@@ -20,6 +20,9 @@
 //! build compares it with its own inputs (see [`crate::plan::select`]),
 //! renders only the pages whose inputs changed and keeps the others from
 //! the previous output unrendered.
+//!
+//! Beside the record, the cache keeps each run's model (see [`Models`]), so
+//! that the next build reads only the runs whose files changed.
 
 use super::staging::{Staging, Stamp};
 use crate::diagnostics::Diagnostic;
@@ -173,6 +176,62 @@ pub fn save(dir: &Path, record: &Record, parts: &[(String, Vec<u8>)]) -> Result<
         }
     }
     Ok(())
+}
+
+/// The folder of the runs' models, in a cache folder.
+const MODELS: &str = "models";
+
+/// The runs' models a cache folder keeps (see [`crate::load::stored`]),
+/// each in a file named after what it was read from: what every page
+/// depends on, the run's id and the fingerprint of its files. A model is
+/// read back only under its own name, so it is never of other inputs.
+pub struct Models {
+    dir: PathBuf,
+    /// Each run's file name, by id.
+    names: HashMap<String, String>,
+}
+
+impl Models {
+    /// The models in the cache folder `cache` of a build whose global
+    /// fingerprint is `global` and whose runs have the fingerprints `runs`.
+    pub fn new(cache: &Path, global: &str, runs: &[(String, String)]) -> Models {
+        let names = runs
+            .iter()
+            .map(|(id, print)| {
+                let key = crate::util::digest::Fields::new().text(global).text(id).text(print).digest();
+                (id.clone(), format!("{key:016x}.bin"))
+            })
+            .collect();
+        Models { dir: cache.join(MODELS), names }
+    }
+
+    /// The bytes kept of run `id`, when there are any for its files as they are.
+    pub fn read(&self, id: &str) -> Option<Vec<u8>> {
+        fs::read(self.dir.join(self.names.get(id)?)).ok()
+    }
+
+    /// Keeps `bytes` as run `id`'s model. A model that cannot be written is
+    /// left out: the next build reads the run's files instead.
+    pub fn write(&self, id: &str, bytes: &[u8]) {
+        let Some(name) = self.names.get(id) else { return };
+        let to = self.dir.join(name);
+        let temp = to.with_extension(format!("{}.tmp", std::process::id()));
+        let written = fs::create_dir_all(&self.dir).and_then(|()| fs::write(&temp, bytes));
+        if written.and_then(|()| fs::rename(&temp, &to)).is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+    }
+
+    /// Removes every file of the folder but this build's runs' models:
+    /// those of runs gone or changed, and any a killed build left half written.
+    pub fn tidy(&self) {
+        let named: HashSet<&str> = self.names.values().map(String::as_str).collect();
+        for e in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            if !named.contains(e.file_name().to_string_lossy().as_ref()) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// The previous output and the files of its record, and what this build

@@ -1,6 +1,8 @@
 //! Small pieces every layer may use: paths and slugs, HTML escaping and
-//! number formatting, timestamps, lenient and pruned JSON, JSON-pointer locations.
+//! number formatting, timestamps, lenient and pruned JSON, JSON-pointer
+//! locations, a framed binary encoding.
 
+pub(crate) mod bin;
 pub(crate) mod digest;
 pub mod html;
 pub mod lenient_json;

@@ -21,6 +21,7 @@ mod golden;
 mod hostile;
 mod incremental;
 mod insights;
+mod kept_models;
 mod previews;
 mod resources;
 mod schema;
