@@ -64,10 +64,7 @@ pub fn load_keeping(scan: Scan, previews: &PreviewConfig, models: Option<&KeptMo
 
 /// One run, from `models` or else from its files.
 fn load_one(vd: VersionDir, previews: &PreviewConfig, models: Option<&KeptModels>) -> Loaded {
-    let Some(models) = models else {
-        return load_version(vd, previews, false, &Reuse::default(), &|_| true).0;
-    };
-    let vd = match (models.kept)(&vd.id) {
+    let vd = match models.and_then(|m| (m.kept)(&vd.id)) {
         Some(bytes) => match stored::decode(&bytes, vd) {
             Ok((version, problems)) => return Loaded { version, problems },
             Err(vd) => vd,
@@ -76,7 +73,9 @@ fn load_one(vd: VersionDir, previews: &PreviewConfig, models: Option<&KeptModels
     };
     let scanned = vd.problems.len();
     let loaded = load_version(vd, previews, false, &Reuse::default(), &|_| true).0;
-    if let Some(bytes) = loaded.problems.get(scanned..).and_then(|found| stored::encode(&loaded.version, found)) {
+    if let Some(models) = models
+        && let Some(bytes) = stored::encode(&loaded.version, &loaded.problems[scanned..])
+    {
         (models.keep)(&loaded.version.id, bytes);
     }
     loaded

@@ -157,25 +157,36 @@ pub fn load(dir: &Path, stamp: Option<&Stamp>) -> Option<Record> {
 pub fn save(dir: &Path, record: &Record, parts: &[(String, Vec<u8>)]) -> Result<()> {
     let part_dir = dir.join(PARTS);
     fs::create_dir_all(&part_dir).with_context(|| format!("cannot create the cache {}", part_dir.display()))?;
-    let temp = |to: &Path| to.with_extension(format!("{}.tmp", std::process::id()));
     for (name, bytes) in parts {
         let to = part_dir.join(name);
         if !to.is_file() {
-            fs::write(temp(&to), bytes).with_context(|| format!("cannot write {}", to.display()))?;
-            fs::rename(temp(&to), &to).with_context(|| format!("cannot write {}", to.display()))?;
+            replace(&to, bytes).with_context(|| format!("cannot write {}", to.display()))?;
         }
     }
-    let to = dir.join(RECORD);
     let bytes = serde_json::to_vec(record).expect("a record serialises");
-    fs::write(temp(&to), bytes).with_context(|| format!("cannot write {}", to.display()))?;
-    fs::rename(temp(&to), &to).with_context(|| format!("cannot write the cache in {}", dir.display()))?;
-    let named: HashSet<&str> = record.runs.values().map(|r| r.part.as_str()).collect();
-    for e in fs::read_dir(&part_dir).into_iter().flatten().flatten() {
+    replace(&dir.join(RECORD), &bytes).with_context(|| format!("cannot write the cache in {}", dir.display()))?;
+    remove_unnamed(&part_dir, &record.runs.values().map(|r| r.part.as_str()).collect());
+    Ok(())
+}
+
+/// Writes `bytes` to `to` through a temporary file renamed over it, so
+/// that `to` is never half written; the temporary file goes on failure.
+fn replace(to: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temp = to.with_extension(format!("{}.tmp", std::process::id()));
+    let written = fs::write(&temp, bytes).and_then(|()| fs::rename(&temp, to));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Removes every file of `dir` whose name is not in `named`.
+fn remove_unnamed(dir: &Path, named: &HashSet<&str>) {
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
         if !named.contains(e.file_name().to_string_lossy().as_ref()) {
             let _ = fs::remove_file(e.path());
         }
     }
-    Ok(())
 }
 
 /// The folder of the runs' models, in a cache folder.
@@ -213,24 +224,15 @@ impl Models {
     /// Keeps `bytes` as run `id`'s model. A model that cannot be written is
     /// left out: the next build reads the run's files instead.
     pub fn write(&self, id: &str, bytes: &[u8]) {
-        let Some(name) = self.names.get(id) else { return };
-        let to = self.dir.join(name);
-        let temp = to.with_extension(format!("{}.tmp", std::process::id()));
-        let written = fs::create_dir_all(&self.dir).and_then(|()| fs::write(&temp, bytes));
-        if written.and_then(|()| fs::rename(&temp, &to)).is_err() {
-            let _ = fs::remove_file(&temp);
+        if let Some(name) = self.names.get(id) {
+            let _ = fs::create_dir_all(&self.dir).and_then(|()| replace(&self.dir.join(name), bytes));
         }
     }
 
     /// Removes every file of the folder but this build's runs' models:
     /// those of runs gone or changed, and any a killed build left half written.
     pub fn tidy(&self) {
-        let named: HashSet<&str> = self.names.values().map(String::as_str).collect();
-        for e in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            if !named.contains(e.file_name().to_string_lossy().as_ref()) {
-                let _ = fs::remove_file(e.path());
-            }
-        }
+        remove_unnamed(&self.dir, &self.names.values().map(String::as_str).collect());
     }
 }
 

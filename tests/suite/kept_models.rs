@@ -66,7 +66,8 @@ fn a_run_read_back_from_its_model_is_the_run_read_from_its_files() {
     troubled(&t, "2024-01-01_00-00-00_a");
     small_version(&t, "b");
     t.file("c/notes.txt", "no manifest here\n");
-    let roots = [examples_root(), PathBuf::from("tests/fixtures/real_tools/artifacts"), t.root()];
+    let roots =
+        [examples_root(), Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real_tools/artifacts"), t.root()];
     for root in roots {
         let (from_files, from_models, read_again) = load_twice(&root);
         assert_eq!(read_again, 0, "every run of {} came from its model", root.display());
