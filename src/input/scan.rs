@@ -135,6 +135,15 @@ impl std::fmt::Display for ScanError {
 impl std::error::Error for ScanError {}
 
 fn rel_display(root: &Path, path: &Path) -> String {
+    // The walk joins names onto the root, so the path is the root's bytes, a
+    // slash and clean names: take them as they are, without parsing either.
+    let (p, r) = (path.as_os_str().as_encoded_bytes(), root.as_os_str().as_encoded_bytes());
+    if let Some(rest) = p.strip_prefix(r).and_then(|rest| rest.strip_prefix(b"/"))
+        && let Ok(rel) = std::str::from_utf8(rest)
+        && rel.split('/').all(|name| !name.is_empty() && name != "." && !name.contains('\\'))
+    {
+        return rel.to_string();
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.to_string_lossy().replace('\\', "/")
 }
@@ -328,7 +337,7 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
             }
         };
         let rel = rel_display(&dir, entry.path());
-        let shown = rel_display(root, entry.path());
+        let shown = || rel_display(root, entry.path());
         let kind = entry.file_type();
         if kind.is_file() {
             let (size, modified) = entry.metadata().map(|m| (m.len(), modified(&m))).unwrap_or((0, 0));
@@ -338,13 +347,13 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
                 Err(e) => problems.push(Diagnostic::new(
                     Severity::Warning,
                     "broken-symlink",
-                    shown,
+                    shown(),
                     format!("symlink cannot be resolved ({e}); skipped"),
                 )),
                 Ok(target) if !target.starts_with(root) => problems.push(Diagnostic::new(
                     Severity::Warning,
                     "symlink-outside-root",
-                    shown,
+                    shown(),
                     "symlink leads outside the artifacts root; not followed",
                 )),
                 Ok(target) if target.is_file() => {
@@ -354,7 +363,7 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
                 Ok(_) => problems.push(Diagnostic::new(
                     Severity::Info,
                     "symlink-dir",
-                    shown,
+                    shown(),
                     "directory symlink inside a version is not followed",
                 )),
             }
@@ -363,7 +372,7 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
             problems.push(Diagnostic::new(
                 Severity::Warning,
                 "special-file",
-                shown,
+                shown(),
                 format!("{what}, not a regular file; skipped (its content is not a file to publish)"),
             ));
         }
@@ -374,7 +383,22 @@ pub fn scan_version(root: &Path, id: String, dir: PathBuf) -> VersionDir {
 
 #[cfg(test)]
 mod tests {
-    use super::unsafe_key;
+    use super::{rel_display, unsafe_key};
+    use std::path::Path;
+
+    #[test]
+    fn paths_under_the_root_are_shown_from_it() {
+        let root = Path::new("/data/artifacts");
+        for (path, shown) in [
+            ("/data/artifacts/v1/plots/a.png", "v1/plots/a.png"),
+            ("/data/artifacts//v1/./a.png", "v1/./a.png"),
+            ("/data/artifacts/v1", "v1"),
+            ("/data/artifactsv1/a.png", "/data/artifactsv1/a.png"),
+            ("/elsewhere/a.png", "/elsewhere/a.png"),
+        ] {
+            assert_eq!(rel_display(root, Path::new(path)), shown, "{path}");
+        }
+    }
 
     #[test]
     fn keys_that_cannot_be_paths_are_told() {

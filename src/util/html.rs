@@ -5,8 +5,16 @@ use std::io::{self, Write};
 /// Escapes text for HTML content and quoted attributes. Control characters,
 /// which HTML forbids, are shown as `\u{..}` escapes instead.
 pub fn escape_to(input: &str, out: &mut dyn Write) -> io::Result<()> {
-    let mut start = 0;
-    for (i, c) in input.char_indices() {
+    let bytes = input.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Most text is ASCII that needs nothing: one table lookup per byte.
+        if b < 0x80 && !ASCII_NEEDS[b as usize] {
+            i += 1;
+            continue;
+        }
+        let c = input[i..].chars().next().expect("a char starts at every lead byte");
         let rep: Option<&str> = match c {
             '&' => Some("&amp;"),
             '<' => Some("&lt;"),
@@ -14,17 +22,33 @@ pub fn escape_to(input: &str, out: &mut dyn Write) -> io::Result<()> {
             '"' => Some("&quot;"),
             '\'' => Some("&#39;"),
             c if is_forbidden(c) => None,
-            _ => continue,
+            c => {
+                i += c.len_utf8();
+                continue;
+            }
         };
-        out.write_all(&input.as_bytes()[start..i])?;
+        out.write_all(&bytes[start..i])?;
         match rep {
             Some(r) => out.write_all(r.as_bytes())?,
             None => write!(out, "\\u{{{:x}}}", c as u32)?,
         }
-        start = i + c.len_utf8();
+        i += c.len_utf8();
+        start = i;
     }
-    out.write_all(&input.as_bytes()[start..])
+    out.write_all(&bytes[start..])
 }
+
+/// The ASCII bytes [`escape_to`] replaces: markup and forbidden controls.
+const ASCII_NEEDS: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = matches!(b as u8, b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7f)
+            || (b < 0x20 && !matches!(b as u8, b'\n' | b'\t' | b'\r'));
+        b += 1;
+    }
+    t
+};
 
 fn is_forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
@@ -148,6 +172,7 @@ mod tests {
         assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
         assert_eq!(escape("a\u{0}b\u{7f}"), "a\\u{0}b\\u{7f}");
         assert_eq!(escape("Überblick – ok\n"), "Überblick – ok\n");
+        assert_eq!(escape("é\u{85}x\u{fdd0}\u{fffe}\t€"), "é\\u{85}x\\u{fdd0}\\u{fffe}\t€");
     }
 
     #[test]

@@ -105,6 +105,17 @@ pub struct SiteInfo {
     /// The theme's variables, given to templates as `theme`, not `site.theme`.
     #[serde(skip)]
     pub(crate) theme: serde_json::Map<String, Value>,
+    /// What every page gets as `site`, `urls` and `theme`, made into template
+    /// values once and shared by every page.
+    #[serde(skip)]
+    pub(crate) shared: Shared,
+}
+
+/// Template values that are the same on every page.
+pub(crate) struct Shared {
+    pub(crate) site: tera::Value,
+    pub(crate) urls: tera::Value,
+    pub(crate) theme: tera::Value,
 }
 
 /// The site-wide pages and files every page may link to, relative to the
@@ -168,7 +179,7 @@ fn inline_css(config: &Config, theme: &Theme) -> String {
 
 /// Builds the `site` value.
 pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
-    SiteInfo {
+    let mut info = SiteInfo {
         title: config.title.clone(),
         description: config.description.clone(),
         footer: config.footer.clone(),
@@ -182,7 +193,14 @@ pub fn site_info(site: &Site, config: &Config, theme: &Theme) -> SiteInfo {
         base_url: config.base_url.as_deref().map(|u| format!("{}/", u.trim_end_matches('/'))),
         inline_css: inline_css(config, theme),
         theme: theme.variables.clone(),
-    }
+        shared: Shared { site: tera::Value::none(), urls: tera::Value::none(), theme: tera::Value::none() },
+    };
+    info.shared = Shared {
+        site: tera::Value::from_serializable(&info),
+        urls: tera::Value::from_serializable(&SITE_URLS),
+        theme: tera::Value::from_serializable(&info.theme),
+    };
+    info
 }
 
 /// A rendered value of a record or metadata field.
@@ -230,6 +248,14 @@ impl PageContext {
     /// Sets a top-level variable.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         self.tera.insert(key, value);
+        if !self.keys.contains(&key) {
+            self.keys.push(key);
+        }
+    }
+
+    /// Sets a top-level variable to a template value made before.
+    pub(crate) fn insert_value(&mut self, key: &'static str, value: tera::Value) {
+        self.tera.insert_value(key, value);
         if !self.keys.contains(&key) {
             self.keys.push(key);
         }

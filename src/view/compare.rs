@@ -152,9 +152,14 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
-    let changed: Vec<FieldChange> = keys
+    let changed: Vec<&String> = keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let more = changed.len().saturating_sub(MAX_FIELDS);
+    let fields = changed
         .into_iter()
-        .filter(|k| a.get(*k) != b.get(*k))
+        .take(MAX_FIELDS)
         .map(|k| FieldChange {
             pointer: k.clone(),
             old: a.get(k).map(|v| field_text(v)),
@@ -164,17 +169,7 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
             change: delta::between(number(a.get(k)), number(b.get(k)), Better::Neither),
         })
         .collect();
-    if changed.is_empty() {
-        return None;
-    }
-    let more = changed.len().saturating_sub(MAX_FIELDS);
-    Some(EtlDiff {
-        rel: cur.json[ci].rel.clone(),
-        href: new_page.clone(),
-        old_href: old_page.clone(),
-        fields: changed.into_iter().take(MAX_FIELDS).collect(),
-        more,
-    })
+    Some(EtlDiff { rel: cur.json[ci].rel.clone(), href: new_page.clone(), old_href: old_page.clone(), fields, more })
 }
 
 fn registry(v: &Version) -> Option<&BTreeMap<String, crate::input::etl::RegistryEntry>> {

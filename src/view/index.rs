@@ -4,7 +4,7 @@
 
 use crate::model::Site;
 use crate::plan;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// Site-wide facts computed once before rendering. Keys borrow from the
@@ -28,14 +28,17 @@ pub struct SiteIndex<'a> {
     pub(crate) eda_at: HashMap<(usize, &'a str), usize>,
     /// The baseline version, when the config names one that exists.
     pub baseline: Option<usize>,
+    /// How pages refer to each version, as template values; made on first
+    /// use (see [`super::nav`]) and shared by every page.
+    pub(crate) refs: OnceLock<Vec<tera::Value>>,
 }
 
 impl<'a> SiteIndex<'a> {
     /// Builds the index for `site`.
     pub fn new(site: &'a Site) -> Self {
-        let mut history: HashMap<(&str, &str), Vec<(usize, usize)>> = HashMap::new();
+        let mut history: HashMap<(&str, &str), Vec<(usize, usize)>> = HashMap::default();
         let (mut artifact_at, mut stage_at, mut json_at, mut eda_at) =
-            (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
+            (HashMap::default(), HashMap::default(), HashMap::default(), HashMap::default());
         for (vi, v) in site.versions.iter().enumerate() {
             for (si, s) in v.stages.iter().enumerate() {
                 stage_at.insert((vi, s.name.as_str()), si);
@@ -51,7 +54,7 @@ impl<'a> SiteIndex<'a> {
                 history.entry((a.stage.as_str(), a.name.as_str())).or_default().push((vi, ai));
             }
         }
-        let mut aliases: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut aliases: HashMap<usize, Vec<String>> = HashMap::default();
         for a in &site.aliases {
             if let Some(vi) = site.versions.iter().position(|v| v.id == a.target) {
                 aliases.entry(vi).or_default().push(a.name.clone());
@@ -68,12 +71,13 @@ impl<'a> SiteIndex<'a> {
             json_at,
             eda_at,
             baseline,
+            refs: OnceLock::new(),
         }
     }
 
     pub(crate) fn file_pages(&self) -> &HashMap<String, String> {
         self.file_pages.get_or_init(|| {
-            let mut file_pages = HashMap::new();
+            let mut file_pages = HashMap::default();
             for v in &self.site.versions {
                 for (ai, a) in v.artifacts.iter().enumerate() {
                     if let Some(f) = &a.file {

@@ -53,9 +53,9 @@ pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Prev
         ctx.insert("inline_css", &s.info.inline_css);
     }
     ctx.insert("root", &root);
-    ctx.insert("urls", &common::SITE_URLS);
-    ctx.insert("site", s.info);
-    ctx.insert("theme", &s.info.theme);
+    ctx.insert_value("urls", s.info.shared.urls.clone());
+    ctx.insert_value("site", s.info.shared.site.clone());
+    ctx.insert_value("theme", s.info.shared.theme.clone());
     if let Some(vi) = kind.version() {
         nav::insert_version(&mut ctx, s.site, s.index, vi, kind);
     }

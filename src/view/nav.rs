@@ -49,6 +49,14 @@ pub(crate) fn version_ref(site: &Site, idx: &SiteIndex, vi: usize) -> VersionRef
     }
 }
 
+/// [`version_ref`] as a template value, made for every version on first use.
+fn version_value(site: &Site, idx: &SiteIndex, vi: usize) -> tera::Value {
+    let refs = idx.refs.get_or_init(|| {
+        (0..site.versions.len()).map(|vi| tera::Value::from_serializable(&version_ref(site, idx, vi))).collect()
+    });
+    refs[vi].clone()
+}
+
 /// A breadcrumb trail ending at the current page.
 pub(crate) fn crumbs(site: &Site, vi: Option<usize>, more: Vec<Link>) -> Vec<Link> {
     let mut c = vec![Link { label: "Home".into(), href: "index.html".into() }];
@@ -61,9 +69,9 @@ pub(crate) fn crumbs(site: &Site, vi: Option<usize>, more: Vec<Link>) -> Vec<Lin
 }
 
 pub(crate) fn insert_version(ctx: &mut PageContext, site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) {
-    ctx.insert("version", &version_ref(site, idx, vi));
-    ctx.insert("prev_version", &vi.checked_sub(1).map(|p| version_ref(site, idx, p)));
-    ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_ref(site, idx, vi + 1)));
+    ctx.insert_value("version", version_value(site, idx, vi));
+    ctx.insert("prev_version", &vi.checked_sub(1).map(|p| version_value(site, idx, p)));
+    ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_value(site, idx, vi + 1)));
     ctx.insert("switcher", &switcher(site, idx, vi, kind));
 }
 
