@@ -247,10 +247,7 @@ pub struct PageContext {
 impl PageContext {
     /// Sets a top-level variable.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        self.tera.insert(key, value);
-        if !self.keys.contains(&key) {
-            self.keys.push(key);
-        }
+        self.insert_value(key, tera::Value::from_serializable(value));
     }
 
     /// Sets a top-level variable to a template value made before.
