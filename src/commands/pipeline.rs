@@ -215,8 +215,7 @@ pub fn produce(
     lap("copy raw files");
     judge(site, config);
     lap("judge runs");
-    let selection =
-        since.as_ref().map(|s| select::select(s.old, site, &s.replaced, s.full, renderer.names_run_globals));
+    let selection = since.as_ref().map(|s| select::select(s.old, site, &s.replaced, s.full, renderer.shows()));
     if let (Some(s), Some(selection)) = (&since, &selection) {
         let touched: Vec<&str> =
             select::touched(site, selection).into_iter().map(|vi| site.versions[vi].id.as_str()).collect();

@@ -24,7 +24,7 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::model::Site;
 use crate::model::verdict::Status;
 use crate::plan;
-use serde::Serialize;
+use crate::util::html::script;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -46,14 +46,6 @@ pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
 /// The shard a token lives in: its first two characters.
 pub(crate) fn shard_of(token: &str) -> String {
     token.chars().take(2).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
-}
-
-/// `call(args…, value);` as the bytes of a script. The value is
-/// [embeddable](crate::util::html::embeddable_json) JSON, a valid JavaScript
-/// literal in any engine, whatever its strings hold.
-fn script(call: &str, args: &str, value: &(impl Serialize + ?Sized)) -> Vec<u8> {
-    let json = crate::util::html::embeddable_json(serde_json::to_string(value).expect("JSON serialises"));
-    format!("{call}({args}{json});\n").into_bytes()
 }
 
 /// Assigns each distinct string a small number, in order of first use.
@@ -263,18 +255,6 @@ pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scripts_keep_hostile_strings_inside_their_literals() {
-        let v = json!(["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c", "\"quoted\" \\"]);
-        let js = String::from_utf8(script("f", "1, ", &v)).unwrap();
-        assert_eq!(
-            js,
-            "f(1, [\"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>\",\"a\\u2028b\\u2029c\",\"\\\"quoted\\\" \\\\\"]);\n"
-        );
-        let back: Value = serde_json::from_str(&js[5..js.len() - 3]).unwrap();
-        assert_eq!(back, v);
-    }
 
     #[test]
     fn tokens_and_shards() {

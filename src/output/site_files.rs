@@ -1,9 +1,10 @@
 //! The site's files besides its pages: theme statics, the site's CSS tokens,
 //! logo and favicon, `index.json`, `problems.json`, each version's
-//! `summary.json`, the search index and, with a base URL, the sitemap.
+//! `summary.json`, the search index, the runs' navigation data and, with a
+//! base URL, the sitemap.
 
 use super::sink::Sink;
-use super::{search, sitemap, summary_json};
+use super::{nav, search, sitemap, summary_json};
 use crate::config::Config;
 use crate::model::{Site, Version};
 use crate::plan::{self, Page};
@@ -20,8 +21,8 @@ pub fn write_all(config: &Config, theme: &Theme, site: &Site, pages: &[Page], si
 }
 
 /// The files that depend on every version: theme statics, the site's CSS
-/// tokens, logo and favicon, `index.json`, `problems.json`, the search index
-/// and the sitemap.
+/// tokens, logo and favicon, `index.json`, `problems.json`, the search index,
+/// the runs' navigation data and the sitemap.
 pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page], sink: &dyn Sink) -> Result<()> {
     for (name, bytes) in &theme.statics {
         sink.write(&format!("{}{name}", plan::STATIC_DIR), bytes)?;
@@ -43,6 +44,9 @@ pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page],
     index?;
     search?;
     sink.write(plan::PROBLEMS_JSON, &summary_json::problems(&site.problems))?;
+    for (path, bytes) in nav::files(site) {
+        sink.write(&path, &bytes)?;
+    }
     if let Some(base) = &config.base_url {
         sink.write(plan::SITEMAP, &sitemap::sitemap(base, pages))?;
     }
@@ -52,7 +56,7 @@ pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page],
 /// Whether `path` is one of the files [`write_shared`] writes.
 pub fn is_shared(path: &str) -> bool {
     path.starts_with(plan::STATIC_DIR)
-        || path.starts_with("search/") && path.ends_with(".js")
+        || (path.starts_with("search/") || path.starts_with("nav/")) && path.ends_with(".js")
         || matches!(path, plan::SITE_INDEX | plan::PROBLEMS_JSON | plan::SITEMAP)
 }
 

@@ -7,6 +7,7 @@
 pub mod select;
 
 use crate::model::{Site, Version};
+use crate::util::paths::pointer_push;
 
 /// What a page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,6 +73,44 @@ impl PageKind {
 /// How many versions before and after a page's own its version switcher lists.
 pub const SWITCHER_SPAN: usize = 5;
 
+/// The list of runs the browser draws the version switcher and the links to
+/// later runs from (see [`crate::output::nav`]).
+pub const NAV_RUNS: &str = "nav/runs.js";
+
+/// Shard `n` of the pages each run has, by [`nav_key`].
+pub fn nav_shard(n: usize) -> String {
+    format!("nav/k-{n}.js")
+}
+
+/// What a page of a version is across runs: the page of the same key in
+/// another run is the same page there (the same artifact by stage and name,
+/// stage, ETL file, report or content file), which the version switcher
+/// leads to. `None` for pages outside a version.
+pub fn nav_key(site: &Site, kind: PageKind) -> Option<String> {
+    // Names joined by `/`, each escaped as in a JSON pointer, so no two
+    // lists of names make the same key.
+    let join = |kind: &str, names: &[&str]| names.iter().fold(kind.to_string(), |key, n| pointer_push(&key, n));
+    let v = |vi: usize| &site.versions[vi];
+    Some(match kind {
+        PageKind::Version(_) => "summary".into(),
+        PageKind::Artifacts(_) => "artifacts".into(),
+        PageKind::Quality(_) => "quality".into(),
+        PageKind::Compare(_) => "compare".into(),
+        PageKind::Baseline(_) => "baseline".into(),
+        PageKind::Artifact(vi, ai) => join("a", &[&v(vi).artifacts[ai].stage, &v(vi).artifacts[ai].name]),
+        PageKind::Stage(vi, si) => join("s", &[&v(vi).stages[si].name]),
+        PageKind::Etl(vi, di) => join("e", &[&v(vi).json[di].rel]),
+        PageKind::Eda(vi, ei) => join("r", &[&v(vi).eda[ei].name]),
+        PageKind::Content(vi, ci) => join("c", &[&v(vi).json[v(vi).content[ci].0].rel]),
+        _ => return None,
+    })
+}
+
+/// The folder of a version's pages, ending in `/`.
+pub fn version_dir(v: &Version) -> String {
+    format!("v/{}/", v.slug)
+}
+
 /// The home page: the list of runs, newest first.
 pub const HOME_PAGE: &str = "index.html";
 
@@ -130,7 +169,7 @@ pub fn runs(n: usize) -> String {
 /// The folders at the top of the site. In a URL of the site, the root is
 /// just above the first of them; the 404 page, served at any depth, finds
 /// its way home by them.
-pub const TOP_FOLDERS: [&str; 7] = ["v", "runs", "latest", "problems", "trends", "search", "static"];
+pub const TOP_FOLDERS: [&str; 8] = ["v", "runs", "latest", "problems", "trends", "search", "static", "nav"];
 
 /// The site index for other tools.
 pub const SITE_INDEX: &str = "index.json";

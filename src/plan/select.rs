@@ -7,12 +7,20 @@
 //! A version whose *structure* (what other pages link to: artifacts, stages,
 //! ETL files, reports) is unchanged re-renders only its summary-level pages
 //! and the pages of the artifacts and ETL files that differ; otherwise all
-//! its pages, plus the pages in other versions that link to what appeared or
-//! vanished. A version that came, went or moved re-renders the versions whose
-//! switcher lists it. Pages that show a changed verdict, or changes on a
-//! version read again, follow. A theme that shows the number of versions or
-//! the newest one on every page (see [`crate::render::Renderer::names_run_globals`])
-//! re-renders everything when those change.
+//! its pages, plus the pages in later versions that link to what appeared or
+//! vanished. A version that came, went or moved re-renders the next version,
+//! whose pages show it as the previous one. Pages that show a changed
+//! verdict, or changes on a version read again, follow.
+//!
+//! A version's pages show earlier runs only: the bundled themes draw the
+//! version switcher and the links to later runs in the browser (see
+//! [`crate::output::nav`]). A theme that shows later runs on them (see
+//! [`crate::render::Renderer::names_later_runs`]) re-renders, for a version
+//! that came, went or moved, the versions whose switcher lists it and the
+//! earlier runs of its artifacts too; one that shows the number of versions
+//! or the newest one on every page (see
+//! [`crate::render::Renderer::names_run_globals`]) re-renders everything
+//! when those change.
 
 use crate::diagnostics::Diagnostic;
 use crate::input::scan::Alias;
@@ -159,11 +167,20 @@ impl VersionDigest {
     }
 }
 
+/// What a theme's version pages show of other runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Shows {
+    /// The number of versions or the newest one.
+    pub run_globals: bool,
+    /// Later runs: the version switcher, the next version, an artifact's next run.
+    pub later_runs: bool,
+}
+
 /// The pages of `site` to render for the change from `old`, after the
 /// versions named `replaced` were read again; everything when `full`, or
-/// when what every page shows moved. `names_globals`: the theme shows the
-/// number of versions or the newest one on every page.
-pub fn select(old: &Old, site: &Site, replaced: &HashSet<String>, full: bool, names_globals: bool) -> Selection {
+/// when what every page shows moved. `shows`: what the theme's version
+/// pages show of other runs.
+pub fn select(old: &Old, site: &Site, replaced: &HashSet<String>, full: bool, shows: Shows) -> Selection {
     // A page of older runs that went is a site page only a full render removes
     // (one that came is rendered with every site page).
     let run_pages_went = plan::run_pages(site.versions.len()) < plan::run_pages(old.ids.len());
@@ -172,14 +189,14 @@ pub fn select(old: &Old, site: &Site, replaced: &HashSet<String>, full: bool, na
     let globals_moved =
         old.ids.len() != site.versions.len() || newest(&old.identity) != site.versions.last().map(|v| v.slug.clone());
     if full
-        || (names_globals && globals_moved)
+        || (shows.run_globals && globals_moved)
         || old.aliases != site.aliases
         || run_pages_went
         || baseline != old.baseline
     {
         return Selection::everything();
     }
-    let mut s = Selector::new(old, site);
+    let mut s = Selector::new(old, site, shows.later_runs);
     if !s.same_order() {
         return Selection::everything();
     }
@@ -277,16 +294,20 @@ struct Selector<'a> {
     history: Vec<(usize, Option<usize>, Keys)>,
     /// Stage, ETL and report names that came or went in a version.
     near: Vec<Near>,
+    /// Whether the pages of a version show later runs.
+    later_runs: bool,
     sel: Selection,
 }
 
-/// The versions whose switcher lists the one at `centre` (of `len`).
-fn window(centre: usize, len: usize) -> std::ops::RangeInclusive<usize> {
-    centre.saturating_sub(SWITCHER_SPAN)..=(centre + SWITCHER_SPAN).min(len.saturating_sub(1))
+/// The versions whose pages show the one at `centre` (of `len`): itself
+/// and the next, and when pages show later runs, those whose switcher lists it.
+fn window(centre: usize, len: usize, later_runs: bool) -> std::ops::RangeInclusive<usize> {
+    let (before, after) = if later_runs { (SWITCHER_SPAN, SWITCHER_SPAN) } else { (0, 1) };
+    centre.saturating_sub(before)..=(centre + after).min(len.saturating_sub(1))
 }
 
 impl<'a> Selector<'a> {
-    fn new(old: &'a Old, site: &'a Site) -> Selector<'a> {
+    fn new(old: &'a Old, site: &'a Site, later_runs: bool) -> Selector<'a> {
         Selector {
             old,
             site,
@@ -294,6 +315,7 @@ impl<'a> Selector<'a> {
             old_pos: old.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect(),
             history: Vec::new(),
             near: Vec::new(),
+            later_runs,
             sel: Selection::default(),
         }
     }
@@ -307,14 +329,14 @@ impl<'a> Selector<'a> {
 
     /// The versions around old place `p` render whole.
     fn whole_around_old(&mut self, p: usize) {
-        for q in window(p, self.old.ids.len()) {
+        for q in window(p, self.old.ids.len(), self.later_runs) {
             if let Some(&ni) = self.new_pos.get(self.old.ids[q].as_str()) {
                 self.sel.whole.insert(ni);
             }
         }
     }
 
-    /// Removed versions: their neighbours' switchers and links change.
+    /// Removed versions: their neighbours' links change.
     fn removed(&mut self) {
         for (p, id) in self.old.ids.iter().enumerate() {
             if self.new_pos.contains_key(id.as_str()) {
@@ -338,7 +360,7 @@ impl<'a> Selector<'a> {
         let old = self.old.versions.get(&v.id);
         let Some(&p) = self.old_pos.get(v.id.as_str()) else {
             self.sel.shared = true;
-            self.sel.whole.extend(window(q, n));
+            self.sel.whole.extend(window(q, n, self.later_runs));
             let mut keys = Keys::default();
             keys.add_all(v);
             self.history.push((q + 1, Some(q), keys));
@@ -347,7 +369,7 @@ impl<'a> Selector<'a> {
         if self.old.identity[p] != identity(v) {
             self.sel.shared = true;
             self.whole_around_old(p);
-            self.sel.whole.extend(window(q, n));
+            self.sel.whole.extend(window(q, n, self.later_runs));
             let mut keys = Keys::default();
             keys.add_all(v);
             if let Some(o) = old {
@@ -414,15 +436,16 @@ impl<'a> Selector<'a> {
         }
     }
 
-    /// Artifact pages whose previous or next run of the same artifact changed:
-    /// the nearest version on each side that has it, and the version itself.
+    /// Artifact pages whose previous run of the same artifact changed (and
+    /// next run, when pages show later runs): the nearest version on each
+    /// side that has it, and the version itself.
     fn history(&mut self) {
         let n = self.site.versions.len();
         for (after, at, keys) in std::mem::take(&mut self.history) {
             if let Some(q) = at {
                 self.mark_artifacts(q, &keys);
             }
-            let before = at.unwrap_or(after);
+            let before = if self.later_runs { at.unwrap_or(after) } else { 0 };
             let mut pending = keys.clone();
             for w in (0..before).rev() {
                 if pending.0.is_empty() {
@@ -454,11 +477,16 @@ impl<'a> Selector<'a> {
         found
     }
 
-    /// Stage, ETL and report pages of nearby versions whose switcher lists one that came or went.
+    /// Stage, ETL and report pages of nearby versions whose switcher lists
+    /// one that came or went, when pages show the switcher.
     fn near(&mut self) {
+        let near = std::mem::take(&mut self.near);
+        if !self.later_runs {
+            return;
+        }
         let n = self.site.versions.len();
-        for Near { at, stages, json, eda } in std::mem::take(&mut self.near) {
-            for w in window(at, n) {
+        for Near { at, stages, json, eda } in near {
+            for w in window(at, n, true) {
                 let v = &self.site.versions[w];
                 for (si, _) in v.stages.iter().enumerate().filter(|(_, s)| stages.contains(&s.name)) {
                     self.sel.pages.insert(PageKind::Stage(w, si));
@@ -474,9 +502,10 @@ impl<'a> Selector<'a> {
     }
 
     /// The pages that show verdicts which changed: a run's own summary when
-    /// its checks changed; every page of the runs whose switcher lists it, and
-    /// the site files (the search index), when its verdict did. When the
-    /// baseline was read again, every run's comparison with it.
+    /// its checks changed; every page of the run and of those that show it
+    /// (see [`window`]), and the site files (the search index, the runs'
+    /// navigation), when its verdict did. When the baseline was read again,
+    /// every run's comparison with it.
     fn judged_again(&mut self, replaced: &HashSet<String>) {
         let n = self.site.versions.len();
         for (q, v) in self.site.versions.iter().enumerate() {
@@ -488,7 +517,7 @@ impl<'a> Selector<'a> {
             }
             if before.status != now.status {
                 self.sel.shared = true;
-                self.sel.whole.extend(window(q, n));
+                self.sel.whole.extend(window(q, n, self.later_runs));
             }
         }
         if let Some(b) = self.site.baseline

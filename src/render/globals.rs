@@ -1,7 +1,9 @@
 //! Whether a theme shows, on the pages of a version, what every new run
 //! changes: the number of versions (`site.version_count`) or the newest one
-//! (`site.latest`). The pages of versions a change did not touch are only
-//! left as they are when it does not (see [`crate::plan::select`]).
+//! (`site.latest`); and whether it shows later runs there (the `switcher`,
+//! `next_version`, an artifact's `next`), which a new run next to a version
+//! changes. The pages of versions a change did not touch are only left as
+//! they are when it does not (see [`crate::plan::select`]).
 //!
 //! Read from the templates' text, erring towards yes: `site` passed on
 //! whole, the whole context (`__tera_context`), or a template the version
@@ -17,13 +19,29 @@ const SITE_PAGE_TEMPLATES: [&str; 7] =
 /// The fields of `site` that change with the set of versions.
 const RUN_GLOBALS: [&str; 2] = ["version_count", "latest"];
 
+/// The variables of the version pages that show later runs.
+const LATER_RUNS: [&str; 2] = ["switcher", "next_version"];
+
 /// Whether a template the pages of a version may render (every template but
 /// the site pages', and all they extend, include or import) names a run global.
 pub(crate) fn names_run_globals(theme: &Theme) -> bool {
+    version_pages_name(theme, names_globals)
+}
+
+/// Whether a template the pages of a version may render names what shows
+/// later runs: [`LATER_RUNS`], a field `next` (an artifact's next run), or
+/// the whole context.
+pub(crate) fn names_later_runs(theme: &Theme) -> bool {
+    version_pages_name(theme, names_later)
+}
+
+/// Whether a template the pages of a version may render says what `names`
+/// finds in a template's text.
+fn version_pages_name(theme: &Theme, names: fn(&str) -> bool) -> bool {
     let mut uses: HashMap<&str, (bool, Vec<&str>)> = HashMap::new();
     for (name, text) in &theme.templates {
         let entry = uses.entry(layerless(name)).or_default();
-        entry.0 |= names_globals(text);
+        entry.0 |= names(text);
         entry.1.extend(references(text).into_iter().map(layerless));
     }
     let mut pending: Vec<&str> = uses.keys().copied().filter(|n| !SITE_PAGE_TEMPLATES.contains(n)).collect();
@@ -77,6 +95,26 @@ fn names_globals(text: &str) -> bool {
     })
 }
 
+/// Whether the code of `text`'s tags names a variable of [`LATER_RUNS`], a
+/// field `next`, or the whole context.
+fn names_later(text: &str) -> bool {
+    tags(text).any(|code| {
+        code.contains("__tera_context")
+            || LATER_RUNS.iter().any(|name| uses(code, name, |before| before != Some('.')))
+            || uses(code, "next", |before| matches!(before, Some('.' | '"' | '\'')))
+    })
+}
+
+/// Whether `code` holds `name` as a whole identifier whose preceding
+/// character passes `before`.
+fn uses(code: &str, name: &str, before: impl Fn(Option<char>) -> bool) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices(name).any(|(at, _)| {
+        let prev = code[..at].chars().next_back();
+        !prev.is_some_and(ident) && before(prev) && !code[at + name.len()..].chars().next().is_some_and(ident)
+    })
+}
+
 /// Each use of the variable `site` in `code`: the field it reads, or `None`
 /// when it is used whole.
 fn site_fields(code: &str) -> impl Iterator<Item = Option<&str>> {
@@ -125,6 +163,27 @@ mod tests {
             let theme = Theme::load(std::path::Path::new("."), name, &Default::default()).expect("a bundled theme");
             assert!(!names_run_globals(&theme), "{name}");
         }
+    }
+
+    #[test]
+    fn the_bundled_themes_name_no_later_run_on_version_pages() {
+        for name in ["default", "compact"] {
+            let theme = Theme::load(std::path::Path::new("."), name, &Default::default()).expect("a bundled theme");
+            assert!(!names_later_runs(&theme), "{name}");
+        }
+    }
+
+    #[test]
+    fn later_runs_count_where_version_pages_reach_them() {
+        let uses = |t: &str| names_later_runs(&theme(&[("artifact.html", t)]));
+        assert!(uses("{% for s in switcher %}{{ s.label }}{% endfor %}"));
+        assert!(uses("{% if next_version %}{{ next_version.id }}{% endif %}"));
+        assert!(uses("{{ artifact.next.href }}"));
+        assert!(uses("{% set a = artifact %}{{ a.next.label }}"));
+        assert!(uses("{{ artifact[\"next\"] }}"));
+        assert!(uses("{{ __tera_context }}"));
+        assert!(!uses("{{ prev_version.id }} {{ my_switcher }} {{ a.next_step }} the next run {# switcher #}"));
+        assert!(!names_later_runs(&theme(&[("home.html", "{{ switcher }}"), ("artifact.html", "x")])));
     }
 
     #[test]

@@ -33,14 +33,24 @@ pub struct Renderer {
     /// Whether the pages of a version show the number of versions or the
     /// newest one, which every new run changes.
     pub names_run_globals: bool,
+    /// Whether the pages of a version show later runs (the version switcher,
+    /// the next version, an artifact's next run), which a new run next to
+    /// them changes. The bundled themes draw those in the browser instead.
+    pub names_later_runs: bool,
 }
 
 impl Renderer {
+    /// What the theme's version pages show of other runs.
+    pub fn shows(&self) -> select::Shows {
+        select::Shows { run_globals: self.names_run_globals, later_runs: self.names_later_runs }
+    }
+
     /// Compiles the templates of `theme`.
     pub fn new(theme: Theme) -> Result<Renderer> {
         let tera = engine::engine(&theme)?;
         let names_run_globals = globals::names_run_globals(&theme);
-        Ok(Renderer { theme, tera, names_run_globals })
+        let names_later_runs = globals::names_later_runs(&theme);
+        Ok(Renderer { theme, tera, names_run_globals, names_later_runs })
     }
 }
 
@@ -185,7 +195,7 @@ pub fn render_pages<P: Borrow<Page> + Sync>(
 ) -> Result<Vec<Vec<Diagnostic>>> {
     let index = SiteIndex::new(site);
     let info = view::common::site_info(site, config, &renderer.theme);
-    let scope = Scope { site, index: &index, info: &info, config };
+    let scope = Scope { site, index: &index, info: &info, config, later_runs: renderer.names_later_runs };
     let previews = crate::plan::previews(config);
     let bar = crate::util::progress::bar(progress, pages.len(), "pages");
     let results: Vec<Result<Vec<Diagnostic>, String>> = pages

@@ -76,7 +76,7 @@ pub const BUILTINS: &[Builtin] = &[
         templates: templates!("default": "base.html", "crumbs.html", "credit.html", "macros.html", "home.html", "latest.html", "404.html",
             "problems.html", "version.html", "artifacts.html", "artifact.html", "stage.html", "etl.html",
             "eda.html", "trends.html", "quality.html", "compare.html", "search.html", "content.html", "view.html"),
-        statics: statics!("default": "style.css", "search.js", "tables.js", "icon.svg"),
+        statics: statics!("default": "style.css", "search.js", "tables.js", "nav.js", "icon.svg"),
     },
     Builtin {
         name: "compact",

@@ -38,6 +38,15 @@ pub fn escape_to(input: &str, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&bytes[start..])
 }
 
+/// `call(args…, value);` as the bytes of a script, for data the site's
+/// scripts load with `<script>` tags (which work from `file://` too). The
+/// value is [embeddable](embeddable_json) JSON, a valid JavaScript literal
+/// in any engine, whatever its strings hold.
+pub fn script(call: &str, args: &str, value: &(impl serde::Serialize + ?Sized)) -> Vec<u8> {
+    let json = embeddable_json(serde_json::to_string(value).expect("JSON serialises"));
+    format!("{call}({args}{json});\n").into_bytes()
+}
+
 /// The ASCII bytes [`escape_to`] replaces: markup and forbidden controls.
 const ASCII_NEEDS: [bool; 128] = {
     let mut t = [false; 128];
@@ -166,6 +175,18 @@ pub fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_keep_hostile_strings_inside_their_literals() {
+        let v = serde_json::json!(["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c", "\"quoted\" \\"]);
+        let js = String::from_utf8(script("f", "1, ", &v)).unwrap();
+        assert_eq!(
+            js,
+            "f(1, [\"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>\",\"a\\u2028b\\u2029c\",\"\\\"quoted\\\" \\\\\"]);\n"
+        );
+        let back: serde_json::Value = serde_json::from_str(&js[5..js.len() - 3]).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn escapes_markup_and_controls() {

@@ -3,7 +3,7 @@
 //! runs.
 
 use super::common::{ArtifactRow, Field, Heading, Link, PageContext, Scope, artifact_row, field_text, fields};
-use super::index::SiteIndex;
+use super::grid;
 use super::jsontree;
 use super::nav::crumbs;
 use super::problems;
@@ -11,7 +11,7 @@ use super::report::{ReportView, report_view};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::input::preview::{Body, Preview};
-use crate::model::{Artifact, Site, Version};
+use crate::model::{Artifact, Version};
 use crate::plan;
 use serde::Serialize;
 use serde_json::Value;
@@ -49,6 +49,8 @@ struct PreviewView<'a> {
     tree: Option<String>,
     /// Where the document stopped parsing, for `json_tree` previews that did not.
     json_error: Option<Field>,
+    /// The rows shown of a `table` or `parquet` preview, as HTML `<tr>` elements.
+    rows_html: Option<String>,
     /// What the page says beside a framed HTML report.
     report: Option<ReportView<'a>>,
 }
@@ -71,24 +73,27 @@ fn preview_view<'a>(
             }
         }
     }
+    let rows_html = match &preview.body {
+        Body::Table(t) => Some(grid::rows_html(&t.columns, &t.rows)),
+        #[cfg(feature = "parquet")]
+        Body::Parquet(p) => Some(grid::rows_html(&p.columns, &p.sample)),
+        _ => None,
+    };
     Some(PreviewView {
         preview,
         src: plan::raw(v, file),
         alt: a.description.clone().unwrap_or_else(|| a.name.clone()),
         tree,
         json_error,
+        rows_html,
         report: report_view(v, file, preview, page),
     })
 }
 
-fn artifact_view<'a>(
-    site: &'a Site,
-    idx: &SiteIndex,
-    config: &Config,
-    vi: usize,
-    ai: usize,
-    preview: Option<&'a Preview>,
-) -> ArtifactView<'a> {
+/// What the page of artifact `ai` of version `vi` shows; its next run only
+/// when the theme shows later runs.
+fn artifact_view<'a>(s: &Scope, vi: usize, ai: usize, preview: Option<&'a Preview>) -> ArtifactView<'a> {
+    let (site, idx, config) = (s.site, s.index, s.config);
     let v = &site.versions[vi];
     let a = &v.artifacts[ai];
     let history = idx.history.get(&(a.stage.as_str(), a.name.as_str()));
@@ -126,7 +131,7 @@ fn artifact_view<'a>(
             .and_then(|di| v.content.iter().position(|&(d, _)| d == di))
             .map(|ci| plan::content(site, v, ci)),
         prev: neighbour(false),
-        next: neighbour(true),
+        next: if s.later_runs { neighbour(true) } else { None },
     }
 }
 
@@ -134,7 +139,7 @@ fn artifact_view<'a>(
 pub(crate) fn page(s: &Scope, vi: usize, ai: usize, preview: Option<&Preview>, ctx: &mut PageContext) -> Heading {
     let v = &s.site.versions[vi];
     let a = &v.artifacts[ai];
-    ctx.insert("artifact", &artifact_view(s.site, s.index, s.config, vi, ai, preview));
+    ctx.insert("artifact", &artifact_view(s, vi, ai, preview));
     // The preview's own findings are shown with the preview; a build adds
     // them to the site's problems only after this page.
     let own: Vec<Diagnostic> = match (preview, a.file.as_deref()) {

@@ -28,6 +28,10 @@ pub struct Scope<'a> {
     pub info: &'a SiteInfo,
     /// The config.
     pub config: &'a Config,
+    /// Whether the pages of a version show later runs: the theme names the
+    /// `switcher`, `next_version` or an artifact's `next` (see
+    /// [`crate::render::Renderer::names_later_runs`]); else they are left out.
+    pub later_runs: bool,
 }
 
 /// A page's title and breadcrumb trail.
@@ -132,7 +136,7 @@ pub struct SiteUrls {
     #[serde(rename = "static")]
     static_dir: &'static str,
     /// The folders at the top of the site (see [`plan::TOP_FOLDERS`]).
-    top_folders: [&'static str; 7],
+    top_folders: &'static [&'static str],
 }
 
 /// The `urls` value, from the plan.
@@ -144,7 +148,7 @@ pub const SITE_URLS: SiteUrls = SiteUrls {
     problems_json: plan::PROBLEMS_JSON,
     search: plan::SEARCH_PAGE,
     static_dir: plan::STATIC_DIR,
-    top_folders: plan::TOP_FOLDERS,
+    top_folders: &plan::TOP_FOLDERS,
 };
 
 /// The sandbox of a frame showing a pipeline's HTML report: its scripts

@@ -118,58 +118,126 @@ pub(crate) struct CompareView {
 /// At most this many ETL files' changed fields are listed.
 pub(crate) const MAX_ETL_FILES: usize = 40;
 
-fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Value>) {
+/// A leaf of a JSON document (a scalar, or an empty object or array) at a
+/// JSON pointer, in the old and the new document; `None` where that
+/// document has no such leaf.
+type LeafChange<'a> = (String, Option<&'a Value>, Option<&'a Value>);
+
+/// Whether `v` has children, which [`changed_leaves`] walks into.
+fn branches(v: &Value) -> bool {
     match v {
-        Value::Object(m) if !m.is_empty() => {
-            for (k, child) in m {
-                leaves(child, pointer_push(&pointer, k), out);
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Every leaf below `pointer` that differs between `old` and `new`, walking
+/// both documents at once: the unchanged parts are compared, never listed.
+fn changed_leaves<'a>(old: Option<&'a Value>, new: Option<&'a Value>, pointer: &str, out: &mut Vec<LeafChange<'a>>) {
+    let (a, b) = (old.filter(|v| branches(v)), new.filter(|v| branches(v)));
+    if a.is_none() && b.is_none() {
+        if old != new {
+            out.push((pointer.to_string(), old, new));
+        }
+        return;
+    }
+    if old == new {
+        return;
+    }
+    // A leaf on one side and branches on the other: the leaf went or came.
+    let leaf_old = old.filter(|_| a.is_none());
+    let leaf_new = new.filter(|_| b.is_none());
+    if leaf_old.is_some() || leaf_new.is_some() {
+        out.push((pointer.to_string(), leaf_old, leaf_new));
+    }
+    match (a, b) {
+        (Some(Value::Object(ma)), Some(Value::Object(mb))) => {
+            for (k, va) in ma {
+                changed_leaves(Some(va), mb.get(k), &pointer_push(pointer, k), out);
+            }
+            for (k, vb) in mb.iter().filter(|(k, _)| !ma.contains_key(*k)) {
+                changed_leaves(None, Some(vb), &pointer_push(pointer, k), out);
             }
         }
-        Value::Array(a) if !a.is_empty() => {
-            for (i, child) in a.iter().enumerate() {
-                leaves(child, format!("{pointer}/{i}"), out);
+        (Some(Value::Array(xa)), Some(Value::Array(xb))) => {
+            for i in 0..xa.len().max(xb.len()) {
+                changed_leaves(xa.get(i), xb.get(i), &format!("{pointer}/{i}"), out);
             }
         }
         _ => {
-            out.insert(pointer, v);
+            for (side, v) in [(true, a), (false, b)] {
+                let Some(v) = v else { continue };
+                let children: Vec<(String, &Value)> = match v {
+                    Value::Object(m) => m.iter().map(|(k, c)| (pointer_push(pointer, k), c)).collect(),
+                    Value::Array(x) => x.iter().enumerate().map(|(i, c)| (format!("{pointer}/{i}"), c)).collect(),
+                    _ => Vec::new(),
+                };
+                for (at, c) in children {
+                    let (o, n) = if side { (Some(c), None) } else { (None, Some(c)) };
+                    changed_leaves(o, n, &at, out);
+                }
+            }
         }
     }
 }
 
 /// A leaf's value as a number, when it is one.
-fn number(v: Option<&&Value>) -> Option<f64> {
-    let v = *v?;
+fn number(v: Option<&Value>) -> Option<f64> {
+    let v = v?;
     v.as_f64().or_else(|| crate::util::lenient_json::non_finite(v))
 }
 
+/// The leaves that differ between two parsed documents, by pointer.
+fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<LeafChange<'a>> {
+    let mut changed = Vec::new();
+    changed_leaves(Some(old), Some(new), "", &mut changed);
+    changed.sort_by(|x, y| x.0.cmp(&y.0));
+    // An object's key and an array's index can spell the same pointer: one leaf.
+    changed.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 = first.1.or(later.1);
+            first.2 = first.2.or(later.2);
+        }
+        same
+    });
+    changed.retain(|(_, a, b)| a != b);
+    changed
+}
+
+/// The changed fields of JSON file `ci` of `cur` against file `pi` of `prev`,
+/// when both parse and any differs.
 fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDiff> {
     let (Ok(old), Ok(new)) = (&prev.json[pi].parsed, &cur.json[ci].parsed) else { return None };
-    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
-    leaves(old, String::new(), &mut a);
-    leaves(new, String::new(), &mut b);
-    let (old_page, new_page) = (plan::etl(prev, pi), plan::etl(cur, ci));
-    let at = |page: &Option<String>, p: &str| page.as_ref().map(|pg| format!("{pg}#{}", pointer_id(p)));
-    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let changed: Vec<&String> = keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).collect();
+    let changed = changed_fields(old, new);
     if changed.is_empty() {
         return None;
     }
+    let (old_page, new_page) = (plan::etl(prev, pi), plan::etl(cur, ci));
+    let at = |page: &Option<String>, p: &str| page.as_ref().map(|pg| format!("{pg}#{}", pointer_id(p)));
     let more = changed.len().saturating_sub(MAX_FIELDS);
     let fields = changed
         .into_iter()
         .take(MAX_FIELDS)
-        .map(|k| FieldChange {
-            pointer: k.clone(),
-            old: a.get(k).map(|v| field_text(v)),
-            new: b.get(k).map(|v| field_text(v)),
-            old_href: a.contains_key(k).then(|| at(&old_page, k)).flatten(),
-            new_href: b.contains_key(k).then(|| at(&new_page, k)).flatten(),
-            change: delta::between(number(a.get(k)), number(b.get(k)), Better::Neither),
+        .map(|(k, a, b)| FieldChange {
+            old: a.map(field_text),
+            new: b.map(field_text),
+            old_href: a.and_then(|_| at(&old_page, &k)),
+            new_href: b.and_then(|_| at(&new_page, &k)),
+            change: delta::between(number(a), number(b), Better::Neither),
+            pointer: k,
         })
         .collect();
     Some(EtlDiff { rel: cur.json[ci].rel.clone(), href: new_page.clone(), old_href: old_page.clone(), fields, more })
+}
+
+/// Whether any field of JSON file `ci` of `cur` differs from file `pi` of `prev`.
+fn etl_differs(prev: &Version, cur: &Version, pi: usize, ci: usize) -> bool {
+    match (&prev.json[pi].parsed, &cur.json[ci].parsed) {
+        (Ok(old), Ok(new)) => old != new && !changed_fields(old, new).is_empty(),
+        _ => false,
+    }
 }
 
 fn registry(v: &Version) -> Option<&BTreeMap<String, crate::input::etl::RegistryEntry>> {
@@ -314,7 +382,7 @@ fn why_changed(prev: &Version, pi: usize, cur: &Version, ci: usize) -> Option<(S
         (Some(fa), Some(fb)) if fa.size != fb.size => {
             Some((format!("size {} → {}", html::bytes(fa.size), html::bytes(fb.size)), true))
         }
-        (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match source::same_content(&fa.at, &fb.at) {
+        (Some(fa), Some(fb)) if fa.size <= MAX_COMPARE_BYTES => match source::same_content(&fa.at, &fb.at, fa.size) {
             Ok(true) => None,
             Ok(false) => Some(("same size, different content".to_string(), true)),
             Err(e) => Some((format!("could not compare: {e}"), false)),
@@ -329,15 +397,21 @@ fn why_changed(prev: &Version, pi: usize, cur: &Version, ci: usize) -> Option<(S
 /// [`MAX_ETL_FILES`], and how many there are in all.
 fn etl_diffs(prev: &Version, cur: &Version) -> (Vec<EtlDiff>, usize) {
     let prev_docs: HashMap<&str, usize> = prev.json.iter().enumerate().map(|(i, d)| (d.rel.as_str(), i)).collect();
-    let mut etl: Vec<EtlDiff> = cur
+    let pairs = cur
         .json
         .iter()
         .enumerate()
         .filter(|(_, d)| d.typed.is_some())
-        .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).and_then(|&pi| etl_diff(prev, cur, pi, ci)))
-        .collect();
-    let total = etl.len();
-    etl.truncate(MAX_ETL_FILES);
+        .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).map(|&pi| (pi, ci)));
+    let (mut etl, mut total) = (Vec::new(), 0);
+    for (pi, ci) in pairs {
+        if etl.len() < MAX_ETL_FILES {
+            etl.extend(etl_diff(prev, cur, pi, ci));
+            total = etl.len();
+        } else if etl_differs(prev, cur, pi, ci) {
+            total += 1;
+        }
+    }
     (etl, total)
 }
 
@@ -372,4 +446,60 @@ pub(crate) fn baseline(s: &Scope, vi: usize, ctx: &mut PageContext) -> Heading {
     ];
     let title = format!("{} compared with the baseline {}", v.id, site.versions[bi].id);
     Heading { title, crumbs: crumbs(site, Some(vi), trail) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every leaf of a document by pointer, the plain way: what
+    /// [`changed_fields`] must agree with.
+    fn leaves<'a>(v: &'a Value, pointer: String, out: &mut BTreeMap<String, &'a Value>) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, child) in m {
+                    leaves(child, pointer_push(&pointer, k), out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, child) in a.iter().enumerate() {
+                    leaves(child, format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {
+                out.insert(pointer, v);
+            }
+        }
+    }
+
+    fn by_leaves<'a>(old: &'a Value, new: &'a Value) -> Vec<LeafChange<'a>> {
+        let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+        leaves(old, String::new(), &mut a);
+        leaves(new, String::new(), &mut b);
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        keys.into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| (k.clone(), a.get(k).copied(), b.get(k).copied()))
+            .collect()
+    }
+
+    #[test]
+    fn changed_fields_agree_with_every_leaf_compared() {
+        let docs = [
+            json!({"a": 1, "b": {"c": [1, 2, 3], "d": "x"}, "e": {}}),
+            json!({"a": 1.0, "b": {"c": [1, 2], "d": "y", "n": null}, "e": []}),
+            json!({"a": {"deep": true}, "b": 5, "e/f": {"~": 0}}),
+            json!({"a": [], "b": {"c": {"0": 1, "1": 2, "2": 4}}, "e": {"x": {}}}),
+            json!([1, {"k": [true]}, "s"]),
+            json!({"0": 1}),
+            json!({}),
+            json!(null),
+        ];
+        for old in &docs {
+            for new in &docs {
+                assert_eq!(changed_fields(old, new), by_leaves(old, new), "{old} -> {new}");
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! number views, the scope), [`index`] (lookups across the site), [`nav`]
 //! (version references, breadcrumbs, the version switcher), [`summary`],
 //! [`delta`] (changes on the previous run), [`findings`] (problems as rows),
-//! [`charts`], [`jsontree`] and [`report`] (what a framed report needs said).
+//! [`charts`], [`jsontree`], [`grid`] (a table preview's rows) and [`report`] (what a framed report needs said).
 
 pub(crate) mod artifact;
 pub(crate) mod artifacts;
@@ -18,6 +18,7 @@ pub mod delta;
 pub(crate) mod eda;
 pub(crate) mod etl;
 pub(crate) mod findings;
+pub(crate) mod grid;
 pub(crate) mod home;
 pub(crate) mod index;
 pub mod jsontree;
@@ -57,7 +58,7 @@ pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Prev
     ctx.insert_value("site", s.info.shared.site.clone());
     ctx.insert_value("theme", s.info.shared.theme.clone());
     if let Some(vi) = kind.version() {
-        nav::insert_version(&mut ctx, s.site, s.index, vi, kind);
+        nav::insert_version(&mut ctx, s, vi, kind);
     }
     let heading = match kind {
         PageKind::Home => home::page(s, 1, &mut ctx),

@@ -1,7 +1,7 @@
 //! How pages lead to each other: versions as other pages refer to them,
 //! breadcrumbs, and the version switcher (the same page in nearby runs).
 
-use super::common::{Link, PageContext};
+use super::common::{Link, PageContext, Scope};
 use super::index::SiteIndex;
 use crate::model::verdict::Status as Health;
 use crate::model::{Site, TimeSource};
@@ -68,11 +68,18 @@ pub(crate) fn crumbs(site: &Site, vi: Option<usize>, more: Vec<Link>) -> Vec<Lin
     c
 }
 
-pub(crate) fn insert_version(ctx: &mut PageContext, site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) {
+/// What every page of version `vi` gets: the version, the previous one, the
+/// page's [`plan::nav_key`] and, when the theme shows later runs, the next
+/// version and the switcher.
+pub(crate) fn insert_version(ctx: &mut PageContext, s: &Scope, vi: usize, kind: PageKind) {
+    let (site, idx) = (s.site, s.index);
     ctx.insert_value("version", version_value(site, idx, vi));
     ctx.insert("prev_version", &vi.checked_sub(1).map(|p| version_value(site, idx, p)));
-    ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_value(site, idx, vi + 1)));
-    ctx.insert("switcher", &switcher(site, idx, vi, kind));
+    ctx.insert("nav_key", &plan::nav_key(site, kind));
+    if s.later_runs {
+        ctx.insert("next_version", &(vi + 1 < site.versions.len()).then(|| version_value(site, idx, vi + 1)));
+        ctx.insert("switcher", &switcher(site, idx, vi, kind));
+    }
 }
 
 /// A link of the version switcher.

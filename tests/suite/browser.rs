@@ -3,6 +3,7 @@
 
 use crate::util::*;
 use artsite::config::Config;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -215,28 +216,107 @@ fn search_works_from_disk() {
     check_search(&format!("file://{}/", out.display()));
 }
 
-#[test]
-fn the_version_switcher_keeps_the_artifact() {
-    let (_tmp, out) = example_site();
+/// The site paths of the links in `html` (a page's DOM after its scripts ran,
+/// whose drawn links are absolute) that lead into the site at `base`, with
+/// the start tag of each link.
+fn site_links(html: &str, base: &str) -> Vec<(String, BTreeMap<String, String>)> {
+    parse_page(html)
+        .elements
+        .into_iter()
+        .filter(|(tag, _)| tag == "a")
+        .filter_map(|(_, attrs)| Some((attrs.get("href")?.strip_prefix(base)?.to_string(), attrs)))
+        .collect()
+}
+
+/// The switcher and the links to later runs, drawn by nav.js from the site's
+/// navigation files: the same artifact in each nearby run, the run's summary
+/// where it has none, and the nearest later run; the pages stay as built.
+fn check_navigation(base: &str, out: &Path) {
     let from = "v/2024-03-02_09-00-00_ci-runner/a/cleaning--cleaning-stats.html";
-    let page = parse_page(&fs::read_to_string(out.join(from)).unwrap());
-    let targets: Vec<String> = page
-        .links
-        .iter()
-        .filter_map(|(_, _, h)| resolve(from, h).map(|(p, _)| p))
-        .filter(|p| p.ends_with("/a/cleaning--cleaning-stats.html"))
-        .collect();
+    let html = dom(&format!("{base}{from}"));
+    let links = site_links(&html, base);
+    let targets: Vec<&str> = links.iter().map(|(p, _)| p.as_str()).collect();
     for v in
         ["2024-03-01_09-00-00_ci-runner", "2024-03-03_09-00-00_laptop-bob", "2024-03-04_09-00-00_ci-runner", "baseline"]
     {
         let expected = format!("v/{v}/a/cleaning--cleaning-stats.html");
-        assert!(targets.contains(&expected), "no switch to {expected}: {targets:?}");
+        assert!(targets.contains(&expected.as_str()), "no switch to {expected}: {targets:?}");
         assert!(out.join(&expected).is_file());
     }
-    // Served pages keep working when followed in a browser.
+    let next: Vec<&str> =
+        links.iter().filter(|(_, a)| a.get("rel").is_some_and(|r| r == "next")).map(|(p, _)| p.as_str()).collect();
+    assert_eq!(next, ["v/2024-03-03_09-00-00_laptop-bob/a/cleaning--cleaning-stats.html"], "{html}");
+    let page = parse_page(&html);
+    let switcher =
+        page.elements.iter().find(|(t, a)| t == "details" && a.get("class").is_some_and(|c| c == "switcher"));
+    assert!(switcher.is_some_and(|(_, a)| !a.contains_key("hidden")), "the switcher is shown: {switcher:?}");
+    // An artifact a run lacks leads to that run's summary, said as such.
+    let html = dom(&format!("{base}v/2024-03-02_09-00-00_ci-runner/a/cleaned-data--sessions.html"));
+    assert!(site_links(&html, base).iter().any(|(p, _)| p == "v/baseline/index.html"), "{html}");
+    assert!(parse_page(&html).text.contains("(not in this run: summary)"), "{html}");
+    // A run's summary leads on to the next run; the newest says it is.
+    let html = dom(&format!("{base}v/2024-03-02_09-00-00_ci-runner/index.html"));
+    let next: Vec<String> = site_links(&html, base)
+        .into_iter()
+        .filter(|(_, a)| a.get("rel").is_some_and(|r| r == "next"))
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(next, ["v/2024-03-03_09-00-00_laptop-bob/index.html"], "{html}");
+    let html = dom(&format!("{base}v/2024-03-04_09-00-00_ci-runner/index.html"));
+    assert!(parse_page(&html).text.contains("newest version"), "{html}");
+}
+
+#[test]
+fn the_version_switcher_and_later_runs_are_drawn_over_http() {
+    let (_tmp, out) = example_site();
     let server = Server::start(out.clone());
-    let html = dom(&format!("http://127.0.0.1:{}/v/baseline/a/cleaning--cleaning-stats.html", server.port));
-    assert!(html.contains("cleaning_stats") && html.contains("baseline"));
+    check_navigation(&format!("http://127.0.0.1:{}/", server.port), &out);
+}
+
+#[test]
+fn the_version_switcher_and_later_runs_are_drawn_from_disk() {
+    let (_tmp, out) = example_site();
+    check_navigation(&format!("file://{}/", out.display()), &out);
+}
+
+/// Every page the navigation files name is a page of the site, under the
+/// folder of the run they give it to.
+#[test]
+fn the_navigation_files_name_pages_of_the_site() {
+    let (_tmp, out) = example_site();
+    let call = |file: &str, prefix: &str| -> serde_json::Value {
+        let js = fs::read_to_string(out.join(file)).unwrap();
+        let json =
+            js.trim_end().strip_prefix(prefix).and_then(|j| j.strip_suffix(");")).unwrap_or_else(|| panic!("{js}"));
+        serde_json::from_str(json).unwrap()
+    };
+    let runs = call("nav/runs.js", "artsiteNav.runs(");
+    let runs = runs["runs"].as_array().unwrap().clone();
+    assert_eq!(runs.len(), 5);
+    let mut named = 0;
+    for n in 0..call("nav/runs.js", "artsiteNav.runs(")["shards"].as_u64().unwrap() {
+        let keys = call(&format!("nav/k-{n}.js"), &format!("artsiteNav.keys({n}, "));
+        for (key, spans) in keys.as_object().unwrap() {
+            for span in spans.as_array().unwrap() {
+                let (from, to, path) =
+                    (span[0].as_u64().unwrap(), span[1].as_u64().unwrap(), span[2].as_str().unwrap());
+                assert!(from < to && to as usize <= runs.len(), "{key}: {span}");
+                for i in from..to {
+                    let page = format!("{}{path}", runs[i as usize][2].as_str().unwrap());
+                    assert!(out.join(&page).is_file(), "{key} in run {i}: {page}");
+                    named += 1;
+                }
+            }
+        }
+    }
+    let version_pages = walkdir::WalkDir::new(out.join("v"))
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e.path().extension().is_some_and(|x| x == "html") && !e.path().to_string_lossy().contains("/files/")
+        })
+        .count();
+    assert_eq!(named, version_pages, "every page of a run is named once");
 }
 
 /// A report whose script writes its own DOM and then tries to reach the site.

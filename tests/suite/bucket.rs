@@ -457,7 +457,11 @@ fn a_server_stopped_mid_build_fails_the_build_and_keeps_the_site() {
     let proxy = Proxy::start(weed.s3);
     built(&artsite_s3(&proxy.endpoint(), SECRET_KEY, &["build", "--root", "s3://stops/runs/", "--out", path(&out)]));
     let before = snapshot(&out);
-    client.put("runs/v5/tables/scores.csv", b"id\n1\n".to_vec());
+    // A new run of several files: the build reads only it, and keeps failing to.
+    small_run(&client, "v5");
+    for n in 0..4 {
+        client.put(&format!("runs/v5/notes/more-{n}.txt"), b"more\n".to_vec());
+    }
     let pid = weed.child.as_ref().map(Child::id).unwrap().to_string();
     proxy.on_request("GET /stops/runs/v", move || {
         let _ = Command::new("kill").args(["-9", &pid]).status();

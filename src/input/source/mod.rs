@@ -122,13 +122,15 @@ impl Location {
 
 /// Whether two files have the same bytes. Two objects whose entity tags
 /// are content digests (a single upload's MD5, not a multipart tag) are
-/// told apart by their tags; anything else is read in step.
-pub fn same_content(a: &Location, b: &Location) -> io::Result<bool> {
+/// told apart by their tags; anything else is read in step. `size` is the
+/// size both have, which bounds the buffers.
+pub fn same_content(a: &Location, b: &Location, size: u64) -> io::Result<bool> {
     if let (Some(ta), Some(tb)) = (a.digest(), b.digest()) {
         return Ok(ta == tb);
     }
     let (mut fa, mut fb) = (a.open()?, b.open()?);
-    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    let len = usize::try_from(size.saturating_add(1)).map_or(64 * 1024, |n| n.min(64 * 1024));
+    let (mut ba, mut bb) = (vec![0u8; len], vec![0u8; len]);
     loop {
         let n = fa.read(&mut ba)?;
         if n == 0 {

@@ -189,7 +189,7 @@ impl Engine {
         steps.lap("assemble");
 
         let renderer = fresh.as_ref().and_then(|f| f.renderer.as_ref()).unwrap_or(&self.renderer);
-        let mut sel = select::select(&old, &site, &replaced, full, renderer.names_run_globals);
+        let mut sel = select::select(&old, &site, &replaced, full, renderer.shows());
         // Changed problems put the site-level files out of date.
         sel.shared |= select::problems_digest(&site.problems) != old.problems;
         steps.lap("select");
