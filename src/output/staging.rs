@@ -19,6 +19,7 @@
 //! site anew and swaps it in.
 
 use anyhow::{Context, Result, bail};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -88,6 +89,12 @@ pub struct Staging {
     sweeper: Option<JoinHandle<()>>,
     /// The files put into an overlay, to move into the output (see [`Staging::overlay`]).
     overlay: Option<Mutex<Vec<String>>>,
+    /// The folders made so far, so a file's folder is made once, not asked
+    /// for again for every file in it.
+    made: Mutex<FxHashSet<PathBuf>>,
+    /// Whether the file system may still clone files: cleared by the first
+    /// clone it refuses, after which files are copied straight away.
+    clones: AtomicBool,
 }
 
 /// The name prefix of the staging (`tag` = `staging`) or old (`old`)
@@ -165,7 +172,14 @@ impl Staging {
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let out_path = out.to_path_buf();
         let sweeper = Some(std::thread::spawn(move || remove_leftovers(&out_path)));
-        Ok(Staging { out: out.to_path_buf(), dir, sweeper, overlay: None })
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            sweeper,
+            overlay: None,
+            made: Mutex::default(),
+            clones: AtomicBool::new(true),
+        })
     }
 
     /// A staging folder for an update of the existing output `out`: it holds
@@ -193,13 +207,35 @@ impl Staging {
         &self.dir
     }
 
+    /// Makes the folder `path` goes in, unless this build made it already.
+    fn make_parent(&self, path: &Path) -> Result<()> {
+        let Some(parent) = path.parent() else { return Ok(()) };
+        if self.made.lock().unwrap_or_else(PoisonError::into_inner).contains(parent) {
+            return Ok(());
+        }
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        self.made.lock().unwrap_or_else(PoisonError::into_inner).insert(parent.to_path_buf());
+        Ok(())
+    }
+
+    /// Copies `from` to `to`: a clone of its blocks where the file system
+    /// makes them, else the bytes.
+    fn copy_file(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        if self.clones.load(Ordering::Relaxed) {
+            if reflink_copy::reflink(from, to).is_ok() {
+                return Ok(());
+            }
+            self.clones.store(false, Ordering::Relaxed);
+            let _ = fs::remove_file(to);
+        }
+        fs::copy(from, to).map(drop)
+    }
+
     /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path_of(rel)?;
         stop_if_interrupted()?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        self.make_parent(&path)?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         self.put(rel);
         Ok(())
@@ -210,9 +246,7 @@ impl Staging {
     pub fn stream(&self, rel: &str, from: &mut dyn std::io::Read) -> Result<()> {
         let path = self.path_of(rel)?;
         stop_if_interrupted()?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        self.make_parent(&path)?;
         let mut file = fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
         let mut buf = vec![0u8; 256 * 1024];
         let copied = loop {
@@ -241,11 +275,9 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path, link: bool) -> Result<()> {
         let path = self.path_of(rel)?;
         stop_if_interrupted()?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        self.make_parent(&path)?;
         if !(link && fs::hard_link(from, &path).is_ok()) {
-            reflink_copy::reflink_or_copy(from, &path)
+            self.copy_file(from, &path)
                 .with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
         }
         self.put(rel);
@@ -261,9 +293,7 @@ impl Staging {
         if self.overlay.is_some() && from == self.out.join(rel) {
             return Ok(true);
         }
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        self.make_parent(&path)?;
         let linked = fs::hard_link(from, &path).is_ok();
         if linked {
             self.put(rel);
