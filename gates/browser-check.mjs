@@ -93,11 +93,12 @@ function pickPages() {
     for (const v of versions) for (const p of indexPagesUnder(`${dirOf(v)}/${sub}`)) if (test(v, p)) return p;
     return null;
   };
+  // An ETL file's page is its artifact's: key figures and the document's tree.
   const etlWith = (state) =>
-    firstPage('etl', (v, p) => {
-      const rel = p.slice(`${dirOf(v)}/etl/`.length, -'/index.html'.length);
-      const raw = path.join(site, dirOf(v), 'files', 'etl_metadata', `${rel}.json`);
-      return fs.existsSync(raw) && etlState(raw) === state;
+    firstArtifact((a) => {
+      if (!a.file || !/\/files\/etl_metadata\/.*\.json$/i.test(a.file)) return false;
+      const raw = path.join(site, a.file);
+      return fs.existsSync(raw) && fs.statSync(raw).size > 0 && etlState(raw) === state;
     });
   const ext = (a, re) => a.file && re.test(a.file);
   const kinds = {

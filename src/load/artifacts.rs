@@ -8,7 +8,7 @@ use crate::input::infer;
 use crate::input::manifest::{self, Manifest, Record as ManifestRecord};
 use crate::input::resolve::{Resolution, Resolver};
 use crate::input::scan::FileEntry;
-use crate::model::{Artifact, Record, Status};
+use crate::model::{Artifact, JsonDoc, Record, Status};
 use std::collections::{HashMap, HashSet};
 
 /// At most this many unlisted files are named per version; the rest are counted.
@@ -33,6 +33,16 @@ pub(crate) fn artifacts(id: &str, files: &[FileEntry], docs: &Docs, problems: &m
         ))
     });
     artifacts
+}
+
+/// Notes on each JSON document the artifact whose file it is, the first
+/// when several are: that artifact's page shows the document.
+pub(crate) fn show_docs(artifacts: &[Artifact], docs: &mut [JsonDoc]) {
+    for (ai, a) in artifacts.iter().enumerate() {
+        if let Some(d) = a.json.and_then(|di| docs.get_mut(di)) {
+            d.artifact.get_or_insert(ai);
+        }
+    }
 }
 
 /// The manifest's records as artifacts, each matched to its file (marked in

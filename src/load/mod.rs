@@ -145,7 +145,6 @@ fn load_version(
     let mut next = Reuse::default();
     inventory::check(&id, &files, &mut problems);
     let mut docs = json::read(&id, &files, previews, reuse, changed, &mut next, &mut problems);
-    names::etl_pages(&id, &mut docs.json, &mut problems);
     if docs.state == ManifestState::Missing {
         problems.push(Diagnostic::new(
             Severity::Info,
@@ -155,6 +154,7 @@ fn load_version(
         ));
     }
     let mut artifacts = artifacts::artifacts(&id, &files, &docs, &mut problems);
+    artifacts::show_docs(&artifacts, &mut docs.json);
     names::artifact_slugs(&id, &mut artifacts, &mut problems);
     if with_previews {
         previews::add_previews(&id, &files, &mut artifacts, previews, &mut problems, reuse, changed);

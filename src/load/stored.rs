@@ -212,7 +212,7 @@ fn doc(w: &mut Writer, d: &JsonDoc) {
             w.str(&e.message);
         }
     }
-    w.opt_str(d.page.as_deref());
+    w.opt(d.artifact, |w, ai| w.usize(ai));
 }
 
 /// A JSON document, its kind, stage and typed model made from its path and
@@ -229,7 +229,15 @@ fn read_doc(r: &mut Reader) -> Option<JsonDoc> {
         (Ok(value), Some(kind)) => etl::read(kind, value.as_ref()).map(Arc::new),
         _ => None,
     };
-    Some(JsonDoc { stage: infer::etl_stage(&rel), page: r.opt_string()?, rel, parsed, kind, typed, cut: None })
+    Some(JsonDoc {
+        stage: infer::etl_stage(&rel),
+        artifact: r.opt(Reader::usize)?,
+        rel,
+        parsed,
+        kind,
+        typed,
+        cut: None,
+    })
 }
 
 fn sourced(w: &mut Writer, s: Option<&Sourced>) {

@@ -177,7 +177,7 @@ mod tests {
     fn doc(rel: &str, v: Value) -> JsonDoc {
         let kind = Kind::detect(rel);
         let typed = kind.and_then(|k| etl::read(k, &v)).map(Arc::new);
-        JsonDoc { rel: rel.into(), parsed: Ok(Arc::new(v)), kind, typed, cut: None, stage: None, page: None }
+        JsonDoc { rel: rel.into(), parsed: Ok(Arc::new(v)), kind, typed, cut: None, stage: None, artifact: None }
     }
 
     fn stage(name: &str, etl: Vec<usize>) -> Stage {

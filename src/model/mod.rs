@@ -229,8 +229,9 @@ pub struct JsonDoc {
     pub cut: Option<Cut>,
     /// The stage folder under `etl_metadata/`, for ETL files.
     pub stage: Option<String>,
-    /// Page path of its ETL page, for files under `etl_metadata/`.
-    pub page: Option<String>,
+    /// The artifact whose file it is (the first, when several records name
+    /// the file): its page shows the document.
+    pub artifact: Option<usize>,
 }
 
 /// Numbers about one stage.

@@ -1,5 +1,5 @@
-//! Page names: the URL segment of each version, artifact, ETL file, stage
-//! and EDA report.
+//! Page names: the URL segment of each version, artifact, stage and EDA
+//! report.
 //!
 //! Names come from the input, so they are made URL-safe ([`segment`],
 //! [`slug`]) and then unique ignoring case ([`Unique`]), so that a site built
@@ -9,7 +9,7 @@
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::input::manifest;
-use crate::model::{Artifact, EdaReport, JsonDoc, Stage, Version};
+use crate::model::{Artifact, EdaReport, Stage, Version};
 use crate::util::paths::{Unique, segment, slug};
 
 /// Gives each version, in order, its folder under `v/`.
@@ -58,34 +58,6 @@ pub(crate) fn artifact_slugs(version: &str, artifacts: &mut [Artifact], problems
         }
         a.slug = candidate;
     }
-}
-
-/// Gives every ETL page a path of its own: two files whose paths differ only
-/// in case or in characters a URL cannot keep would share one.
-pub(crate) fn etl_pages(version: &str, json: &mut [JsonDoc], problems: &mut Vec<Diagnostic>) {
-    let mut names = Unique::default();
-    for d in json.iter_mut().filter(|d| d.stage.is_some()) {
-        let base = etl_page_path(&d.rel);
-        let candidate = names.claim(&base);
-        if candidate != base {
-            problems.push(Diagnostic::new(
-                Severity::Info,
-                "slug-collision",
-                format!("{version}/{}", d.rel),
-                format!("another ETL file has the same page name once made URL-safe; this one's page is {candidate}/"),
-            ));
-        }
-        d.page = Some(format!("{candidate}/index.html"));
-    }
-}
-
-/// The page folder of an ETL file: `etl/{path without .json}`, each segment
-/// made URL-safe.
-fn etl_page_path(rel: &str) -> String {
-    let inner = rel.strip_prefix("etl_metadata/").unwrap_or(rel);
-    let inner = inner.strip_suffix(".json").unwrap_or(inner);
-    let segs: Vec<String> = inner.split('/').map(segment).collect();
-    format!("etl/{}", segs.join("/"))
 }
 
 /// Gives each stage, in pipeline order, its page name.

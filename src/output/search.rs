@@ -152,9 +152,8 @@ fn artifact_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &Pr
 }
 
 /// The problems of run `vi` in files that are no artifact of it (its
-/// manifest, ETL files outside the manifest, the run's folder): one doc per
-/// file, of type `problem`, leading to the file's ETL page or the run's
-/// problems.
+/// manifest, the run's folder): one doc per file, of type `problem`, leading
+/// to the run's problems.
 fn problem_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &ProblemsByPath<'a>) {
     let v = &site.versions[vi];
     let artifact_files: HashSet<String> =
@@ -166,10 +165,7 @@ fn problem_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &Pro
         let found = &by_path[path];
         let rel = path.strip_prefix(v.id.as_str()).map(|r| r.trim_start_matches('/')).unwrap_or(path);
         let name = if rel.is_empty() { "run folder" } else { rel };
-        let page = (0..v.json.len())
-            .find(|&d| v.json[d].rel == rel)
-            .and_then(|d| plan::etl(v, d))
-            .unwrap_or_else(|| format!("{}#problems", plan::version(v)));
+        let page = format!("{}#problems", plan::version(v));
         let message = short(&found[0].message);
         let words: Vec<String> =
             tokens(rel).chain(tokens(&v.id)).chain(["problem".to_string()]).chain(problem_words(found)).collect();

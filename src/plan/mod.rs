@@ -28,8 +28,6 @@ pub enum PageKind {
     Artifact(usize, usize),
     /// One stage: (version, stage).
     Stage(usize, usize),
-    /// One ETL metadata JSON: (version, JSON doc).
-    Etl(usize, usize),
     /// One EDA report: (version, report).
     Eda(usize, usize),
     /// The 404 page.
@@ -62,7 +60,6 @@ impl PageKind {
             | PageKind::Baseline(vi)
             | PageKind::Artifact(vi, _)
             | PageKind::Stage(vi, _)
-            | PageKind::Etl(vi, _)
             | PageKind::Eda(vi, _)
             | PageKind::Content(vi, _) => Some(vi),
             _ => None,
@@ -84,7 +81,7 @@ pub fn nav_shard(n: usize) -> String {
 
 /// What a page of a version is across runs: the page of the same key in
 /// another run is the same page there (the same artifact by stage and name,
-/// stage, ETL file, report or content file), which the version switcher
+/// stage, report or content file), which the version switcher
 /// leads to. `None` for pages outside a version.
 pub fn nav_key(site: &Site, kind: PageKind) -> Option<String> {
     // Names joined by `/`, each escaped as in a JSON pointer, so no two
@@ -99,7 +96,6 @@ pub fn nav_key(site: &Site, kind: PageKind) -> Option<String> {
         PageKind::Baseline(_) => "baseline".into(),
         PageKind::Artifact(vi, ai) => join("a", &[&v(vi).artifacts[ai].stage, &v(vi).artifacts[ai].name]),
         PageKind::Stage(vi, si) => join("s", &[&v(vi).stages[si].name]),
-        PageKind::Etl(vi, di) => join("e", &[&v(vi).json[di].rel]),
         PageKind::Eda(vi, ei) => join("r", &[&v(vi).eda[ei].name]),
         PageKind::Content(vi, ci) => join("c", &[&v(vi).json[v(vi).content[ci].0].rel]),
         _ => return None,
@@ -248,9 +244,11 @@ pub fn stage(v: &Version, s: usize) -> String {
     format!("v/{}/stages/{}/index.html", v.slug, v.stages[s].slug)
 }
 
-/// Path of an ETL file's page, if it has one.
-pub fn etl(v: &Version, d: usize) -> Option<String> {
-    v.json[d].page.as_ref().map(|p| format!("v/{}/{p}", v.slug))
+/// Path of the page that shows JSON document `d`: the page of the artifact
+/// whose file it is (an ETL file's key figures and tree are on its
+/// artifact's page), when it is one's.
+pub fn doc(v: &Version, d: usize) -> Option<String> {
+    v.json[d].artifact.map(|ai| artifact(v, ai))
 }
 
 /// Path of an EDA report's page.
@@ -311,7 +309,6 @@ pub fn version_pages(site: &Site, vi: usize) -> Vec<Page> {
     ];
     kinds.extend((0..v.artifacts.len()).map(|ai| PageKind::Artifact(vi, ai)));
     kinds.extend((0..v.stages.len()).map(|si| PageKind::Stage(vi, si)));
-    kinds.extend((0..v.json.len()).map(|di| PageKind::Etl(vi, di)));
     kinds.extend((0..v.eda.len()).map(|ei| PageKind::Eda(vi, ei)));
     kinds.extend((0..v.content.len()).map(|ci| PageKind::Content(vi, ci)));
     kinds.into_iter().filter_map(|kind| page(site, kind)).collect()
@@ -337,7 +334,6 @@ pub fn page(site: &Site, kind: PageKind) -> Option<Page> {
         PageKind::Baseline(_) => return None,
         PageKind::Artifact(vi, ai) => artifact(v(vi), ai),
         PageKind::Stage(vi, si) => stage(v(vi), si),
-        PageKind::Etl(vi, di) => etl(v(vi), di)?,
         PageKind::Eda(vi, ei) => eda(v(vi), ei),
         PageKind::Content(vi, ci) => content(site, v(vi), ci),
     };

@@ -139,14 +139,10 @@ pub struct VersionDigest {
     artifacts: Vec<(String, String, String)>,
     /// Each stage's name and slug.
     stages: Vec<(String, String)>,
-    /// Each JSON file's path and page.
-    json: Vec<(String, Option<String>)>,
     /// Each EDA report's name and slug.
     eda: Vec<(String, String)>,
     /// A digest of each artifact, its file and JSON document.
     artifact_digests: Vec<u64>,
-    /// A digest of each JSON document.
-    doc_digests: Vec<u64>,
 }
 
 impl VersionDigest {
@@ -159,10 +155,8 @@ impl VersionDigest {
             structure: structure_digest(v),
             artifacts: v.artifacts.iter().map(|a| (a.stage.clone(), a.name.clone(), a.slug.clone())).collect(),
             stages: v.stages.iter().map(|s| (s.name.clone(), s.slug.clone())).collect(),
-            json: v.json.iter().map(|d| (d.rel.clone(), d.page.clone())).collect(),
             eda: v.eda.iter().map(|e| (e.name.clone(), e.slug.clone())).collect(),
             artifact_digests: v.artifacts.iter().map(|a| artifact_digest(v, a, &doc_digests)).collect(),
-            doc_digests,
         }
     }
 }
@@ -275,11 +269,10 @@ impl Keys {
     }
 }
 
-/// Stage, ETL file and report names that came, went or moved in the version at `at`.
+/// Stage and report names that came, went or moved in the version at `at`.
 struct Near {
     at: usize,
     stages: HashSet<String>,
-    json: HashSet<String>,
     eda: HashSet<String>,
 }
 
@@ -404,11 +397,9 @@ impl<'a> Selector<'a> {
             keys.add(stage, name);
         }
         self.history.push((q + 1, Some(q), keys));
-        let stages = changed_names(&so.stages, &sn.stages, |s| Some(s.0.as_str()), |s| s.1.as_str());
-        let json =
-            changed_names(&so.json, &sn.json, |d| d.1.as_ref().map(|_| d.0.as_str()), |d| d.1.as_deref().unwrap_or(""));
-        let eda = changed_names(&so.eda, &sn.eda, |e| Some(e.0.as_str()), |e| e.1.as_str());
-        self.near.push(Near { at: q, stages, json, eda });
+        let stages = changed_names(&so.stages, &sn.stages, |s| s.0.as_str(), |s| s.1.as_str());
+        let eda = changed_names(&so.eda, &sn.eda, |e| e.0.as_str(), |e| e.1.as_str());
+        self.near.push(Near { at: q, stages, eda });
     }
 
     /// A version read again with the same structure: its own summary pages,
@@ -427,11 +418,6 @@ impl<'a> Selector<'a> {
         for (ai, (a, b)) in old.artifact_digests.iter().zip(&new.artifact_digests).enumerate() {
             if a != b {
                 self.sel.pages.insert(PageKind::Artifact(q, ai));
-            }
-        }
-        for (di, (a, b)) in old.doc_digests.iter().zip(&new.doc_digests).enumerate() {
-            if v.json[di].page.is_some() && a != b {
-                self.sel.pages.insert(PageKind::Etl(q, di));
             }
         }
     }
@@ -485,14 +471,11 @@ impl<'a> Selector<'a> {
             return;
         }
         let n = self.site.versions.len();
-        for Near { at, stages, json, eda } in near {
+        for Near { at, stages, eda } in near {
             for w in window(at, n, true) {
                 let v = &self.site.versions[w];
                 for (si, _) in v.stages.iter().enumerate().filter(|(_, s)| stages.contains(&s.name)) {
                     self.sel.pages.insert(PageKind::Stage(w, si));
-                }
-                for (di, _) in v.json.iter().enumerate().filter(|(_, d)| json.contains(&d.rel)) {
-                    self.sel.pages.insert(PageKind::Etl(w, di));
                 }
                 for (ei, _) in v.eda.iter().enumerate().filter(|(_, e)| eda.contains(&e.name)) {
                     self.sel.pages.insert(PageKind::Eda(w, ei));
@@ -547,7 +530,7 @@ fn structure_digest(v: &Version) -> u64 {
     }
     h.number(v.json.len() as u128);
     for d in &v.json {
-        h.text(&d.rel).maybe(d.page.as_deref());
+        h.text(&d.rel).number(d.artifact.map_or(0, |ai| ai as u128 + 1));
     }
     h.number(v.eda.len() as u128);
     for e in &v.eda {
@@ -580,7 +563,7 @@ fn artifact_digest(v: &Version, a: &Artifact, docs: &[u64]) -> u64 {
 fn doc_digest(v: &Version, di: usize, files: &HashMap<&str, &crate::input::scan::FileEntry>) -> u64 {
     let d = &v.json[di];
     let mut h = Fields::new();
-    h.text(&d.rel).json(&d.kind).maybe(d.stage.as_deref()).maybe(d.page.as_deref());
+    h.text(&d.rel).json(&d.kind).maybe(d.stage.as_deref()).number(d.artifact.map_or(0, |ai| ai as u128 + 1));
     match files.get(d.rel.as_str()) {
         Some(f) => h.number(1).text(&f.at.identity()).number(u128::from(f.size)).number(f.modified),
         None => h.number(0),
@@ -592,10 +575,10 @@ fn doc_digest(v: &Version, di: usize, files: &HashMap<&str, &crate::input::scan:
 fn changed_names<'a, T>(
     old: &'a [T],
     new: &'a [T],
-    name: impl Fn(&'a T) -> Option<&'a str>,
+    name: impl Fn(&'a T) -> &'a str,
     slug: impl Fn(&'a T) -> &'a str,
 ) -> HashSet<String> {
-    let a: HashSet<(&str, &str)> = old.iter().filter_map(|x| name(x).map(|n| (n, slug(x)))).collect();
-    let b: HashSet<(&str, &str)> = new.iter().filter_map(|x| name(x).map(|n| (n, slug(x)))).collect();
+    let a: HashSet<(&str, &str)> = old.iter().map(|x| (name(x), slug(x))).collect();
+    let b: HashSet<(&str, &str)> = new.iter().map(|x| (name(x), slug(x))).collect();
     a.symmetric_difference(&b).map(|(n, _)| n.to_string()).collect()
 }

@@ -65,7 +65,6 @@ pub fn template_of(kind: PageKind) -> &'static str {
         PageKind::Artifacts(_) => "artifacts.html",
         PageKind::Artifact(..) => "artifact.html",
         PageKind::Stage(..) => "stage.html",
-        PageKind::Etl(..) => "etl.html",
         PageKind::Eda(..) => "eda.html",
         PageKind::Trends => "trends.html",
         PageKind::Quality(_) => "quality.html",

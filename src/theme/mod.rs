@@ -74,7 +74,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "default",
         manifest: include_str!("../../themes/default/theme.yaml"),
         templates: templates!("default": "base.html", "crumbs.html", "credit.html", "macros.html", "home.html", "latest.html", "404.html",
-            "problems.html", "version.html", "artifacts.html", "artifact.html", "stage.html", "etl.html",
+            "problems.html", "version.html", "artifacts.html", "artifact.html", "stage.html",
             "eda.html", "trends.html", "quality.html", "compare.html", "search.html", "content.html", "view.html"),
         statics: statics!("default": "style.css", "search.js", "tables.js", "nav.js", "icon.svg"),
     },

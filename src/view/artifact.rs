@@ -1,8 +1,10 @@
 //! An artifact's page: its record and metadata, the problems found in its
-//! file, the file's preview, and the same artifact in the previous and next
-//! runs.
+//! file, an ETL file's key figures (each linked to its field), the file's
+//! preview, and the same artifact in the previous and next runs.
 
-use super::common::{ArtifactRow, Field, Heading, Link, PageContext, Scope, artifact_row, field_text, fields};
+use super::common::{
+    ArtifactRow, Field, Heading, Link, NumView, PageContext, Scope, artifact_row, exact, field_href, field_text, fields,
+};
 use super::grid;
 use super::jsontree;
 use super::nav::crumbs;
@@ -13,6 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::input::preview::{Body, Preview};
 use crate::model::{Artifact, Version};
 use crate::plan;
+use crate::util::html;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -28,11 +31,34 @@ struct ArtifactView<'a> {
     metadata: Vec<Field>,
     metadata_scalar: Option<String>,
     preview: Option<PreviewView<'a>>,
-    etl_href: Option<String>,
     eda_href: Option<String>,
     content_href: Option<String>,
+    figures: Vec<FigureView>,
     prev: Option<Link>,
     next: Option<Link>,
+}
+
+/// A key figure of an ETL file, linked to its field in the document.
+#[derive(Serialize)]
+struct FigureView {
+    label: &'static str,
+    unit: &'static str,
+    num: NumView,
+}
+
+/// The key figures of JSON document `di` of `v`, when it is a known kind of
+/// ETL file.
+fn figures(v: &Version, di: usize) -> Vec<FigureView> {
+    let Some(typed) = &v.json[di].typed else { return Vec::new() };
+    typed
+        .figures()
+        .into_iter()
+        .map(|f| FigureView {
+            label: f.label,
+            unit: f.unit,
+            num: NumView { text: html::number(f.value, 2), value: exact(f.value), href: field_href(v, di, &f.pointer) },
+        })
+        .collect()
 }
 
 /// What the artifact page shows of the file: the loaded preview, plus what
@@ -124,7 +150,7 @@ fn artifact_view<'a>(s: &Scope, vi: usize, ai: usize, preview: Option<&'a Previe
         metadata,
         metadata_scalar,
         preview: preview_view(config, v, a, preview, &plan::artifact(v, ai)),
-        etl_href: a.json.and_then(|di| plan::etl(v, di)),
+        figures: a.json.map(|di| figures(v, di)).unwrap_or_default(),
         eda_href: v.eda.iter().position(|e| e.artifact == ai).map(|ei| plan::eda(v, ei)),
         content_href: a
             .json

@@ -4,7 +4,7 @@
 //! Every href is relative to the site root; templates put `root` (the `../`
 //! prefix of the page) in front, so the site works from any base path and
 //! from disk. Numbers that come from a JSON field carry a link to that field
-//! on its ETL page.
+//! on the page of the artifact whose file it is.
 
 use super::index::SiteIndex;
 use crate::config::Config;
@@ -81,7 +81,7 @@ pub fn sourced(v: &Version, s: &Sourced) -> NumView {
 /// page exists and the document has the field (a count of a list the file
 /// leaves out has nothing to link to).
 pub(crate) fn field_href(v: &Version, doc: usize, pointer: &str) -> Option<String> {
-    let page = plan::etl(v, doc)?;
+    let page = plan::doc(v, doc)?;
     v.json[doc].parsed.as_ref().ok()?.pointer(pointer)?;
     Some(format!("{page}#{}", pointer_id(pointer)))
 }

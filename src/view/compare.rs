@@ -214,7 +214,7 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
     if changed.is_empty() {
         return None;
     }
-    let (old_page, new_page) = (plan::etl(prev, pi), plan::etl(cur, ci));
+    let (old_page, new_page) = (plan::doc(prev, pi), plan::doc(cur, ci));
     let at = |page: &Option<String>, p: &str| page.as_ref().map(|pg| format!("{pg}#{}", pointer_id(p)));
     let more = changed.len().saturating_sub(MAX_FIELDS);
     let fields = changed

@@ -164,11 +164,11 @@ mod tests {
             Diagnostic::new(Severity::Warning, "non-finite-number", "r/c.csv", "`NaN`").at(7, 2).times(24),
         ];
         let refs: Vec<&Diagnostic> = list.iter().collect();
-        let page_of = |p: &str| (p == "r/b.json").then(|| "v/r/etl/b/index.html".to_string());
+        let page_of = |p: &str| (p == "r/b.json").then(|| "v/r/a/b.html".to_string());
         let g = group(Some("r"), &refs, 100, Paths::Run, &page_of);
         let paths: Vec<&str> = g.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["b.json", "a.json", "c.csv"], "the file with an error first");
-        assert_eq!(g.files[0].href.as_deref(), Some("v/r/etl/b/index.html"));
+        assert_eq!(g.files[0].href.as_deref(), Some("v/r/a/b.html"));
         let a = &g.files[1].rows;
         assert_eq!(a.len(), 1, "three schema warnings are one row");
         assert_eq!(

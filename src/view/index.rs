@@ -84,11 +84,6 @@ impl<'a> SiteIndex<'a> {
                         file_pages.insert(format!("{}/{f}", v.id), plan::artifact(v, ai));
                     }
                 }
-                for (di, d) in v.json.iter().enumerate() {
-                    if let Some(p) = plan::etl(v, di) {
-                        file_pages.insert(format!("{}/{}", v.id, d.rel), p);
-                    }
-                }
                 file_pages.insert(v.id.clone(), plan::version(v));
             }
             file_pages

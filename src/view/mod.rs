@@ -16,7 +16,6 @@ pub(crate) mod compare;
 pub(crate) mod content;
 pub mod delta;
 pub(crate) mod eda;
-pub(crate) mod etl;
 pub(crate) mod findings;
 pub(crate) mod grid;
 pub(crate) mod home;
@@ -76,7 +75,6 @@ pub fn page_context(s: &Scope, kind: PageKind, path: &str, preview: Option<&Prev
         PageKind::Artifacts(vi) => artifacts::page(s, vi, &mut ctx),
         PageKind::Artifact(vi, ai) => artifact::page(s, vi, ai, preview, &mut ctx),
         PageKind::Stage(vi, si) => stage::page(s, vi, si, &mut ctx),
-        PageKind::Etl(vi, di) => etl::page(s, vi, di, &mut ctx),
         PageKind::Eda(vi, ei) => eda::page(s, vi, ei, preview, &mut ctx),
         PageKind::Quality(vi) => quality::page(s, vi, &root, &mut ctx),
         PageKind::Compare(vi) => compare::previous(s, vi, &mut ctx),

@@ -97,8 +97,8 @@ pub(crate) struct SwitchLink {
     verdict: Health,
 }
 
-/// The same page in nearby versions: the same artifact, stage, ETL file or
-/// report when that version has it, else that version's summary.
+/// The same page in nearby versions: the same artifact, stage, report or
+/// content file when that version has it, else that version's summary.
 fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<SwitchLink> {
     let v = &site.versions[vi];
     let lo = vi.saturating_sub(SWITCHER_SPAN);
@@ -120,9 +120,6 @@ fn switcher(site: &Site, idx: &SiteIndex, vi: usize, kind: PageKind) -> Vec<Swit
                 }
                 PageKind::Stage(_, si) => {
                     idx.stage_at.get(&(wi, v.stages[si].name.as_str())).map(|&ws| plan::stage(w, ws))
-                }
-                PageKind::Etl(_, di) => {
-                    idx.json_at.get(&(wi, v.json[di].rel.as_str())).and_then(|&wd| plan::etl(w, wd))
                 }
                 PageKind::Eda(_, ei) => idx.eda_at.get(&(wi, v.eda[ei].name.as_str())).map(|&we| plan::eda(w, we)),
                 PageKind::Content(_, ci) => idx

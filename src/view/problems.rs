@@ -21,7 +21,7 @@ struct RunProblems {
 }
 
 /// The page that shows the file at `path` (relative to the artifacts root):
-/// its artifact or ETL page, else its version's summary.
+/// its artifact's page, else its version's summary.
 pub(crate) fn problem_href(idx: &SiteIndex, path: &str) -> Option<String> {
     let file_pages = idx.file_pages();
     file_pages.get(path).cloned().or_else(|| file_pages.get(path.split('/').next().unwrap_or("")).cloned())

@@ -124,7 +124,7 @@ fn validation(v: &Version) -> Option<ValidationView> {
         Some(Typed::ValidationErrors(list)) => Some((i, list)),
         _ => None,
     })?;
-    let page = plan::etl(v, doc);
+    let page = plan::doc(v, doc);
     let base = match v.json[doc].parsed.as_deref() {
         Ok(Value::Object(m)) if m.contains_key("errors") => "/errors",
         _ => "",

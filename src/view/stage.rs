@@ -96,7 +96,7 @@ pub(crate) fn row(v: &Version, prev: Option<&Version>, si: usize) -> StageRow {
 }
 
 fn etl_link(v: &Version, di: usize) -> Option<Link> {
-    plan::etl(v, di).map(|href| Link { label: v.json[di].rel.trim_start_matches("etl_metadata/").to_string(), href })
+    plan::doc(v, di).map(|href| Link { label: v.json[di].rel.trim_start_matches("etl_metadata/").to_string(), href })
 }
 
 /// The page of stage `si` of version `vi`.

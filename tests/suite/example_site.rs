@@ -24,7 +24,7 @@ fn version_dirs() -> Vec<String> {
 }
 
 #[test]
-fn every_artifact_and_etl_json_has_a_page() {
+fn every_artifact_has_a_page_and_every_etl_json_is_drawn_on_one() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
     let report = build_example(&out);
@@ -45,14 +45,24 @@ fn every_artifact_and_etl_json_has_a_page() {
     }
     assert_eq!(artifacts, report.artifacts);
 
+    // Every ETL file is an artifact, whose page draws the document as a tree.
     for id in version_dirs() {
-        let etl = examples_root().join(&id).join("etl_metadata");
-        for e in walkdir::WalkDir::new(&etl).into_iter().flatten() {
-            if e.path().extension().is_some_and(|x| x == "json") {
-                let rel = e.path().strip_prefix(&etl).unwrap().to_string_lossy().trim_end_matches(".json").to_string();
-                let page = out.join(format!("v/{id}/etl/{rel}/index.html"));
-                assert!(page.is_file(), "no ETL page for {id}/{rel}");
+        let run = examples_root().join(&id);
+        let v = index["versions"].as_array().unwrap().iter().find(|v| v["id"] == id.as_str()).unwrap();
+        for e in walkdir::WalkDir::new(run.join("etl_metadata")).into_iter().flatten() {
+            if e.path().extension().is_none_or(|x| x != "json") || fs::metadata(e.path()).unwrap().len() == 0 {
+                continue;
             }
+            let rel = e.path().strip_prefix(&run).unwrap().to_string_lossy().into_owned();
+            let file = format!("/files/{rel}");
+            let a = v["artifacts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["file"].as_str().is_some_and(|f| f.ends_with(&file)));
+            let a = a.unwrap_or_else(|| panic!("no artifact for {id}/{rel}"));
+            let html = fs::read_to_string(out.join(a["page"].as_str().unwrap())).unwrap();
+            assert!(html.contains("<div class=\"jt\">") || html.contains("does not parse"), "{id}/{rel}: no tree");
         }
     }
 }
@@ -118,13 +128,13 @@ fn every_traced_number_equals_its_source_field() {
                 continue;
             }
             let (target, frag) = resolve(rel, &attrs["href"]).unwrap();
-            let etl = &pages[&target];
-            let raw_href = etl
+            let source = &pages[&target];
+            let raw_href = source
                 .links
                 .iter()
                 .find(|(_, _, h)| h.contains("/files/etl_metadata/"))
                 .map(|(_, _, h)| h.clone())
-                .expect("ETL pages link their raw file");
+                .expect("the page a number links to links its raw file");
             let (raw, _) = resolve(&target, &raw_href).unwrap();
             let doc = artsite::util::lenient_json::parse(&fs::read(out.join(&raw)).unwrap()).unwrap().value;
             let pointer = pointer_of(&frag);
@@ -174,7 +184,7 @@ fn version_summaries_show_the_cleaning_summary_numbers() {
         let score = as_number(&doc["data_quality_score"]);
         let shown = values
             .iter()
-            .find(|(h, _)| h.ends_with("cleaning_summary/index.html#p/data_quality_score"))
+            .find(|(h, _)| h.ends_with("a/cleaned-data--cleaning-summary.html#p/data_quality_score"))
             .unwrap_or_else(|| panic!("{id}: quality score not linked"));
         assert_eq!(shown.1.parse::<f64>().unwrap(), score, "{id}");
         let valid = as_number(&doc["valid_records"]);

@@ -103,10 +103,8 @@ fn compare_shows_known_deltas_and_changes() {
         assert!(text.contains(expected), "compare page lacks {expected:?}:\n{text}");
     }
     let html = &page.html;
-    assert!(
-        html.contains(&format!("v/{a}/etl/cleaning/cleaning_report/index.html#p/records_in")),
-        "old value links its field"
-    );
+    let report = artifact_page(&t.out(), a, "etl_metadata/cleaning/cleaning_report.json");
+    assert!(html.contains(&format!("{report}#p/records_in")), "old value links its field");
     assert!(html.contains("<code>/records_in</code>"), "changed ETL field listed");
     // Changes are coloured by whether they are good news: fewer valid records
     // or a lower score is bad, less time is good, records in are neither.

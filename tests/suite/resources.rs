@@ -230,7 +230,7 @@ fn a_60_megabyte_json_builds_in_under_four_times_its_size() {
     let peak = peak_memory(t.tmp.path(), &["build", "-q", "--root", "artifacts", "--out", "public"]);
     assert!(peak < 4 * size, "peak {peak} bytes for a {size}-byte file ({:.1}x)", peak as f64 / size as f64);
 
-    let page = fs::read_to_string(t.out().join("v/v1/etl/cleaning/cleaning_report/index.html")).unwrap();
+    let page = read_artifact(&t, "v1", "etl_metadata/cleaning/cleaning_report.json");
     assert!(page.contains("48,345") && page.contains("45,805"), "the typed figures are shown");
     assert!(page.contains("6,700,000 items"), "the list's own length is shown");
     // Values: the root, steps and its entry, two numbers, the list, and n objects of one value each.

@@ -61,6 +61,23 @@ pub(crate) fn read(tree: &Tree, rel: &str) -> String {
     fs::read_to_string(tree.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// The page of the artifact whose file is `rel` in run `id` of the site at
+/// `out` (an ETL file's key figures and tree are there), by `index.json`.
+pub(crate) fn artifact_page(out: &Path, id: &str, rel: &str) -> String {
+    let index: serde_json::Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
+    let run =
+        index["versions"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap_or_else(|| panic!("no run {id}"));
+    let file = format!("/files/{rel}");
+    let a =
+        run["artifacts"].as_array().unwrap().iter().find(|a| a["file"].as_str().is_some_and(|f| f.ends_with(&file)));
+    a.unwrap_or_else(|| panic!("no artifact of {id}/{rel}"))["page"].as_str().unwrap().to_string()
+}
+
+/// The text of the page of the artifact whose file is `rel` in run `id` of `tree`'s output.
+pub(crate) fn read_artifact(tree: &Tree, id: &str, rel: &str) -> String {
+    read(tree, &artifact_page(&tree.out(), id, rel))
+}
+
 /// The words of a page, one space between each.
 pub(crate) fn words(html: &str) -> String {
     parse_page(html).text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -271,7 +271,8 @@ fn the_verdict_the_changes_and_the_grouped_problems_are_on_the_pages() {
     let json_row = page.split("id=\"check-json\"").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(words(json_row).contains("JSON files parse ✕fail 1 0 files that do not parse 1 file does not parse: etl_metadata/cleaning/cleaning_stats.json"), "{}", words(json_row));
     let drop_row = page.split("id=\"check-records_drop\"").nth(1).unwrap().split("</tr>").next().unwrap();
-    assert!(drop_row.contains("etl/features/morphometric/extraction_stats/index.html#p/output_records"), "{drop_row}");
+    let stats = artifact_page(&t.out(), THIRD, "etl_metadata/features/morphometric/extraction_stats.json");
+    assert!(drop_row.contains(&format!("{stats}#p/output_records")), "{drop_row}");
     // The runs' navigation (every page's switcher is drawn from it), the compare page, the search index.
     let runs = read(&t, "nav/runs.js");
     assert!(runs.contains(&format!("[\"{THIRD}\",\"fail\",\"v/{THIRD}/\"]")), "{runs}");
@@ -417,7 +418,7 @@ fn a_field_of_an_unexpected_type_is_a_warning_on_its_page_and_the_rest_is_shown(
     let warning = artsite::diagnostics::Severity::Warning;
     assert_eq!(schema, [(warning, Some("/valid_records")), (warning, Some("/issues_found"))], "sorted by position");
     // The file's page names it; the numbers that fit are shown, the text number too.
-    let page = read(&t, "v/v1/etl/cleaned_data/cleaning_summary/index.html");
+    let page = read_artifact(&t, "v1", "etl_metadata/cleaned_data/cleaning_summary.json");
     let problems =
         page.split("class=\"file-problems\"").nth(1).expect("the file's problems").split("</section>").next().unwrap();
     assert!(problems.contains("<code>/issues_found</code>"), "{problems}");

@@ -31,7 +31,7 @@ fn python_nan_and_infinity_are_read_shown_and_warned() {
     assert_eq!(d.severity, Severity::Warning);
     let page = read(&t, "v/2024-01-01_00-00-00_a/index.html");
     assert!(page.contains("data-value=\"NaN\""), "the NaN score is shown as NaN");
-    let etl = read(&t, "v/2024-01-01_00-00-00_a/etl/cleaned_data/cleaning_summary/index.html");
+    let etl = read_artifact(&t, "2024-01-01_00-00-00_a", "etl_metadata/cleaned_data/cleaning_summary.json");
     assert!(etl.contains(">NaN<") && etl.contains(">-Infinity<"));
     assert_links_ok(&t);
 }
@@ -87,7 +87,7 @@ fn malformed_json_is_an_error_with_position_and_the_rest_builds() {
     let d = problem(&r, "v1/etl_metadata/keypairs/extraction_stats.json", "json-syntax");
     assert_eq!(d.severity, Severity::Error);
     assert_eq!(d.line, Some(4));
-    let page = read(&t, "v/v1/etl/keypairs/extraction_stats/index.html");
+    let page = read_artifact(&t, "v1", "etl_metadata/keypairs/extraction_stats.json");
     assert!(page.contains("does not parse") && page.contains("line 4"));
     assert!(read(&t, "v/v1/index.html").contains("cleaning_summary"));
     let problems = read(&t, "problems/index.html");

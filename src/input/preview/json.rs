@@ -1,9 +1,10 @@
-//! JSON previews: a tree for files up to the cap, the highlighted first bytes
-//! of bigger ones.
+//! JSON previews: a tree for files up to the cap and for ETL metadata, the
+//! highlighted first bytes of other bigger ones.
 //!
 //! The tree itself is drawn from the document [`crate::load`] parsed once; a file
-//! over the cap is not parsed at all (unless it is ETL metadata), so a 50 MB
-//! JSON costs one short read here.
+//! over the cap is not parsed at all (unless it is ETL metadata, whose page
+//! shows its key figures linked into the tree), so a 50 MB JSON costs one
+//! short read here.
 
 use super::io::unreadable;
 use super::kinds::{Body, JsonHead, Preview, Warning};
@@ -13,9 +14,9 @@ use crate::input::source::Location;
 /// Bytes shown of a JSON file over the cap.
 pub(crate) const HEAD_BYTES: u64 = 64 * 1024;
 
-/// Previews a JSON file of `size` bytes.
-pub(crate) fn preview(path: &Location, size: u64, cfg: &PreviewConfig) -> Preview {
-    if size <= cfg.json_bytes {
+/// Previews the JSON file `rel` of `size` bytes.
+pub(crate) fn preview(path: &Location, rel: &str, size: u64, cfg: &PreviewConfig) -> Preview {
+    if size <= cfg.json_bytes || crate::input::infer::etl_stage(rel).is_some() {
         return Preview::new(Body::JsonTree);
     }
     let head = match path.read_head(HEAD_BYTES) {
@@ -55,15 +56,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_files_are_trees_big_ones_heads() {
+    fn small_files_and_etl_metadata_are_trees_big_ones_heads() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.json");
         let doc = format!("[{}1]", "1, ".repeat(100_000));
         std::fs::write(&path, &doc).unwrap();
         let cfg = PreviewConfig::default();
-        assert!(matches!(preview(&Location::disk(&path), doc.len() as u64, &cfg).body, Body::JsonTree));
+        let at = Location::disk(&path);
+        assert!(matches!(preview(&at, "tables/a.json", doc.len() as u64, &cfg).body, Body::JsonTree));
         let small = PreviewConfig { json_bytes: 1000, ..cfg };
-        let p = preview(&Location::disk(&path), doc.len() as u64, &small);
+        // ETL metadata is parsed whatever its size: its page draws the tree its figures link into.
+        assert!(matches!(preview(&at, "etl_metadata/a/a.json", doc.len() as u64, &small).body, Body::JsonTree));
+        let p = preview(&at, "tables/a.json", doc.len() as u64, &small);
         let Body::JsonHead(h) = &p.body else { panic!("{p:?}") };
         assert_eq!(h.shown_bytes, HEAD_BYTES);
         assert!(h.html.starts_with("<span class=\"hl-p\">[</span>"));

@@ -50,7 +50,7 @@ fn by_extension(path: &Location, rel: &str, ext: &str, size: u64, metadata: &Val
         "csv" => csv::preview(path, size, b',', metadata, cfg),
         "tsv" | "tab" => csv::preview(path, size, b'\t', metadata, cfg),
         "parquet" | "pq" => parquet_preview(path, size, metadata, cfg),
-        "json" => json::preview(path, size, cfg),
+        "json" => json::preview(path, rel, size, cfg),
         "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => image::preview(path, size, ext),
         "log" => text::tail(path, cfg),
         "md" | "markdown" => markdown::preview(path, rel, &cfg.raw_files),

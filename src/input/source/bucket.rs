@@ -10,6 +10,7 @@
 //! a timeout and a few retries, and once the server stops answering the
 //! rest fail at once instead of each waiting out its retries.
 
+use bytes::Bytes;
 use futures::TryStreamExt;
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, RetryConfig};
@@ -273,12 +274,15 @@ impl Object {
 
     /// `len` bytes from `start`, in one range request.
     pub fn range(&self, start: u64, len: u64) -> io::Result<Vec<u8>> {
+        self.range_bytes(start, len).map(|b| b.to_vec())
+    }
+
+    /// [`Object::range`] as the buffer the response came in, not a copy.
+    fn range_bytes(&self, start: u64, len: u64) -> io::Result<Bytes> {
         if len == 0 {
-            return Ok(Vec::new());
+            return Ok(Bytes::new());
         }
-        let bytes =
-            self.bucket.run(self.bucket.store.get_range(&self.key, start..start + len)).map_err(|e| self.error(e))?;
-        Ok(bytes.to_vec())
+        self.bucket.run(self.bucket.store.get_range(&self.key, start..start + len)).map_err(|e| self.error(e))
     }
 
     /// A reader from the start, fetching ranges as it is read.
@@ -290,7 +294,7 @@ impl Object {
     /// [`Object::reader`]'s): for a short record at some offset.
     pub fn reader_from_range(&self, first: u64) -> RangeReader {
         let first = first.max(1);
-        RangeReader { object: self.clone(), pos: 0, buf: Vec::new(), buf_start: 0, next: first, first }
+        RangeReader { object: self.clone(), pos: 0, buf: Bytes::new(), buf_start: 0, next: first, first }
     }
 
     fn error(&self, e: object_store::Error) -> io::Error {
@@ -315,7 +319,9 @@ const MAX_RANGE: u64 = 8 * 1024 * 1024;
 pub struct RangeReader {
     object: Object,
     pos: u64,
-    buf: Vec<u8>,
+    /// The range fetched last: the response's own buffer, dropped before the
+    /// next is fetched, so a stream holds one range at a time.
+    buf: Bytes,
     buf_start: u64,
     next: u64,
     /// The first range, fetched again after a jump.
@@ -331,7 +337,8 @@ impl Read for RangeReader {
         let buffered = self.pos >= self.buf_start && self.pos < self.buf_start + self.buf.len() as u64;
         if !buffered {
             let len = self.next.max(out.len() as u64).min(MAX_RANGE).min(size - self.pos);
-            self.buf = self.object.range(self.pos, len)?;
+            drop(std::mem::take(&mut self.buf));
+            self.buf = self.object.range_bytes(self.pos, len)?;
             self.buf_start = self.pos;
             self.next = (self.next * 2).min(MAX_RANGE);
             if self.buf.is_empty() {
