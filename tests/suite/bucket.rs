@@ -177,6 +177,9 @@ struct Proxy {
     served: Arc<AtomicU64>,
     hook: Arc<Mutex<Option<Hook>>>,
     stop: Arc<AtomicBool>,
+    /// Set once the server behind it is gone: new connections are closed at
+    /// once, never passed on to whatever takes the dead server's port.
+    down: Arc<AtomicBool>,
 }
 
 impl Proxy {
@@ -184,13 +187,23 @@ impl Proxy {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let (served, hook, stop) = (Arc::default(), Arc::default(), Arc::new(AtomicBool::new(false)));
-        let proxy = Proxy { port, served: Arc::clone(&served), hook: Arc::clone(&hook), stop: Arc::clone(&stop) };
+        let down = Arc::new(AtomicBool::new(false));
+        let proxy = Proxy {
+            port,
+            served: Arc::clone(&served),
+            hook: Arc::clone(&hook),
+            stop: Arc::clone(&stop),
+            down: Arc::clone(&down),
+        };
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
                 let Ok(client) = client else { continue };
+                if down.load(Ordering::Relaxed) {
+                    continue;
+                }
                 let (served, hook) = (Arc::clone(&served), Arc::clone(&hook));
                 std::thread::spawn(move || relay(client, upstream, &served, &hook));
             }
@@ -463,8 +476,10 @@ fn a_server_stopped_mid_build_fails_the_build_and_keeps_the_site() {
         client.put(&format!("runs/v5/notes/more-{n}.txt"), b"more\n".to_vec());
     }
     let pid = weed.child.as_ref().map(Child::id).unwrap().to_string();
+    let down = Arc::clone(&proxy.down);
     proxy.on_request("GET /stops/runs/v", move || {
         let _ = Command::new("kill").args(["-9", &pid]).status();
+        down.store(true, Ordering::Relaxed);
     });
     let started = Instant::now();
     let o = artsite_s3(&proxy.endpoint(), SECRET_KEY, &["build", "--root", "s3://stops/runs/", "--out", path(&out)]);
