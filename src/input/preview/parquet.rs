@@ -1,10 +1,12 @@
 //! Parquet previews: the footer's schema, row count, row groups and
-//! compression, and the first rows through the record API.
+//! compression, and the first rows.
 //!
-//! The footer is read first (it says where everything is); the row iterator
-//! then reads pages of the first row group only until it has N rows. The
-//! manifest's `metadata.shape`, `columns` and `dtypes` are checked against the
-//! file.
+//! The footer is read first (it says where everything is); then the pages of
+//! the first rows, column by column for a flat table (each value converted as
+//! the record API converts it), through the record API's rows when a column
+//! shown is nested or repeated, or when a column cannot be read (its rows
+//! say how far they got). The manifest's `metadata.shape`, `columns` and
+//! `dtypes` are checked against the file.
 
 use super::compare::{self, Family};
 use super::io::unreadable;
@@ -140,7 +142,14 @@ fn read<R: ChunkReader + 'static>(reader: &SerializedFileReader<R>, metadata: &V
     let projection = (all_fields.len() > MAX_COLUMNS)
         .then(|| Type::group_type_builder(root.name()).with_fields(fields.to_vec()).build().ok())
         .flatten();
-    let sample = first_rows(reader, projection, cfg, &mut notes, &mut warnings);
+    let sample = match flat_columns(meta, fields.len()) {
+        Some(leaves) => columns_first(reader, &leaves, cfg).ok(),
+        None => None,
+    };
+    let sample = match sample {
+        Some(cells) => within_budget(cells, &mut notes),
+        None => first_rows(reader, projection, cfg, &mut notes, &mut warnings),
+    };
     let facts: Vec<(String, Family)> = all_fields.iter().map(|f| (f.name().to_string(), family(f))).collect();
     let (checks, mismatches) = compare::against(metadata, rows, &facts);
     warnings.extend(mismatches);
@@ -170,8 +179,113 @@ fn codecs(meta: &parquet::file::metadata::ParquetMetaData) -> Vec<String> {
     names
 }
 
+/// The leaf columns of the first `shown` top-level fields, when each is a
+/// plain column (neither a group nor repeated): the table is flat.
+fn flat_columns(meta: &parquet::file::metadata::ParquetMetaData, shown: usize) -> Option<Vec<usize>> {
+    let descr = meta.file_metadata().schema_descr();
+    let fields = descr.root_schema().get_fields();
+    let mut leaves = Vec::with_capacity(shown);
+    for (i, field) in fields.iter().take(shown).enumerate() {
+        let info = field.get_basic_info();
+        if !field.is_primitive() || (info.has_repetition() && info.repetition() == Repetition::REPEATED) {
+            return None;
+        }
+        leaves.push((0..descr.num_columns()).find(|&l| descr.get_column_root_idx(l) == i)?);
+    }
+    Some(leaves)
+}
+
+/// The cells of the first rows the preview shows, read column by column
+/// from the row groups that hold them; each value is converted to a field as
+/// the record API converts it, so the cells are the rows' own.
+fn columns_first<R: ChunkReader + 'static>(
+    reader: &SerializedFileReader<R>,
+    leaves: &[usize],
+    cfg: &PreviewConfig,
+) -> parquet::errors::Result<Vec<Vec<Option<String>>>> {
+    use parquet::column::reader::ColumnReader as C;
+    let descr = reader.metadata().file_metadata().schema_descr_ptr();
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); leaves.len()];
+    let mut got = 0;
+    for g in 0..reader.num_row_groups() {
+        let want = (cfg.rows - got).min(usize::try_from(reader.metadata().row_group(g).num_rows()).unwrap_or(0));
+        if want == 0 {
+            break;
+        }
+        let group = reader.get_row_group(g)?;
+        for (column, &leaf) in columns.iter_mut().zip(leaves) {
+            let d = descr.column(leaf);
+            let max = cfg.cell_chars;
+            let cells = match group.get_column_reader(leaf)? {
+                C::BoolColumnReader(r) => leaf_cells(r, want, &d, |d, v| Ok(Field::convert_bool(d, v)), max),
+                C::Int32ColumnReader(r) => leaf_cells(r, want, &d, |d, v| Ok(Field::convert_int32(d, v)), max),
+                C::Int64ColumnReader(r) => leaf_cells(r, want, &d, |d, v| Ok(Field::convert_int64(d, v)), max),
+                C::Int96ColumnReader(r) => leaf_cells(r, want, &d, |d, v| Ok(Field::convert_int96(d, v)), max),
+                C::FloatColumnReader(r) => leaf_cells(r, want, &d, |d, v| Ok(Field::convert_float(d, v)), max),
+                C::DoubleColumnReader(r) => leaf_cells(r, want, &d, |d, v| Ok(Field::convert_double(d, v)), max),
+                C::ByteArrayColumnReader(r) => leaf_cells(r, want, &d, Field::convert_byte_array, max),
+                C::FixedLenByteArrayColumnReader(r) => {
+                    leaf_cells(r, want, &d, |d, v| Field::convert_byte_array(d, v.into()), max)
+                }
+            }?;
+            column.extend(cells);
+        }
+        got += want;
+    }
+    Ok((0..got).map(|row| columns.iter().map(|c| c[row].clone()).collect()).collect())
+}
+
+/// The first `rows` cells of one plain column: `None` where the value is null.
+fn leaf_cells<T: parquet::data_type::DataType>(
+    mut reader: parquet::column::reader::ColumnReaderImpl<T>,
+    rows: usize,
+    descr: &parquet::schema::types::ColumnDescPtr,
+    convert: impl Fn(&parquet::schema::types::ColumnDescPtr, T::T) -> parquet::errors::Result<Field>,
+    max: usize,
+) -> parquet::errors::Result<Vec<Option<String>>> {
+    let nullable = descr.max_def_level() > 0;
+    let (mut levels, mut values) = (Vec::new(), Vec::new());
+    let mut read = 0;
+    while read < rows {
+        let (records, _, _) = reader.read_records(rows - read, nullable.then_some(&mut levels), None, &mut values)?;
+        if records == 0 {
+            return Err(ParquetError::EOF(format!("a column holds {read} of its row group's {rows} rows")));
+        }
+        read += records;
+    }
+    let mut values = values.into_iter();
+    let mut next = |present: bool| -> parquet::errors::Result<Option<String>> {
+        if !present {
+            return Ok(None);
+        }
+        let value = values.next().ok_or_else(|| ParquetError::EOF("a column has fewer values than rows".into()))?;
+        Ok(cell(&convert(descr, value)?, max))
+    };
+    if nullable {
+        levels.iter().map(|&l| next(l == descr.max_def_level())).collect()
+    } else {
+        (0..rows).map(|_| next(true)).collect()
+    }
+}
+
+/// `rows` as far as their text allows: once the cells shown hold
+/// [`TEXT_BUDGET`] bytes, the rows after are left out and a note says so.
+fn within_budget(rows: Vec<Vec<Option<String>>>, notes: &mut Vec<String>) -> Vec<Vec<Option<String>>> {
+    let mut budget = TEXT_BUDGET;
+    let mut sample = Vec::with_capacity(rows.len());
+    for cells in rows {
+        if budget == 0 {
+            notes.push(format!("Only {} rows are shown: their cells hold a lot of text.", sample.len()));
+            break;
+        }
+        budget = budget.saturating_sub(cells.iter().flatten().map(String::len).sum());
+        sample.push(cells);
+    }
+    sample
+}
+
 /// The first rows, as many as the preview shows and their text allows, of
-/// the columns `projection` keeps (all when `None`).
+/// the columns `projection` keeps (all when `None`), through the record API.
 fn first_rows<R: ChunkReader + 'static>(
     reader: &SerializedFileReader<R>,
     projection: Option<Type>,
@@ -385,6 +499,42 @@ pub(crate) mod tests {
             Body::Parquet(b) => b,
             other => panic!("not parquet: {other:?}"),
         }
+    }
+
+    /// The parquet files of `tests/fixtures/parquet_types` (written by pyarrow)
+    /// and of the example.
+    fn real_files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<std::path::PathBuf> =
+            std::fs::read_dir(root.join("tests/fixtures/parquet_types")).unwrap().flatten().map(|e| e.path()).collect();
+        files.push(root.join("examples/artifacts/2024-03-02_09-00-00_ci-runner/tables/cleaned_data_sessions.parquet"));
+        files.push(root.join("examples/artifacts/2024-03-02_09-00-00_ci-runner/tables/features_hold_time.parquet"));
+        files.retain(|f| f.extension().is_some_and(|x| x == "parquet"));
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn columns_give_the_cells_rows_give() {
+        let mut flat = 0;
+        for path in real_files() {
+            let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+            let fields = reader.metadata().file_metadata().schema_descr().root_schema().get_fields().len();
+            for rows in [1, 39, 40, 41, 100, 500] {
+                let cfg = PreviewConfig { rows, cell_chars: 30, ..PreviewConfig::default() };
+                let (mut notes, mut warnings) = (Vec::new(), Vec::new());
+                let by_rows = first_rows(&reader, None, &cfg, &mut notes, &mut warnings);
+                assert!(warnings.is_empty(), "{}: {warnings:?}", path.display());
+                let Some(leaves) = flat_columns(reader.metadata(), fields.min(MAX_COLUMNS)) else {
+                    assert!(path.ends_with("nested.parquet"), "{} is flat", path.display());
+                    continue;
+                };
+                flat += 1;
+                let by_columns = within_budget(columns_first(&reader, &leaves, &cfg).unwrap(), &mut Vec::new());
+                assert_eq!(by_columns, by_rows, "{} with {rows} rows", path.display());
+            }
+        }
+        assert!(flat >= 5 * 6, "the flat files were compared");
     }
 
     #[test]
