@@ -81,8 +81,8 @@ pub fn nav_shard(n: usize) -> String {
 
 /// What a page of a version is across runs: the page of the same key in
 /// another run is the same page there (the same artifact by stage and name,
-/// stage, report or content file), which the version switcher
-/// leads to. `None` for pages outside a version.
+/// stage, report or content file), which the version switcher leads to.
+/// `None` for pages outside a version.
 pub fn nav_key(site: &Site, kind: PageKind) -> Option<String> {
     // Names joined by `/`, each escaped as in a JSON pointer, so no two
     // lists of names make the same key.

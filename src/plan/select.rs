@@ -6,11 +6,11 @@
 //!
 //! A version whose *structure* (what other pages link to: artifacts, stages,
 //! ETL files, reports) is unchanged re-renders only its summary-level pages
-//! and the pages of the artifacts and ETL files that differ; otherwise all
-//! its pages, plus the pages in later versions that link to what appeared or
-//! vanished. A version that came, went or moved re-renders the next version,
-//! whose pages show it as the previous one. Pages that show a changed
-//! verdict, or changes on a version read again, follow.
+//! and the pages of the artifacts that differ (an ETL file's among them);
+//! otherwise all its pages, plus the pages in later versions that link to
+//! what appeared or vanished. A version that came, went or moved re-renders
+//! the next version, whose pages show it as the previous one. Pages that
+//! show a changed verdict, or changes on a version read again, follow.
 //!
 //! A version's pages show earlier runs only: the bundled themes draw the
 //! version switcher and the links to later runs in the browser (see
@@ -285,7 +285,7 @@ struct Selector<'a> {
     /// Artifact names whose history changed, around a place in the new order:
     /// (first index after the place, index of the version there if any, names).
     history: Vec<(usize, Option<usize>, Keys)>,
-    /// Stage, ETL and report names that came or went in a version.
+    /// Stage and report names that came or went in a version.
     near: Vec<Near>,
     /// Whether the pages of a version show later runs.
     later_runs: bool,
