@@ -6,7 +6,8 @@
 //! number views, the scope), [`index`] (lookups across the site), [`nav`]
 //! (version references, breadcrumbs, the version switcher), [`summary`],
 //! [`delta`] (changes on the previous run), [`findings`] (problems as rows),
-//! [`charts`], [`jsontree`], [`grid`] (a table preview's rows) and [`report`] (what a framed report needs said).
+//! [`charts`], [`jsontree`], [`grid`] (a table preview's rows) and
+//! [`report`] (what a framed report needs said).
 
 pub(crate) mod artifact;
 pub(crate) mod artifacts;
