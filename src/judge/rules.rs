@@ -100,12 +100,12 @@ pub(crate) fn stage_metric(v: &Version, stage: &str, metric: &str) -> Option<Cel
 /// a list or object.
 fn field(v: &Version, doc: usize, pointer: &str) -> Option<Cell> {
     let value = v.json[doc].parsed.as_ref().ok()?.pointer(pointer)?;
-    let n = match value {
+    let n = match &value {
         Value::Number(n) => n.as_f64()?,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Array(a) => a.len() as f64,
         Value::Object(m) => m.len() as f64,
-        Value::String(s) => non_finite(value).or_else(|| s.trim().parse().ok())?,
+        Value::String(s) => non_finite(&value).or_else(|| s.trim().parse().ok())?,
         Value::Null => return None,
     };
     Some(Cell::Sourced(Sourced { value: n, doc, pointer: pointer.to_string() }))

@@ -11,6 +11,7 @@ use crate::input::manifest::{self, Manifest};
 use crate::input::scan::FileEntry;
 use crate::input::schema;
 use crate::model::{JsonDoc, ManifestState};
+use crate::util::compact_json::CompactJson;
 use crate::util::lenient_json::{self, SyntaxError};
 use crate::util::pruned_json::Pruned;
 use rayon::prelude::*;
@@ -45,7 +46,7 @@ pub(crate) fn read(
     next: &mut Reuse,
     problems: &mut Vec<Diagnostic>,
 ) -> Docs {
-    let parsed: Vec<(usize, JsonRead)> = files
+    let parsed: Vec<(usize, Read)> = files
         .par_iter()
         .enumerate()
         .filter(|(_, f)| infer::extension(&f.rel) == "json" && f.size > 0)
@@ -53,25 +54,38 @@ pub(crate) fn read(
             f.size <= previews.json_bytes || f.rel == manifest::FILE_NAME || infer::etl_stage(&f.rel).is_some()
         })
         .map(|(i, f)| {
+            let path = format!("{id}/{}", f.rel);
+            if f.rel == manifest::FILE_NAME {
+                return (i, Read::Manifest(parse_json(f, &path, previews, |value| value)));
+            }
             let kept = reuse.json.get(&f.rel).filter(|(st, _)| *st == stamp(f) && !changed(&f.rel));
-            (i, kept.map_or_else(|| parse_json(f, &format!("{id}/{}", f.rel), previews), |(_, read)| read.clone()))
+            let read = kept.map_or_else(
+                || parse_json(f, &path, previews, |value| CompactJson::of(&value)),
+                |(_, read)| read.clone(),
+            );
+            (i, Read::Doc(read))
         })
         .collect();
     for (fi, read) in &parsed {
-        let f = &files[*fi];
-        if f.rel != manifest::FILE_NAME {
+        if let Read::Doc(read) = read {
+            let f = &files[*fi];
             next.json.insert(f.rel.clone(), (stamp(f), read.clone()));
         }
     }
     let mut docs = Docs { json: Vec::new(), of_file: HashMap::new(), manifest: None, state: ManifestState::Missing };
-    for (fi, result) in parsed {
+    for (fi, read) in parsed {
         let rel = files[fi].rel.clone();
         let path = format!("{id}/{rel}");
+        let result = match read {
+            Read::Manifest(result) => {
+                if let Some(parsed) = outcome(result, &rel, &path, &mut docs, problems) {
+                    read_manifest(id, parsed.map(|s| s.value), &path, &mut docs, problems);
+                }
+                continue;
+            }
+            Read::Doc(result) => result,
+        };
         let Some(parsed) = outcome(result, &rel, &path, &mut docs, problems) else { continue };
-        if rel == manifest::FILE_NAME {
-            read_manifest(id, parsed.map(|s| s.value), &path, &mut docs, problems);
-            continue;
-        }
         let (parsed, typed, cut) = match parsed {
             Ok(s) => (Ok(s.value), s.typed, s.cut),
             Err(e) => (Err(e), None, None),
@@ -84,15 +98,21 @@ pub(crate) fn read(
     docs
 }
 
+/// One JSON file read: the manifest as a tree, any other as compact text.
+enum Read {
+    Manifest(JsonRead<Value>),
+    Doc(JsonRead),
+}
+
 /// The parse result of one file, its problems reported; `None` when it could
 /// not be read at all.
-fn outcome(
-    result: JsonRead,
+fn outcome<T>(
+    result: JsonRead<T>,
     rel: &str,
     path: &str,
     docs: &mut Docs,
     problems: &mut Vec<Diagnostic>,
-) -> Option<Result<Shared, SyntaxError>> {
+) -> Option<Result<Shared<T>, SyntaxError>> {
     match result {
         Err(message) => {
             // An unread manifest loses the run's catalogue: an error.
@@ -120,7 +140,7 @@ fn outcome(
 /// Reads the parsed manifest of version `id` into `docs`.
 fn read_manifest(
     id: &str,
-    parsed: Result<Arc<Value>, SyntaxError>,
+    parsed: Result<Value, SyntaxError>,
     path: &str,
     docs: &mut Docs,
     problems: &mut Vec<Diagnostic>,
@@ -129,8 +149,6 @@ fn read_manifest(
         docs.state = ManifestState::Unreadable;
         return;
     };
-    // The manifest is never kept for reuse, so this takes the value without a copy.
-    let value = Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone());
     let (m, p) = manifest::read(value, path);
     problems.extend(p);
     if let Some(declared) = &m.version_id
@@ -157,8 +175,9 @@ pub(crate) const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads the file up to the size it had when listed (at most
 /// [`MAX_JSON_BYTES`]), even when it grew since. A file over the tree cap
 /// (the manifest excepted) is kept as a tree only as far as its page draws
-/// it; its typed model is read from the whole file, an entry at a time.
-fn parse_json(file: &FileEntry, path: &str, previews: &PreviewConfig) -> JsonRead {
+/// it; its typed model is read from the whole file, an entry at a time. The
+/// tree is kept as `keep` makes it.
+fn parse_json<T>(file: &FileEntry, path: &str, previews: &PreviewConfig, keep: impl FnOnce(Value) -> T) -> JsonRead<T> {
     if file.size > MAX_JSON_BYTES {
         return Err(format!(
             "JSON file is {} bytes, over the {MAX_JSON_BYTES} byte limit for reading; shown as a download only",
@@ -184,7 +203,7 @@ fn parse_json(file: &FileEntry, path: &str, previews: &PreviewConfig) -> JsonRea
     let checked = schema::Checked { value: &value, non_finite: !prepared.non_finite.is_empty(), cut: cut.as_ref() };
     let schema = schema::validate(&file.rel, &checked, &bytes, path);
     let non_finite = prepared.non_finite;
-    Ok((Ok(Shared { value: Arc::new(value), cut, typed: typed.map(Arc::new), non_finite }), schema))
+    Ok((Ok(Shared { value: keep(value), cut, typed: typed.map(Arc::new), non_finite }), schema))
 }
 
 /// One warning per kind of non-finite token in a file, at its first

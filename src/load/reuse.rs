@@ -5,6 +5,7 @@ use crate::diagnostics::Diagnostic;
 use crate::input::etl::Typed;
 use crate::input::preview::Preview;
 use crate::input::scan::FileEntry;
+use crate::util::compact_json::CompactJson;
 use crate::util::lenient_json::SyntaxError;
 use crate::util::pruned_json::Cut;
 use std::collections::HashMap;
@@ -25,10 +26,11 @@ pub struct Reuse {
     pub(crate) previews: HashMap<String, (Stamp, serde_json::Value, Preview)>,
 }
 
-/// A parsed document, shareable between the model and the next read.
+/// A parsed document, shareable between the model and the next read (kept
+/// as compact text; the manifest, read once, as a tree).
 #[derive(Clone)]
-pub(crate) struct Shared {
-    pub(crate) value: Arc<serde_json::Value>,
+pub(crate) struct Shared<T = CompactJson> {
+    pub(crate) value: T,
     /// What a pruned read left out of `value`, for a file over the tree cap.
     pub(crate) cut: Option<Cut>,
     /// The typed model, read from the file itself (never from a pruned value).
@@ -38,4 +40,4 @@ pub(crate) struct Shared {
 
 /// A JSON file read: `Err` when it could not be read at all, else the parse
 /// result and the file's schema problems.
-pub(crate) type JsonRead = Result<(Result<Shared, SyntaxError>, Vec<Diagnostic>), String>;
+pub(crate) type JsonRead<T = CompactJson> = Result<(Result<Shared<T>, SyntaxError>, Vec<Diagnostic>), String>;

@@ -20,13 +20,14 @@ use crate::model::{
     Version,
 };
 use crate::util::bin::{Reader, Writer};
+use crate::util::compact_json::CompactJson;
 use crate::util::lenient_json::SyntaxError;
 use crate::util::paths::segment;
 use std::sync::Arc;
 
 /// Names the encoding; a change to what is written changes it too (and
 /// artsite's source hash, which the cache's key holds, changes anyway).
-const HEADER: &[u8] = b"artsite run model 1\n";
+const HEADER: &[u8] = b"artsite run model 2\n";
 
 /// The bytes of run `v` read with `problems` (those found in its files: the
 /// scan's are made again by the next build); `None` for a run that is not kept.
@@ -201,9 +202,9 @@ fn read_artifact(r: &mut Reader) -> Option<Artifact> {
 fn doc(w: &mut Writer, d: &JsonDoc) {
     w.str(&d.rel);
     match &d.parsed {
-        Ok(value) => {
+        Ok(doc) => {
             w.bool(true);
-            w.value(value);
+            w.str(doc.text());
         }
         Err(e) => {
             w.bool(false);
@@ -219,14 +220,15 @@ fn doc(w: &mut Writer, d: &JsonDoc) {
 /// value as [`super::json::read`] makes them.
 fn read_doc(r: &mut Reader) -> Option<JsonDoc> {
     let rel = r.string()?;
-    let parsed = if r.bool()? {
-        Ok(Arc::new(r.value()?))
+    let (parsed, value) = if r.bool()? {
+        let (doc, value) = CompactJson::from_text(r.string()?)?;
+        (Ok(doc), Some(value))
     } else {
-        Err(SyntaxError { line: r.u32()?, column: r.u32()?, message: r.string()? })
+        (Err(SyntaxError { line: r.u32()?, column: r.u32()?, message: r.string()? }), None)
     };
     let kind = Kind::detect(&rel);
-    let typed = match (&parsed, kind) {
-        (Ok(value), Some(kind)) => etl::read(kind, value.as_ref()).map(Arc::new),
+    let typed = match (value, kind) {
+        (Some(value), Some(kind)) => etl::read(kind, &value).map(Arc::new),
         _ => None,
     };
     Some(JsonDoc {

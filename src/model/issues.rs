@@ -80,15 +80,16 @@ pub(crate) fn tally(docs: &[JsonDoc], stages: &mut [Stage]) -> Option<f64> {
 /// The issues document `di` lists, if it is a kind that lists them.
 fn listed(docs: &[JsonDoc], di: usize) -> Option<Listed> {
     let d = &docs[di];
-    let value = d.parsed.as_ref().ok()?;
+    let doc = d.parsed.as_ref().ok()?;
     let (pointer, kind) = match d.typed.as_deref()? {
-        Typed::ValidationErrors(_) => (if value.get("errors").is_some() { "/errors" } else { "" }, "validation"),
+        Typed::ValidationErrors(_) => (if doc.has("/errors") { "/errors" } else { "" }, "validation"),
         Typed::CleaningStats(s) if s.validation_errors.is_some() => ("/validation_errors", "validation"),
         Typed::ExtractionStats(_) => ("/extraction_errors", "extraction"),
         Typed::DownloadLog(_) => ("/attempts", "download"),
         _ => return None,
     };
-    let items = value.pointer(pointer)?.as_array()?;
+    let list = doc.pointer(pointer)?;
+    let items = list.as_array()?;
     let entries = items
         .iter()
         .filter_map(|item| match kind {
@@ -177,7 +178,8 @@ mod tests {
     fn doc(rel: &str, v: Value) -> JsonDoc {
         let kind = Kind::detect(rel);
         let typed = kind.and_then(|k| etl::read(k, &v)).map(Arc::new);
-        JsonDoc { rel: rel.into(), parsed: Ok(Arc::new(v)), kind, typed, cut: None, stage: None, artifact: None }
+        let parsed = Ok(crate::util::compact_json::CompactJson::of(&v));
+        JsonDoc { rel: rel.into(), parsed, kind, typed, cut: None, stage: None, artifact: None }
     }
 
     fn stage(name: &str, etl: Vec<usize>) -> Stage {

@@ -17,6 +17,7 @@ use crate::input::etl::{Kind, Typed};
 use crate::input::manifest::Shape;
 use crate::input::preview::Preview;
 use crate::input::scan::{Alias, FileEntry};
+use crate::util::compact_json::CompactJson;
 use crate::util::lenient_json::SyntaxError;
 use crate::util::pruned_json::Cut;
 use crate::util::timestamp::Epoch;
@@ -218,8 +219,8 @@ impl Record {
 pub struct JsonDoc {
     /// Path inside the version folder.
     pub rel: String,
-    /// The parsed document, or why it could not be parsed.
-    pub parsed: Result<Arc<Value>, SyntaxError>,
+    /// The parsed document, kept as compact text, or why it could not be parsed.
+    pub parsed: Result<CompactJson, SyntaxError>,
     /// Its known kind, by file name.
     pub kind: Option<Kind>,
     /// Its typed model, when it is a known kind and matches it.

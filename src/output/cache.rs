@@ -37,7 +37,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError, RwLock};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// The cache folder used when `--cache` is not given: beside the output,
 /// named after it (`.public.artsite-cache` for `public`).
@@ -337,10 +337,17 @@ impl Reuse {
     /// Writes the page `bytes` at `rel` into `staging`: a hard link to the
     /// previous output's file when that holds these very bytes.
     pub fn write(&self, staging: &Staging, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_parts(staging, rel, &[bytes])
+    }
+
+    /// Writes the file made of `parts` at `rel` as [`Reuse::write`] writes one.
+    pub fn write_parts(&self, staging: &Staging, rel: &str, parts: &[&[u8]]) -> Result<()> {
         self.refuse_closed(rel)?;
-        let (len, hash) = (bytes.len() as u64, xxh3_64(bytes));
+        let mut hasher = Xxh3::new();
+        parts.iter().for_each(|part| hasher.update(part));
+        let (len, hash) = (parts.iter().map(|part| part.len() as u64).sum(), hasher.digest());
         if !self.link(staging, rel, len, hash)? {
-            staging.write(rel, bytes)?;
+            staging.write_parts(rel, parts)?;
             self.note(staging, rel, hash)?;
         }
         Ok(())

@@ -12,6 +12,11 @@ use anyhow::Result;
 pub trait Sink: Sync {
     /// Stores a generated file at `path` (relative to the site root).
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+    /// Stores a generated file made of `parts`, one after another, without
+    /// joining them first where the sink can.
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        self.write(path, &parts.concat())
+    }
     /// Publishes the input file `from` at `path`.
     fn raw(&self, path: &str, from: &Location) -> Result<()>;
 }
@@ -33,6 +38,12 @@ impl Sink for Disk<'_> {
         match self.reuse {
             Some(reuse) => reuse.write(self.staging, path, bytes),
             None => self.staging.write(path, bytes),
+        }
+    }
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        match self.reuse {
+            Some(reuse) => reuse.write_parts(self.staging, path, parts),
+            None => self.staging.write_parts(path, parts),
         }
     }
     fn raw(&self, path: &str, from: &Location) -> Result<()> {

@@ -38,7 +38,10 @@ pub fn write_shared(config: &Config, theme: &Theme, site: &Site, pages: &[Page],
     }
     // The two largest, side by side.
     let (index, search) = rayon::join(
-        || sink.write(plan::SITE_INDEX, &summary_json::site_index(site)),
+        || {
+            let parts = summary_json::site_index(site);
+            sink.write_parts(plan::SITE_INDEX, &parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
+        },
         || search::index(site).into_iter().try_for_each(|(path, bytes)| sink.write(&path, &bytes)),
     );
     index?;

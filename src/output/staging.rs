@@ -233,10 +233,17 @@ impl Staging {
 
     /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_parts(rel, &[bytes])
+    }
+
+    /// Writes `parts`, one after another, as the file at `rel`.
+    pub fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> Result<()> {
         let path = self.path_of(rel)?;
         stop_if_interrupted()?;
         self.make_parent(&path)?;
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        fs::File::create(&path)
+            .and_then(|mut file| parts.iter().try_for_each(|part| std::io::Write::write_all(&mut file, part)))
+            .with_context(|| format!("cannot write {}", path.display()))?;
         self.put(rel);
         Ok(())
     }

@@ -4,6 +4,7 @@ use crate::diagnostics::{Counts, Diagnostic};
 use crate::model::{Site, Sourced, Status, Version};
 use crate::plan;
 use crate::util::timestamp::Epoch;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -50,53 +51,80 @@ struct IndexVersion<'a> {
     artifacts: Vec<IndexArtifact<'a>>,
 }
 
-/// The site index: versions, their artifacts and every page path. Written
-/// from borrowed rows, not a JSON tree, to stay small on big sites.
-pub(crate) fn site_index(site: &Site) -> Vec<u8> {
-    let versions: Vec<IndexVersion> = site
-        .versions
-        .iter()
-        .map(|v| IndexVersion {
-            id: &v.id,
-            slug: &v.slug,
-            time: v.time,
-            verdict: v.verdict.status,
-            page: plan::version(v),
-            summary: plan::summary_json(v),
-            artifacts: v
-                .artifacts
-                .iter()
-                .enumerate()
-                .map(|(ai, a)| IndexArtifact {
-                    slug: &a.slug,
-                    artifact_id: a.id.as_deref(),
-                    name: &a.name,
-                    stage: &a.stage,
-                    artifact_type: &a.artifact_type,
-                    status: a.status,
-                    page: plan::artifact(v, ai),
-                    file: a.file.as_deref().map(|f| match v.raw_url {
-                        Some(_) => plan::raw(v, f),
-                        None => plan::file(v, f),
-                    }),
-                })
-                .collect(),
-        })
-        .collect();
-    let aliases: Vec<Value> = site.aliases.iter().map(|a| json!({"name": a.name, "target": a.target})).collect();
-    #[derive(Serialize)]
-    struct Index<'a> {
-        generator: &'static str,
-        versions: Vec<IndexVersion<'a>>,
-        aliases: Vec<Value>,
-        problems: Counts,
+/// `text` with every line after the first indented by `by` more spaces: a
+/// pretty JSON value placed inside another (JSON strings hold no newline).
+fn indented(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    let mut out = String::with_capacity(text.len() + by * text.matches('\n').count());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&pad);
+        }
+        out.push_str(line);
     }
-    pretty(&Index {
-        generator: concat!("artsite ", env!("CARGO_PKG_VERSION")),
-        versions,
-        aliases,
-        problems: Counts::of(&site.problems),
-    })
+    out
+}
+
+/// Pretty JSON of `v` as a value nested `depth` levels deep in a pretty file.
+fn nested(v: &impl Serialize, depth: usize) -> String {
+    indented(&serde_json::to_string_pretty(v).expect("site data always serialises"), 2 * depth)
+}
+
+/// One version of `index.json`, rows borrowed from the model.
+fn index_version(v: &Version) -> IndexVersion<'_> {
+    IndexVersion {
+        id: &v.id,
+        slug: &v.slug,
+        time: v.time,
+        verdict: v.verdict.status,
+        page: plan::version(v),
+        summary: plan::summary_json(v),
+        artifacts: v
+            .artifacts
+            .iter()
+            .enumerate()
+            .map(|(ai, a)| IndexArtifact {
+                slug: &a.slug,
+                artifact_id: a.id.as_deref(),
+                name: &a.name,
+                stage: &a.stage,
+                artifact_type: &a.artifact_type,
+                status: a.status,
+                page: plan::artifact(v, ai),
+                file: a.file.as_deref().map(|f| match v.raw_url {
+                    Some(_) => plan::raw(v, f),
+                    None => plan::file(v, f),
+                }),
+            })
+            .collect(),
+    }
+}
+
+/// The site index: versions, their artifacts and every page path, as the
+/// parts of one pretty JSON file: its opening, each version (made in
+/// parallel, from borrowed rows) and its closing. No buffer holds the whole
+/// file, which is tens of megabytes on big sites.
+pub(crate) fn site_index(site: &Site) -> Vec<Vec<u8>> {
+    let generator = concat!("artsite ", env!("CARGO_PKG_VERSION"));
+    let empty = site.versions.is_empty();
+    let opening =
+        format!("{{\n  \"generator\": {},\n  \"versions\": [{}", nested(&generator, 1), if empty { "]" } else { "" });
+    let versions = site.versions.par_iter().enumerate().map(|(i, v)| {
+        let comma = if i == 0 { "" } else { "," };
+        format!("{comma}\n    {}", nested(&index_version(v), 2))
+    });
+    let aliases: Vec<Value> = site.aliases.iter().map(|a| json!({"name": a.name, "target": a.target})).collect();
+    let closing = format!(
+        "{},\n  \"aliases\": {},\n  \"problems\": {}\n}}\n",
+        if empty { "" } else { "\n  ]" },
+        nested(&aliases, 1),
+        nested(&Counts::of(&site.problems), 1),
+    );
+    let mut parts = vec![opening];
+    parts.par_extend(versions);
+    parts.push(closing);
+    parts.into_iter().map(|part| crate::util::html::embeddable_json(part).into_bytes()).collect()
 }
 
 /// One version's headline numbers and stages.
@@ -151,6 +179,14 @@ pub(crate) fn problems(problems: &[Diagnostic]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parts_of_an_empty_site_index_are_one_pretty_document() {
+        let text = site_index(&Site::empty()).concat();
+        let value: Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(value["versions"], json!([]));
+        assert_eq!(String::from_utf8(text).unwrap(), format!("{}\n", serde_json::to_string_pretty(&value).unwrap()));
+    }
 
     #[test]
     fn numbers_json_lacks_are_named_as_pages_name_them() {

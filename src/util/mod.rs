@@ -1,8 +1,9 @@
 //! Small pieces every layer may use: paths and slugs, HTML escaping and
-//! number formatting, timestamps, lenient and pruned JSON, JSON-pointer
+//! number formatting, timestamps, lenient, pruned and compact JSON, JSON-pointer
 //! locations, a framed binary encoding.
 
 pub(crate) mod bin;
+pub mod compact_json;
 pub(crate) mod digest;
 pub mod html;
 pub mod lenient_json;

@@ -92,7 +92,7 @@ fn preview_view<'a>(
     let (mut tree, mut json_error) = (None, None);
     if let (Body::JsonTree, Some(di)) = (&preview.body, a.json) {
         match &v.json[di].parsed {
-            Ok(value) => tree = Some(jsontree::render(value, config.json_tree_max_nodes, v.json[di].cut.as_ref())),
+            Ok(doc) => tree = Some(jsontree::render(&doc.value(), config.json_tree_max_nodes, v.json[di].cut.as_ref())),
             Err(e) => {
                 json_error =
                     Some(Field { key: format!("line {}, column {}", e.line, e.column), value: e.message.clone() });

@@ -82,8 +82,7 @@ pub fn sourced(v: &Version, s: &Sourced) -> NumView {
 /// leaves out has nothing to link to).
 pub(crate) fn field_href(v: &Version, doc: usize, pointer: &str) -> Option<String> {
     let page = plan::doc(v, doc)?;
-    v.json[doc].parsed.as_ref().ok()?.pointer(pointer)?;
-    Some(format!("{page}#{}", pointer_id(pointer)))
+    v.json[doc].parsed.as_ref().ok()?.has(pointer).then(|| format!("{page}#{}", pointer_id(pointer)))
 }
 
 /// Site-wide values every page gets as `site`.

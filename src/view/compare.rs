@@ -210,7 +210,11 @@ fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<LeafChange<'a>> {
 /// when both parse and any differs.
 fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDiff> {
     let (Ok(old), Ok(new)) = (&prev.json[pi].parsed, &cur.json[ci].parsed) else { return None };
-    let changed = changed_fields(old, new);
+    if old == new {
+        return None;
+    }
+    let (old, new) = (old.value(), new.value());
+    let changed = changed_fields(&old, &new);
     if changed.is_empty() {
         return None;
     }
@@ -235,7 +239,7 @@ fn etl_diff(prev: &Version, cur: &Version, pi: usize, ci: usize) -> Option<EtlDi
 /// Whether any field of JSON file `ci` of `cur` differs from file `pi` of `prev`.
 fn etl_differs(prev: &Version, cur: &Version, pi: usize, ci: usize) -> bool {
     match (&prev.json[pi].parsed, &cur.json[ci].parsed) {
-        (Ok(old), Ok(new)) => old != new && !changed_fields(old, new).is_empty(),
+        (Ok(old), Ok(new)) => old != new && !changed_fields(&old.value(), &new.value()).is_empty(),
         _ => false,
     }
 }

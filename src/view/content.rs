@@ -38,7 +38,7 @@ fn content_view(site: &Site, config: &Config, vi: usize, ci: usize) -> ContentVi
     let v = &site.versions[vi];
     let (di, ti) = v.content[ci];
     let (d, t) = (&v.json[di], &site.content_types[ti]);
-    let (fields, tree, error) = match &d.parsed {
+    let (fields, tree, error) = match d.parsed.as_ref().map(|doc| doc.value()) {
         Ok(doc) => {
             let fields = t
                 .fields
@@ -50,7 +50,7 @@ fn content_view(site: &Site, config: &Config, vi: usize, ci: usize) -> ContentVi
                     id: pointer_id(&f.pointer),
                 })
                 .collect();
-            (fields, Some(jsontree::render(doc, config.json_tree_max_nodes, d.cut.as_ref())), None)
+            (fields, Some(jsontree::render(&doc, config.json_tree_max_nodes, d.cut.as_ref())), None)
         }
         Err(e) => (Vec::new(), None, Some(format!("line {}, column {}: {}", e.line, e.column, e.message))),
     };

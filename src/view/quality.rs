@@ -9,7 +9,6 @@ use crate::model::{Sourced, Version};
 use crate::plan;
 use crate::util::paths::{pointer_id, pointer_push};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A chart and the numbers it draws, as a table beside it.
@@ -125,8 +124,8 @@ fn validation(v: &Version) -> Option<ValidationView> {
         _ => None,
     })?;
     let page = plan::doc(v, doc);
-    let base = match v.json[doc].parsed.as_deref() {
-        Ok(Value::Object(m)) if m.contains_key("errors") => "/errors",
+    let base = match &v.json[doc].parsed {
+        Ok(d) if d.text().starts_with('{') && d.has("/errors") => "/errors",
         _ => "",
     };
     let mut groups: BTreeMap<(String, String), (usize, usize, String)> = BTreeMap::new();

@@ -30,7 +30,10 @@ fn every_artifact_has_a_page_and_every_etl_json_is_drawn_on_one() {
     let report = build_example(&out);
     assert_eq!(report.versions, version_dirs().len(), "the `current` alias is not a version");
 
-    let index: Value = serde_json::from_slice(&fs::read(out.join("index.json")).unwrap()).unwrap();
+    let text = fs::read_to_string(out.join("index.json")).unwrap();
+    let index: Value = serde_json::from_str(&text).unwrap();
+    // Made in parts, one per run: joined, they are the one pretty document.
+    assert_eq!(text, format!("{}\n", serde_json::to_string_pretty(&index).unwrap()));
     let mut artifacts = 0;
     for v in index["versions"].as_array().unwrap() {
         assert!(out.join(v["page"].as_str().unwrap()).is_file());
