@@ -25,6 +25,8 @@ use crate::model::Site;
 use crate::model::verdict::Status;
 use crate::plan;
 use crate::util::html::script;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -80,30 +82,50 @@ fn base36(mut n: usize) -> String {
     String::from_utf8(out).expect("ASCII digits")
 }
 
-/// Adds doc `id` to the posting list of each of its `words`, once.
-fn post(postings: &mut BTreeMap<String, Vec<usize>>, mut words: Vec<String>, id: usize) {
-    words.sort();
-    words.dedup();
-    for w in words {
-        postings.entry(w).or_default().push(id);
-    }
-}
-
-/// The docs and posting lists of an index as they are gathered.
+/// The docs of one run and their posting lists, gathered on their own (runs
+/// in parallel): stage and type numbers and doc ids count from 0 in the run.
 #[derive(Default)]
 struct Gather<'a> {
     stages: Interner,
     types: Interner,
     docs: Vec<Doc<'a>>,
-    postings: BTreeMap<String, Vec<usize>>,
+    postings: FxHashMap<String, Vec<usize>>,
 }
 
 impl<'a> Gather<'a> {
     /// Adds a doc found by `words`.
-    fn add(&mut self, doc: Doc<'a>, words: Vec<String>) {
+    fn add(&mut self, doc: Doc<'a>, mut words: Vec<String>) {
         let id = self.docs.len();
         self.docs.push(doc);
-        post(&mut self.postings, words, id);
+        words.sort_unstable();
+        words.dedup();
+        for w in words {
+            self.postings.entry(w).or_default().push(id);
+        }
+    }
+}
+
+/// The docs and posting lists of the whole index: each run's appended in
+/// turn, its numbers moved on to the site's.
+#[derive(Default)]
+struct Merged<'a> {
+    stages: Interner,
+    types: Interner,
+    docs: Vec<Doc<'a>>,
+    postings: FxHashMap<String, Vec<usize>>,
+}
+
+impl<'a> Merged<'a> {
+    fn append(&mut self, run: Gather<'a>) {
+        let first = self.docs.len();
+        let stages: Vec<usize> = run.stages.list.iter().map(|s| self.stages.id(s)).collect();
+        let types: Vec<usize> = run.types.list.iter().map(|t| self.types.id(t)).collect();
+        self.docs.extend(run.docs.into_iter().map(|(name, si, ti, vi, page, description, counts)| {
+            (name, stages[si], types[ti], vi, page, description, counts)
+        }));
+        for (token, ids) in run.postings {
+            self.postings.entry(token).or_default().extend(ids.into_iter().map(|id| first + id));
+        }
     }
 }
 
@@ -203,16 +225,27 @@ pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
         found.retain(|d| d.severity != Severity::Info);
     }
     by_path.retain(|_, found| !found.is_empty());
-    let mut g = Gather::default();
+    let runs: Vec<Gather> = (0..site.versions.len())
+        .into_par_iter()
+        .rev()
+        .map(|vi| {
+            let mut g = Gather::default();
+            artifact_docs(&mut g, site, vi, &by_path);
+            problem_docs(&mut g, site, vi, &by_path);
+            check_docs(&mut g, site, vi);
+            g
+        })
+        .collect();
+    let mut merged = Merged::default();
     let mut versions: Vec<Value> = Vec::new();
-    for (vi, v) in site.versions.iter().enumerate().rev() {
-        let first = g.docs.len();
-        artifact_docs(&mut g, site, vi, &by_path);
-        problem_docs(&mut g, site, vi, &by_path);
-        check_docs(&mut g, site, vi);
-        versions.push(json!([v.id, plan::version(v), vi, first, g.docs.len(), v.verdict.status]));
+    for (run, (vi, v)) in runs.into_iter().zip(site.versions.iter().enumerate().rev()) {
+        let first = merged.docs.len();
+        merged.append(run);
+        versions.push(json!([v.id, plan::version(v), vi, first, merged.docs.len(), v.verdict.status]));
     }
-    let Gather { stages, types, docs, postings } = g;
+    let Merged { stages, types, docs, postings } = merged;
+    let mut postings: Vec<(String, Vec<usize>)> = postings.into_iter().collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut shards: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
     for (token, ids) in postings {
         let mut prev = 0;
