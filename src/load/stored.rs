@@ -5,8 +5,8 @@
 //! Everything [`super::load_version`] makes of the files is kept, but what
 //! follows from the rest exactly: the files and folder come from the new
 //! scan (they are what the cache's key was made of), the typed models and
-//! kinds of JSON files are read again from their parsed values, as loading
-//! reads them. A run with a JSON file pruned for size (whose model is read
+//! kinds of JSON files are read again from their compact text, with the
+//! reader loading reads the files with. A run with a JSON file pruned for size (whose model is read
 //! from the file, not the value) or with previews is not kept.
 
 use crate::diagnostics::{self, Counts, Diagnostic, Severity};
@@ -217,18 +217,17 @@ fn doc(w: &mut Writer, d: &JsonDoc) {
 }
 
 /// A JSON document, its kind, stage and typed model made from its path and
-/// value as [`super::json::read`] makes them.
+/// text as [`super::json::read`] makes them.
 fn read_doc(r: &mut Reader) -> Option<JsonDoc> {
     let rel = r.string()?;
-    let (parsed, value) = if r.bool()? {
-        let (doc, value) = CompactJson::from_text(r.string()?)?;
-        (Ok(doc), Some(value))
+    let parsed = if r.bool()? {
+        Ok(CompactJson::from_text(r.string()?)?)
     } else {
-        (Err(SyntaxError { line: r.u32()?, column: r.u32()?, message: r.string()? }), None)
+        Err(SyntaxError { line: r.u32()?, column: r.u32()?, message: r.string()? })
     };
     let kind = Kind::detect(&rel);
-    let typed = match (value, kind) {
-        (Some(value), Some(kind)) => etl::read(kind, &value).map(Arc::new),
+    let typed = match (&parsed, kind) {
+        (Ok(doc), Some(kind)) => etl::read(kind, &mut serde_json::Deserializer::from_str(doc.text())).map(Arc::new),
         _ => None,
     };
     Some(JsonDoc {
