@@ -7,15 +7,19 @@ use crate::plan;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
+/// (version id, file path) → (version index, artifact index).
+type FileAt<'a> = HashMap<(&'a str, &'a str), (usize, Option<usize>)>;
+
 /// Site-wide facts computed once before rendering. Keys borrow from the
 /// site, so building the index allocates little even at 10,000 artifacts.
 pub struct SiteIndex<'a> {
     site: &'a Site,
     /// (stage, name) → [(version index, artifact index)], oldest first.
     pub(crate) history: HashMap<(&'a str, &'a str), Vec<(usize, usize)>>,
-    /// `version/rel` → page path of the artifact showing that file; built on
-    /// first use (only the problems page needs it).
-    file_pages: OnceLock<HashMap<String, String>>,
+    /// (version id, file path in it) → (version index, index of the artifact
+    /// showing that file), and (version id, "") → (version index, `None`);
+    /// built on first use (only lists of problems need it).
+    file_at: OnceLock<FileAt<'a>>,
     /// version index → names of the aliases pointing at it.
     pub(crate) aliases: HashMap<usize, Vec<String>>,
     /// (version, stage, name) → artifact index.
@@ -64,7 +68,7 @@ impl<'a> SiteIndex<'a> {
         SiteIndex {
             site,
             history,
-            file_pages: OnceLock::new(),
+            file_at: OnceLock::new(),
             aliases,
             artifact_at,
             stage_at,
@@ -75,18 +79,26 @@ impl<'a> SiteIndex<'a> {
         }
     }
 
-    pub(crate) fn file_pages(&self) -> &HashMap<String, String> {
-        self.file_pages.get_or_init(|| {
-            let mut file_pages = HashMap::default();
-            for v in &self.site.versions {
+    /// The page that shows the file at `path` (`{version id}/{file}`): the
+    /// page of the artifact whose file it is, else its version's page.
+    pub(crate) fn file_page(&self, path: &str) -> Option<String> {
+        let file_at = self.file_at.get_or_init(|| {
+            let mut file_at = HashMap::default();
+            for (vi, v) in self.site.versions.iter().enumerate() {
                 for (ai, a) in v.artifacts.iter().enumerate() {
                     if let Some(f) = &a.file {
-                        file_pages.insert(format!("{}/{f}", v.id), plan::artifact(v, ai));
+                        file_at.insert((v.id.as_str(), f.as_str()), (vi, Some(ai)));
                     }
                 }
-                file_pages.insert(v.id.clone(), plan::version(v));
+                file_at.insert((v.id.as_str(), ""), (vi, None));
             }
-            file_pages
+            file_at
+        });
+        let (id, rel) = path.split_once('/').unwrap_or((path, ""));
+        let found = file_at.get(&(id, rel)).or_else(|| file_at.get(&(id, "")));
+        found.map(|&(vi, ai)| {
+            let v = &self.site.versions[vi];
+            ai.map_or_else(|| plan::version(v), |ai| plan::artifact(v, ai))
         })
     }
 }

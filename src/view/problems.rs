@@ -3,7 +3,6 @@
 
 use super::common::{Heading, Link, PageContext, Scope};
 use super::findings::{self, Paths, RunFindings};
-use super::index::SiteIndex;
 use super::nav::{VersionRef, crumbs, version_ref};
 use crate::diagnostics::{Counts, Diagnostic};
 use serde::Serialize;
@@ -20,18 +19,11 @@ struct RunProblems {
     found: RunFindings,
 }
 
-/// The page that shows the file at `path` (relative to the artifacts root):
-/// its artifact's page, else its version's summary.
-pub(crate) fn problem_href(idx: &SiteIndex, path: &str) -> Option<String> {
-    let file_pages = idx.file_pages();
-    file_pages.get(path).cloned().or_else(|| file_pages.get(path.split('/').next().unwrap_or("")).cloned())
-}
-
 /// The problems of the run `vi`, grouped, paths from the run's folder.
 pub(crate) fn of_run(s: &Scope, vi: usize) -> RunFindings {
     let v = &s.site.versions[vi];
     let mine: Vec<&Diagnostic> = s.site.problems.iter().filter(|d| v.owns(d)).collect();
-    findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|path| problem_href(s.index, path))
+    findings::group(Some(&v.id), &mine, MAX_PROBLEM_ROWS, Paths::Run, &|path| s.index.file_page(path))
 }
 
 /// The problems of the file at `path` in run `vi`, grouped, leaving out
@@ -46,7 +38,7 @@ pub(crate) fn of_file(s: &Scope, vi: usize, path: &str, shown: &[Diagnostic]) ->
 /// outside every run, within bounds (the full list is in `problems.json`).
 pub(crate) fn page(s: &Scope, ctx: &mut PageContext) -> Heading {
     let site = s.site;
-    let page_of = |path: &str| problem_href(s.index, path);
+    let page_of = |path: &str| s.index.file_page(path);
     let mut runs = Vec::new();
     let mut room = MAX_PROBLEM_ROWS;
     for (vi, v) in site.versions.iter().enumerate().rev() {
