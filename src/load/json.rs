@@ -93,7 +93,7 @@ pub(crate) fn read(
         let kind = Kind::detect(&rel);
         let stage = infer::etl_stage(&rel);
         docs.of_file.insert(fi, docs.json.len());
-        docs.json.push(JsonDoc { rel, parsed, kind, typed, cut, stage, artifact: None });
+        docs.json.push(JsonDoc { rel, parsed, kind, typed: typed.into(), cut, stage, artifact: None });
     }
     docs
 }

@@ -10,7 +10,7 @@
 //! from the file, not the value) or with previews is not kept.
 
 use crate::diagnostics::{self, Counts, Diagnostic, Severity};
-use crate::input::etl::{self, Kind};
+use crate::input::etl::Kind;
 use crate::input::infer;
 use crate::input::manifest::Shape;
 use crate::input::scan::VersionDir;
@@ -23,7 +23,7 @@ use crate::util::bin::{Reader, Writer};
 use crate::util::compact_json::CompactJson;
 use crate::util::lenient_json::SyntaxError;
 use crate::util::paths::segment;
-use std::sync::Arc;
+use std::sync::OnceLock;
 
 /// Names the encoding; a change to what is written changes it too (and
 /// artsite's source hash, which the cache's key holds, changes anyway).
@@ -216,8 +216,8 @@ fn doc(w: &mut Writer, d: &JsonDoc) {
     w.opt(d.artifact, |w, ai| w.usize(ai));
 }
 
-/// A JSON document, its kind, stage and typed model made from its path and
-/// text as [`super::json::read`] makes them.
+/// A JSON document, its kind and stage made from its path as
+/// [`super::json::read`] makes them; its typed model is made on first use.
 fn read_doc(r: &mut Reader) -> Option<JsonDoc> {
     let rel = r.string()?;
     let parsed = if r.bool()? {
@@ -225,18 +225,13 @@ fn read_doc(r: &mut Reader) -> Option<JsonDoc> {
     } else {
         Err(SyntaxError { line: r.u32()?, column: r.u32()?, message: r.string()? })
     };
-    let kind = Kind::detect(&rel);
-    let typed = match (&parsed, kind) {
-        (Ok(doc), Some(kind)) => etl::read(kind, &mut serde_json::Deserializer::from_str(doc.text())).map(Arc::new),
-        _ => None,
-    };
     Some(JsonDoc {
         stage: infer::etl_stage(&rel),
+        kind: Kind::detect(&rel),
         artifact: r.opt(Reader::usize)?,
         rel,
         parsed,
-        kind,
-        typed,
+        typed: OnceLock::new(),
         cut: None,
     })
 }

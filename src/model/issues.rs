@@ -81,7 +81,7 @@ pub(crate) fn tally(docs: &[JsonDoc], stages: &mut [Stage]) -> Option<f64> {
 fn listed(docs: &[JsonDoc], di: usize) -> Option<Listed> {
     let d = &docs[di];
     let doc = d.parsed.as_ref().ok()?;
-    let (pointer, kind) = match d.typed.as_deref()? {
+    let (pointer, kind) = match d.typed()? {
         Typed::ValidationErrors(_) => (if doc.has("/errors") { "/errors" } else { "" }, "validation"),
         Typed::CleaningStats(s) if s.validation_errors.is_some() => ("/validation_errors", "validation"),
         Typed::ExtractionStats(_) => ("/extraction_errors", "extraction"),
@@ -118,7 +118,7 @@ fn count_of(v: &Value) -> Option<f64> {
 
 /// The bare issue count of a stage's files: a cleaning summary's `issues_found`.
 fn counted(docs: &[JsonDoc], etl: &[usize]) -> Option<Sourced> {
-    etl.iter().find_map(|&di| match docs[di].typed.as_deref() {
+    etl.iter().find_map(|&di| match docs[di].typed() {
         Some(Typed::CleaningSummary(s)) => {
             s.issues_found.map(|n| Sourced { value: n.0, doc: di, pointer: "/issues_found".into() })
         }
@@ -179,7 +179,7 @@ mod tests {
         let kind = Kind::detect(rel);
         let typed = kind.and_then(|k| etl::read(k, &v)).map(Arc::new);
         let parsed = Ok(crate::util::compact_json::CompactJson::of(&v));
-        JsonDoc { rel: rel.into(), parsed, kind, typed, cut: None, stage: None, artifact: None }
+        JsonDoc { rel: rel.into(), parsed, kind, typed: typed.into(), cut: None, stage: None, artifact: None }
     }
 
     fn stage(name: &str, etl: Vec<usize>) -> Stage {

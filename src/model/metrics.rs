@@ -14,8 +14,7 @@ fn src(doc: usize, key: &str, n: Option<Num>) -> Option<Sourced> {
 /// manifest and log.
 pub(crate) fn stage_metrics(docs: &[JsonDoc], etl: &[usize]) -> StageMetrics {
     let mut m = StageMetrics::default();
-    let mut typed: Vec<(usize, &Typed)> =
-        etl.iter().filter_map(|&i| docs[i].typed.as_deref().map(|t| (i, t))).collect();
+    let mut typed: Vec<(usize, &Typed)> = etl.iter().filter_map(|&i| docs[i].typed().map(|t| (i, t))).collect();
     typed.sort_by_key(|(_, t)| priority(t));
     for (i, t) in typed {
         let (rin, rout, secs) = match t {
@@ -73,12 +72,12 @@ pub(crate) fn summary(docs: &[JsonDoc], stages: &[Stage], issues: Option<f64>) -
         .find_map(|s| if s.name == "download" { s.metrics.records_out.clone() } else { s.metrics.records_in.clone() });
     let cleaning_out = stages.iter().filter(|s| is_cleaning(&s.name)).find_map(|s| s.metrics.records_out.clone());
     let last_out = stages.iter().rev().find_map(|s| s.metrics.records_out.clone());
-    let score = docs.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
+    let score = docs.iter().enumerate().find_map(|(i, d)| match d.typed() {
         Some(Typed::CleaningSummary(s)) => src(i, "data_quality_score", s.data_quality_score),
         _ => None,
     });
     let score = score.or_else(|| {
-        docs.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
+        docs.iter().enumerate().find_map(|(i, d)| match d.typed() {
             Some(Typed::CleaningStats(s)) => match (s.valid_records, s.total_records) {
                 (Some(Num(v)), Some(Num(t))) if t != 0.0 => {
                     Some(Sourced { value: v / t * 100.0, doc: i, pointer: "/valid_records".into() })
@@ -92,7 +91,7 @@ pub(crate) fn summary(docs: &[JsonDoc], stages: &[Stage], issues: Option<f64>) -
         let mut found: Vec<(u8, Sourced)> = docs
             .iter()
             .enumerate()
-            .filter_map(|(i, d)| d.typed.as_deref().and_then(|t| pick(t, i).map(|s| (priority(t), s))))
+            .filter_map(|(i, d)| d.typed().and_then(|t| pick(t, i).map(|s| (priority(t), s))))
             .collect();
         found.sort_by_key(|(p, _)| *p);
         found.into_iter().next().map(|(_, s)| s)
@@ -111,7 +110,7 @@ pub(crate) fn summary(docs: &[JsonDoc], stages: &[Stage], issues: Option<f64>) -
             Typed::CleaningStats(s) => src(i, "duplicates_removed", s.duplicates_removed),
             _ => None,
         }),
-        features: docs.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
+        features: docs.iter().enumerate().find_map(|(i, d)| match d.typed() {
             Some(Typed::FeatureRegistry(r)) => {
                 let n: usize = r.values().map(|e| e.features.len()).sum();
                 let n = if n == 0 { r.len() } else { n };

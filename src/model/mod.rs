@@ -24,7 +24,7 @@ use crate::util::timestamp::Epoch;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Everything read from the artifacts root.
 #[derive(Debug)]
@@ -223,8 +223,10 @@ pub struct JsonDoc {
     pub parsed: Result<CompactJson, SyntaxError>,
     /// Its known kind, by file name.
     pub kind: Option<Kind>,
-    /// Its typed model, when it is a known kind and matches it.
-    pub typed: Option<Arc<Typed>>,
+    /// Its typed model, when it is a known kind and matches it: set when the
+    /// file is read, or, for a document read back from a kept run model, made
+    /// from its text on first use (see [`JsonDoc::typed`]).
+    pub typed: OnceLock<Option<Arc<Typed>>>,
     /// What a pruned read of a big file left out of `parsed` (see
     /// [`crate::util::pruned_json`]); `None` when it is the whole file.
     pub cut: Option<Cut>,
@@ -233,6 +235,19 @@ pub struct JsonDoc {
     /// The artifact whose file it is (the first, when several records name
     /// the file): its page shows the document.
     pub artifact: Option<usize>,
+}
+
+impl JsonDoc {
+    /// Its typed model, when it is a known kind and matches it.
+    pub fn typed(&self) -> Option<&Typed> {
+        let read = || match (&self.parsed, self.kind) {
+            (Ok(doc), Some(kind)) => {
+                crate::input::etl::read(kind, &mut serde_json::Deserializer::from_str(doc.text())).map(Arc::new)
+            }
+            _ => None,
+        };
+        self.typed.get_or_init(read).as_deref()
+    }
 }
 
 /// Numbers about one stage.

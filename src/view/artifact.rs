@@ -49,7 +49,7 @@ struct FigureView {
 /// The key figures of JSON document `di` of `v`, when it is a known kind of
 /// ETL file.
 fn figures(v: &Version, di: usize) -> Vec<FigureView> {
-    let Some(typed) = &v.json[di].typed else { return Vec::new() };
+    let Some(typed) = v.json[di].typed() else { return Vec::new() };
     typed
         .figures()
         .into_iter()

@@ -245,7 +245,7 @@ fn etl_differs(prev: &Version, cur: &Version, pi: usize, ci: usize) -> bool {
 }
 
 fn registry(v: &Version) -> Option<&BTreeMap<String, crate::input::etl::RegistryEntry>> {
-    v.json.iter().find_map(|d| match d.typed.as_deref() {
+    v.json.iter().find_map(|d| match d.typed() {
         Some(Typed::FeatureRegistry(r)) => Some(r),
         _ => None,
     })
@@ -405,7 +405,7 @@ fn etl_diffs(prev: &Version, cur: &Version) -> (Vec<EtlDiff>, usize) {
         .json
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.typed.is_some())
+        .filter(|(_, d)| d.typed().is_some())
         .filter_map(|(ci, d)| prev_docs.get(d.rel.as_str()).map(|&pi| (pi, ci)));
     let (mut etl, mut total) = (Vec::new(), 0);
     for (pi, ci) in pairs {

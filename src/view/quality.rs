@@ -95,7 +95,7 @@ fn stage_chart(
 }
 
 fn missing_values(v: &Version, root: &str) -> ChartView {
-    let found = v.json.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
+    let found = v.json.iter().enumerate().find_map(|(i, d)| match d.typed() {
         Some(Typed::CleaningStats(s)) => s.missing_data_handled.as_ref().map(|m| (i, m)),
         _ => None,
     });
@@ -119,7 +119,7 @@ fn missing_values(v: &Version, root: &str) -> ChartView {
 }
 
 fn validation(v: &Version) -> Option<ValidationView> {
-    let (doc, list) = v.json.iter().enumerate().find_map(|(i, d)| match d.typed.as_deref() {
+    let (doc, list) = v.json.iter().enumerate().find_map(|(i, d)| match d.typed() {
         Some(Typed::ValidationErrors(list)) => Some((i, list)),
         _ => None,
     })?;
