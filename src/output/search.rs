@@ -28,6 +28,7 @@ use crate::util::html::script;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Artifacts per doc shard.
@@ -40,9 +41,15 @@ pub(crate) const PROBLEMS_INDEXED: usize = 5;
 type Doc<'a> = (&'a str, usize, usize, usize, String, String, [usize; 2]);
 
 /// Lowercase words of at least two characters, split at anything that is not
-/// a letter or digit.
-pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(str::to_lowercase)
+/// a letter or digit; borrowed from `text` where it is lowercase ASCII.
+pub(crate) fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(|w| {
+        if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(w)
+        } else {
+            Cow::Owned(w.to_lowercase())
+        }
+    })
 }
 
 /// The shard a token lives in: its first two characters.
@@ -94,13 +101,18 @@ struct Gather<'a> {
 
 impl<'a> Gather<'a> {
     /// Adds a doc found by `words`.
-    fn add(&mut self, doc: Doc<'a>, mut words: Vec<String>) {
+    fn add(&mut self, doc: Doc<'a>, mut words: Vec<Cow<'a, str>>) {
         let id = self.docs.len();
         self.docs.push(doc);
         words.sort_unstable();
         words.dedup();
         for w in words {
-            self.postings.entry(w).or_default().push(id);
+            match self.postings.get_mut(w.as_ref()) {
+                Some(ids) => ids.push(id),
+                None => {
+                    self.postings.insert(w.into_owned(), vec![id]);
+                }
+            }
         }
     }
 }
@@ -141,30 +153,35 @@ fn counts(found: &[&Diagnostic]) -> [usize; 2] {
 }
 
 /// The codes and words of the first [`PROBLEMS_INDEXED`] of `found`.
-fn problem_words(found: &[&Diagnostic]) -> Vec<String> {
+fn problem_words<'a>(found: &[&'a Diagnostic]) -> Vec<Cow<'a, str>> {
     let mut words = Vec::new();
     for d in found.iter().take(PROBLEMS_INDEXED) {
-        words.push(d.code.to_string());
+        words.push(Cow::Borrowed(d.code));
         words.extend(tokens(d.code).chain(tokens(&d.message)));
     }
     words
 }
 
 /// The artifacts of run `vi`, each found by its own words and its file's problems.
-fn artifact_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &ProblemsByPath) {
+fn artifact_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &ProblemsByPath<'a>) {
     let v = &site.versions[vi];
     for (ai, a) in v.artifacts.iter().enumerate() {
-        let description = short(a.description.as_deref().unwrap_or(""));
+        let full = a.description.as_deref().unwrap_or("");
+        let description = short(full);
         let (si, ti) = (g.stages.id(&a.stage), g.types.id(&a.artifact_type));
-        let mut words: Vec<String> = tokens(&a.name)
+        let mut words: Vec<Cow<str>> = tokens(&a.name)
             .chain(tokens(&a.stage))
             .chain(tokens(&a.artifact_type))
-            .chain(tokens(&description))
             .chain(tokens(&v.id))
             .chain(tokens(a.file.as_deref().unwrap_or("")))
             .collect();
+        // The words of the description as the search shows it: cut, when it is.
+        match description == full {
+            true => words.extend(tokens(full)),
+            false => words.extend(tokens(&description).map(|w| Cow::Owned(w.into_owned()))),
+        }
         if let Value::Object(m) = &a.metadata {
-            words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(k.to_lowercase()))));
+            words.extend(m.keys().flat_map(|k| tokens(k).chain(std::iter::once(Cow::Owned(k.to_lowercase())))));
         }
         let path = a.file.as_deref().map(|f| format!("{}/{f}", v.id));
         let found = path.and_then(|p| by_path.get(p.as_str())).cloned().unwrap_or_default();
@@ -189,8 +206,8 @@ fn problem_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &Pro
         let name = if rel.is_empty() { "run folder" } else { rel };
         let page = format!("{}#problems", plan::version(v));
         let message = short(&found[0].message);
-        let words: Vec<String> =
-            tokens(rel).chain(tokens(&v.id)).chain(["problem".to_string()]).chain(problem_words(found)).collect();
+        let words: Vec<Cow<str>> =
+            tokens(rel).chain(tokens(&v.id)).chain([Cow::Borrowed("problem")]).chain(problem_words(found)).collect();
         let (si, ti) = (g.stages.id("run"), g.types.id("problem"));
         g.add((name, si, ti, vi, page, message, counts(found)), words);
     }
@@ -200,12 +217,12 @@ fn problem_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize, by_path: &Pro
 fn check_docs<'a>(g: &mut Gather<'a>, site: &'a Site, vi: usize) {
     let v = &site.versions[vi];
     for r in v.verdict.results.iter().filter(|r| matches!(r.status, Status::Warn | Status::Fail)) {
-        let words: Vec<String> = tokens(&r.name)
+        let words: Vec<Cow<str>> = tokens(&r.name)
             .chain(tokens(&r.message))
             .chain(tokens(&r.summary))
             .chain(tokens(&r.id))
             .chain(tokens(&v.id))
-            .chain(["check".to_string(), r.status.word().to_string()])
+            .chain([Cow::Borrowed("check"), Cow::Borrowed(r.status.word())])
             .collect();
         let message = short(&r.message);
         let counts = if r.status == Status::Fail { [1, 0] } else { [0, 1] };
@@ -287,8 +304,9 @@ mod tests {
 
     #[test]
     fn tokens_and_shards() {
-        let t: Vec<String> = tokens("cleaning_summary of Hold-Time 2024").collect();
-        assert_eq!(t, ["cleaning", "summary", "of", "hold", "time", "2024"]);
+        let t: Vec<Cow<str>> = tokens("cleaning_summary of Hold-Time 2024 ÜBER").collect();
+        assert_eq!(t, ["cleaning", "summary", "of", "hold", "time", "2024", "über"]);
+        assert!(matches!(t[0], Cow::Borrowed(_)) && matches!(t[3], Cow::Owned(_)));
         assert_eq!(shard_of("cleaning"), "cl");
         assert_eq!(shard_of("überblick"), "_b");
         assert_eq!(base36(0), "0");
