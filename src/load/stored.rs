@@ -4,10 +4,10 @@
 //!
 //! Everything [`super::load_version`] makes of the files is kept, but what
 //! follows from the rest exactly: the files and folder come from the new
-//! scan (they are what the cache's key was made of), the typed models and
-//! kinds of JSON files are read again from their compact text, with the
-//! reader loading reads the files with. A run with a JSON file pruned for size (whose model is read
-//! from the file, not the value) or with previews is not kept.
+//! scan (they are what the cache's key was made of), the kinds of JSON
+//! files from their paths, and their typed models are made from their text
+//! when first asked for. A run with a JSON file pruned for size (whose model
+//! is read from the file, not the kept text) or with previews is not kept.
 
 use crate::diagnostics::{self, Counts, Diagnostic, Severity};
 use crate::input::etl::Kind;

@@ -89,8 +89,9 @@ fn base36(mut n: usize) -> String {
     String::from_utf8(out).expect("ASCII digits")
 }
 
-/// The docs of one run and their posting lists, gathered on their own (runs
-/// in parallel): stage and type numbers and doc ids count from 0 in the run.
+/// Docs and their posting lists: one run's, gathered on its own (runs in
+/// parallel; stage and type numbers and doc ids count from 0 in the run), or
+/// the whole index's, made by appending each run's in turn.
 #[derive(Default)]
 struct Gather<'a> {
     stages: Interner,
@@ -115,19 +116,8 @@ impl<'a> Gather<'a> {
             }
         }
     }
-}
 
-/// The docs and posting lists of the whole index: each run's appended in
-/// turn, its numbers moved on to the site's.
-#[derive(Default)]
-struct Merged<'a> {
-    stages: Interner,
-    types: Interner,
-    docs: Vec<Doc<'a>>,
-    postings: FxHashMap<String, Vec<usize>>,
-}
-
-impl<'a> Merged<'a> {
+    /// Appends the docs of `run`, its numbers moved on to follow these.
     fn append(&mut self, run: Gather<'a>) {
         let first = self.docs.len();
         let stages: Vec<usize> = run.stages.list.iter().map(|s| self.stages.id(s)).collect();
@@ -253,14 +243,14 @@ pub(crate) fn index(site: &Site) -> Vec<(String, Vec<u8>)> {
             g
         })
         .collect();
-    let mut merged = Merged::default();
+    let mut merged = Gather::default();
     let mut versions: Vec<Value> = Vec::new();
     for (run, (vi, v)) in runs.into_iter().zip(site.versions.iter().enumerate().rev()) {
         let first = merged.docs.len();
         merged.append(run);
         versions.push(json!([v.id, plan::version(v), vi, first, merged.docs.len(), v.verdict.status]));
     }
-    let Merged { stages, types, docs, postings } = merged;
+    let Gather { stages, types, docs, postings } = merged;
     let mut postings: Vec<(String, Vec<usize>)> = postings.into_iter().collect();
     postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut shards: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
