@@ -53,12 +53,11 @@ impl CompactJson {
         if pointer.is_empty() {
             return Some(&self.0);
         }
-        let (mut start, mut end) = (0, text.len());
+        let (mut start, mut end) = (blank(text, 0), text.len());
         for token in pointer.strip_prefix('/')?.split('/') {
             let token = token.replace("~1", "/").replace("~0", "~");
             (start, end) = child(text, start, &token)?;
         }
-        debug_assert!(end <= text.len());
         self.0.get(start..end)
     }
 }
@@ -179,7 +178,7 @@ mod tests {
             "list": [[0], [1, [2]]], "s": "[{\\"
         });
         let compact = CompactJson::of(&doc);
-        let pretty = CompactJson::from_text(serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        let pretty = CompactJson::from_text(format!(" {} ", serde_json::to_string_pretty(&doc).unwrap())).unwrap();
         let mut pointers = vec![String::new()];
         collect(&doc, String::new(), &mut pointers);
         pointers.extend(
