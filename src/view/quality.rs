@@ -125,7 +125,7 @@ fn validation(v: &Version) -> Option<ValidationView> {
     })?;
     let page = plan::doc(v, doc);
     let base = match &v.json[doc].parsed {
-        Ok(d) if d.text().starts_with('{') && d.has("/errors") => "/errors",
+        Ok(d) if d.has("/errors") => "/errors",
         _ => "",
     };
     let mut groups: BTreeMap<(String, String), (usize, usize, String)> = BTreeMap::new();

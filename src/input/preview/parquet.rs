@@ -232,7 +232,8 @@ fn columns_first<R: ChunkReader + 'static>(
         }
         got += want;
     }
-    Ok((0..got).map(|row| columns.iter().map(|c| c[row].clone()).collect()).collect())
+    let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
+    Ok((0..got).map(|_| columns.iter_mut().map(|c| c.next().flatten()).collect()).collect())
 }
 
 /// The first `rows` cells of one plain column: `None` where the value is null.
